@@ -1,0 +1,46 @@
+"""CHANGELOG.md in Keep a Changelog form: entries under 'Unreleased', moved under a version at release."""
+
+from __future__ import annotations
+
+import re
+
+UNRELEASED = "## [Unreleased]"
+
+
+def add_unreleased(text: str, section: str, line: str) -> str:
+    """Add `- line` under '### section' of the Unreleased block, creating the block or section if needed."""
+    if UNRELEASED not in text:
+        m = re.search(r"^## ", text, flags=re.M)
+        at = m.start() if m else len(text)
+        text = text[:at] + f"{UNRELEASED}\n\n" + text[at:]
+    start = text.index(UNRELEASED) + len(UNRELEASED)
+    nxt = re.search(r"^## ", text[start:], flags=re.M)
+    end = start + nxt.start() if nxt else len(text)
+    block = text[start:end]
+    heading = f"### {section}\n"
+    if heading in block:
+        i = block.index(heading) + len(heading)
+        j = re.search(r"^(### |\Z)", block[i:], flags=re.M)
+        k = i + (j.start() if j else len(block) - i)
+        body = block[i:k].rstrip("\n")
+        block = block[:i] + (body + "\n" if body else "") + f"- {line}\n\n" + block[k:].lstrip("\n")
+    else:
+        block = block.rstrip("\n") + f"\n\n{heading}- {line}\n\n"
+    return text[:start] + block + text[end:]
+
+
+def release_unreleased(text: str, version: str, date: str, extra: str = "") -> str:
+    """Move the Unreleased entries under '## [version] - date', followed by `extra`."""
+    if UNRELEASED not in text:
+        text = add_unreleased(text, "Changed", "No recorded changes.")
+    start = text.index(UNRELEASED)
+    body_start = start + len(UNRELEASED)
+    nxt = re.search(r"^## ", text[body_start:], flags=re.M)
+    end = body_start + nxt.start() if nxt else len(text)
+    body = text[body_start:end].strip("\n")
+    new = f"{UNRELEASED}\n\n## [{version}] - {date}\n\n"
+    if body:
+        new += body + "\n\n"
+    if extra:
+        new += extra.rstrip("\n") + "\n\n"
+    return text[:start] + new + text[end:]

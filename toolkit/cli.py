@@ -1,0 +1,150 @@
+"""The `csto-alignment` command line: parses, calls the library, prints, and picks the exit code.
+
+Exit codes (a public contract): 0 valid / done, 1 invalid data, 2 usage error.
+Data goes to stdout, diagnostics to stderr. Heavy libraries are imported inside the commands that
+need them, so `--help` and `template` start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from toolkit import __version__
+from toolkit.options import contribution_argument, format_option, package_option, resource_option
+from toolkit.tableschema import Package, PackageError, load_package
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class Group(click.Group):
+    """Turns unexpected failures into one clear line (a traceback only with --debug)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PackageError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(EXIT_USAGE)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # a bug or an environment problem, never bad data
+            if ctx.meta.get("debug"):
+                traceback.print_exc()
+            click.echo(
+                f"Error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True
+            )
+            ctx.exit(EXIT_INVALID if isinstance(exc, OSError) else EXIT_USAGE)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="csto-alignment")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks of unexpected failures.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Validate, extend, query and release the csto-alignment data package."""
+    ctx.meta["debug"] = debug
+
+
+def _package(path: str) -> Package:
+    return load_package(path)
+
+
+def _emit_report(report: Any, fmt: str) -> None:
+    from toolkit.render import report_json, report_text
+
+    if fmt == "json":
+        click.echo(report_json(report))
+        return
+    out, diag = report_text(report)
+    if diag:
+        click.echo(diag, err=True)
+    click.echo(out)
+
+
+def _resource_or_usage(package: Package, name: str) -> None:
+    if name not in package.resources:
+        raise click.BadParameter(
+            f"unknown resource {name!r}; choose one of: {', '.join(package.resources)}",
+            param_hint="--resource",
+        )
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(exists=True, path_type=str))
+@format_option("text", "json")
+def validate(path: str, fmt: str) -> None:
+    """Validate the whole package at PATH: types, constraints, keys and cross-table rules.
+
+    Reports every error (no cap), then one summary line per resource.
+    """
+    from toolkit.validate import validate_package
+
+    report = validate_package(path)
+    _emit_report(report, fmt)
+    sys.exit(EXIT_OK if report.valid else EXIT_INVALID)
+
+
+@main.command()
+@contribution_argument
+@resource_option
+@package_option
+@format_option("text", "json")
+def check(file: str, resource: str, package_path: str, fmt: str) -> None:
+    """Check contributed rows in FILE against the schema and the existing data. Writes nothing."""
+    from toolkit.validate import check_contribution
+
+    package = _package(package_path)
+    _resource_or_usage(package, resource)
+    report = check_contribution(package, Path(file), resource)
+    _emit_report(report, fmt)
+    sys.exit(EXIT_OK if report.valid else EXIT_INVALID)
+
+
+@main.command()
+@contribution_argument
+@resource_option
+@package_option
+@format_option("text", "json")
+def add(file: str, resource: str, package_path: str, fmt: str) -> None:
+    """Check FILE and, only if it has no error, merge its rows into the package.
+
+    The data file is rewritten atomically in canonical order, and the rows are logged under
+    'Unreleased' in CHANGELOG.md. On any error nothing is written.
+    """
+    from toolkit.merge import add_contribution
+
+    package = _package(package_path)
+    _resource_or_usage(package, resource)
+    result = add_contribution(package, Path(file), resource)
+    _emit_report(result.report, fmt)
+    if result.written:
+        click.echo(f"added {result.added} row(s) to {package.resource(resource).path}", err=True)
+        sys.exit(EXIT_OK)
+    click.echo("nothing was written", err=True)
+    sys.exit(EXIT_INVALID)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--describe", is_flag=True, help="Add a '#' comment line describing each column.")
+@package_option
+def template(name: str, describe: bool, package_path: str) -> None:
+    """Print an empty CSV for resource NAME: the header row, ready to fill in."""
+    from toolkit.template import template_csv
+
+    package = _package(package_path)
+    if name not in package.resources:
+        raise click.BadParameter(
+            f"unknown resource {name!r}; choose one of: {', '.join(package.resources)}",
+            param_hint="NAME",
+        )
+    click.echo(template_csv(package.resource(name), describe), nl=False)
+
+
+COMMANDS: list[Callable[..., Any]] = [validate, check, add, template]

@@ -1,0 +1,357 @@
+"""Read a CSV file the way contributors send it (often from Excel) into a DuckDB table of text columns.
+
+Structural problems are found here, each with the line it is on: encoding, binary content, separator,
+header, ragged and blank rows. A UTF-8 BOM, CRLF line ends and quoted cells with line breaks are
+accepted. Cell values are checked later, in SQL (see checks.py).
+
+Two ways in, one result: DuckDB reads a well-formed file at native speed, and the physical line of
+each row is then its position + 2. When a file is not that simple (line breaks inside cells, blank or
+ragged rows), Python's csv module reads it instead, so that every line number stays exact.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from toolkit.report import Issue
+from toolkit.tableschema import Resource
+
+if TYPE_CHECKING:
+    import duckdb
+
+LINE = "__line"
+ORIGIN = "__origin"
+
+
+@dataclass
+class Loaded:
+    """What loading one file produced: the issues found and the rows put in the table."""
+
+    issues: list[Issue] = field(default_factory=list)
+    rows: int = 0
+    fatal: bool = False  # the file could not be read at all; nothing was loaded
+
+
+def _issue(code: str, message: str, resource: Resource, label: str, **kw: object) -> Issue:
+    return Issue(code=code, message=message, resource=resource.name, file=label, **kw)  # type: ignore[arg-type]
+
+
+def _decode(data: bytes, resource: Resource, label: str) -> tuple[str | None, list[Issue]]:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return None, [
+            _issue(
+                "encoding-error", f"{label}: the file is UTF-16, not UTF-8", resource, label, row=1
+            )
+        ]
+    if b"\x00" in data[:65536] or b"\x00" in data[-65536:]:
+        return None, [
+            _issue(
+                "binary-file",
+                f"{label}: the file holds binary data (NUL bytes), not CSV text",
+                resource,
+                label,
+            )
+        ]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[start : exc.start].decode("utf-8", "replace")) + 1
+        byte = data[exc.start : exc.start + 1].hex()
+        return None, [
+            _issue(
+                "encoding-error",
+                f"{label}: line {line}, character {column}: byte 0x{byte} is not valid UTF-8 "
+                "(the file looks saved in a legacy encoding such as Windows-1252)",
+                resource,
+                label,
+                row=line,
+                value=f"0x{byte}",
+            )
+        ]
+    if "\x00" in text:
+        return None, [
+            _issue(
+                "binary-file",
+                f"{label}: the file holds NUL characters, not CSV text",
+                resource,
+                label,
+            )
+        ]
+    return text, []
+
+
+def _closest(name: str, candidates: list[str]) -> str | None:
+    norm = name.strip().lower().replace(" ", "_").replace("-", "_")
+    for c in candidates:
+        if c == norm:
+            return c
+    found = difflib.get_close_matches(norm, candidates, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def check_header(header: list[str], resource: Resource, label: str, line: int = 1) -> list[Issue]:
+    """Missing, extra, duplicated, blank or misspelt column names, each with the closest expected one."""
+    expected = resource.field_names
+    issues: list[Issue] = []
+    seen: set[str] = set()
+    for i, name in enumerate(header, start=1):
+        if name.strip() == "":
+            issues.append(
+                _issue(
+                    "blank-header",
+                    f"column {i} of the header has no name",
+                    resource,
+                    label,
+                    row=line,
+                    value=name,
+                )
+            )
+        elif name in seen:
+            issues.append(
+                _issue(
+                    "duplicate-header",
+                    f"column {name!r} appears more than once in the header",
+                    resource,
+                    label,
+                    row=line,
+                    field=name,
+                    value=name,
+                )
+            )
+        seen.add(name)
+    missing = [n for n in expected if n not in seen]
+    for name in header:
+        if name.strip() and name not in expected:
+            best = _closest(name, missing or expected)
+            hint = (
+                f"Did you mean {best!r}?" if best else f"Expected columns: {', '.join(expected)}."
+            )
+            issues.append(
+                _issue(
+                    "extra-header",
+                    f"unknown column {name!r}",
+                    resource,
+                    label,
+                    row=line,
+                    field=name,
+                    value=name,
+                    hint=hint,
+                )
+            )
+    for name in missing:
+        issues.append(
+            _issue(
+                "missing-header",
+                f"column {name!r} is missing from the header",
+                resource,
+                label,
+                row=line,
+                field=name,
+            )
+        )
+    return issues
+
+
+def _sniff_separator(header_line: str, resource: Resource, label: str) -> Issue | None:
+    if header_line.count(",") >= 1:
+        return None
+    for sep, what in ((";", "semicolons"), ("\t", "tabs")):
+        if header_line.count(sep) >= 1:
+            return _issue(
+                "wrong-separator",
+                f"{label}: the header is separated by {what}, not commas",
+                resource,
+                label,
+                row=1,
+                hint="Save as 'CSV UTF-8 (Comma delimited)'; in a spreadsheet with a comma decimal "
+                "separator, change the list separator to a comma first.",
+            )
+    return None
+
+
+def load_csv(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: Path,
+    resource: Resource,
+    origin: str,
+    label: str,
+) -> Loaded:
+    """Load `path` into `table` (created if needed) with text columns in schema order, plus line and origin."""
+    out = Loaded()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        out.issues.append(
+            _issue("file-not-found", f"{label}: cannot read ({exc.strerror})", resource, label)
+        )
+        out.fatal = True
+        return out
+    if not data.strip(b"\xef\xbb\xbf \r\n\t"):
+        out.issues.append(_issue("empty-file", f"{label}: the file is empty", resource, label))
+        out.fatal = True
+        return out
+    text, issues = _decode(data, resource, label)
+    if text is None:
+        out.issues, out.fatal = issues, True
+        return out
+    skip = _leading_comments(text)
+    parts = text.split("\n", skip)
+    body = parts[skip] if len(parts) > skip else ""
+    if not body.strip():
+        out.issues.append(
+            _issue("empty-file", f"{label}: no header row after the comment lines", resource, label)
+        )
+        out.fatal = True
+        return out
+    first_line = body.split("\n", 1)[0].rstrip("\r")
+    sep_issue = _sniff_separator(first_line, resource, label)
+    if sep_issue and len(resource.fields) > 1:
+        sep_issue.row = skip + 1
+        out.issues, out.fatal = [sep_issue], True
+        return out
+    header = next(csv.reader([first_line]))
+    out.issues = check_header(header, resource, label, skip + 1)
+    if out.issues:
+        out.fatal = True
+        return out
+    _create_table(con, table, resource)
+    data_lines = body.count("\n") + (0 if body.endswith("\n") else 1) - 1
+    if data_lines == 0:
+        return out
+    if _try_fast(con, table, path, header, resource, origin, data_lines, skip):
+        out.rows = data_lines
+        return out
+    rows, structural = _read_slow(body, header, resource, label, skip)
+    out.issues += structural
+    _insert_rows(con, table, header, rows, resource, origin)
+    out.rows = len(rows)
+    return out
+
+
+def _leading_comments(text: str) -> int:
+    """How many lines starting with '#' come before the header (as `template --describe` writes)."""
+    n = 0
+    for line in text.split("\n", 1000):
+        if not line.startswith("#"):
+            break
+        n += 1
+    return n
+
+
+def _create_table(con: duckdb.DuckDBPyConnection, table: str, resource: Resource) -> None:
+    cols = ", ".join(f'"{f.name}" VARCHAR' for f in resource.fields)
+    con.execute(f'CREATE TABLE IF NOT EXISTS "{table}" ({cols}, {ORIGIN} VARCHAR, {LINE} BIGINT)')
+
+
+def _sql_str(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _try_fast(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: Path,
+    header: list[str],
+    resource: Resource,
+    origin: str,
+    data_lines: int,
+    skip: int,
+) -> bool:
+    """Let DuckDB read the file when every row is one physical line; False means 'use the slow path'."""
+    import duckdb
+
+    columns = "{" + ", ".join(f"{_sql_str(h)}: 'VARCHAR'" for h in header) + "}"
+    source = (
+        f"read_csv({_sql_str(str(path))}, header=true, auto_detect=false, delim=',', quote='\"', "
+        f"escape='\"', skip={skip}, columns={columns}, strict_mode=true, max_line_size=1000000000, parallel=false)"
+    )
+    cols = ", ".join(f'"{f.name}"' for f in resource.fields)
+    stage = f"__stage_{table}"
+    try:
+        con.execute(f'CREATE TEMP TABLE "{stage}" AS SELECT {cols} FROM {source}')
+    except duckdb.Error:
+        return False
+    try:
+        n = con.execute(f'SELECT count(*) FROM "{stage}"').fetchone()[0]  # type: ignore[index]
+        if n != data_lines:
+            return False  # blank lines or line breaks inside cells: line numbers need the slow path
+        # rowid follows file order (single-threaded read into a fresh table); the header is line 1
+        con.execute(
+            f'INSERT INTO "{table}" SELECT {cols}, {_sql_str(origin)}, rowid + {skip + 2} FROM "{stage}"'
+        )
+        return True
+    finally:
+        con.execute(f'DROP TABLE IF EXISTS "{stage}"')
+
+
+def _read_slow(
+    text: str, header: list[str], resource: Resource, label: str, skip: int
+) -> tuple[list[tuple[int, list[str]]], list[Issue]]:
+    csv.field_size_limit(sys.maxsize)  # sizes are checked per cell, with a clear message
+    reader = csv.reader(io.StringIO(text, newline=""))
+    next(reader)
+    rows: list[tuple[int, list[str]]] = []
+    issues: list[Issue] = []
+    prev = reader.line_num + skip
+    width = len(header)
+    for cells in reader:
+        line, prev = prev + 1, reader.line_num + skip
+        if not cells or all(c == "" for c in cells):
+            issues.append(_issue("blank-row", f"line {line} is blank", resource, label, row=line))
+        elif len(cells) > width:
+            issues.append(
+                _issue(
+                    "extra-cell",
+                    f"line {line} has {len(cells)} cells; the header has {width}",
+                    resource,
+                    label,
+                    row=line,
+                    value=cells[width],
+                )
+            )
+        elif len(cells) < width:
+            issues.append(
+                _issue(
+                    "missing-cell",
+                    f"line {line} has {len(cells)} cells; the header has {width}",
+                    resource,
+                    label,
+                    row=line,
+                    field=header[len(cells)],
+                )
+            )
+        else:
+            rows.append((line, cells))
+    return rows, issues
+
+
+def _insert_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    header: list[str],
+    rows: list[tuple[int, list[str]]],
+    resource: Resource,
+    origin: str,
+) -> None:
+    if not rows:
+        return
+    import pyarrow as pa
+
+    index = {h: i for i, h in enumerate(header)}
+    arrays = {
+        f.name: pa.array([c[index[f.name]] or None for _, c in rows], pa.string())
+        for f in resource.fields
+    }
+    arrays[ORIGIN] = pa.array([origin] * len(rows), pa.string())
+    arrays[LINE] = pa.array([line for line, _ in rows], pa.int64())
+    staged = pa.table(arrays)  # noqa: F841 - read by DuckDB's replacement scan below
+    con.execute(f'INSERT INTO "{table}" SELECT * FROM staged')

@@ -1,0 +1,91 @@
+"""Hints that tell a contributor how to fix a bad cell, with the corrected value where one is clear."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import datetime
+
+from toolkit.report import CODES
+from toolkit.tableschema import Field
+
+# Formats seen in spreadsheets, tried in order to suggest the ISO 8601 form of a date.
+_DATE_FORMATS = (
+    "%d/%m/%Y",
+    "%d.%m.%Y",
+    "%d-%m-%Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%B %d %Y",
+    "%Y/%m/%d",
+    "%Y.%m.%d",
+    "%m/%d/%Y",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d",
+)
+
+
+def iso_candidates(value: str) -> list[str]:
+    """ISO dates that `value` may mean, most likely first (day/month before month/day)."""
+    found: list[str] = []
+    for fmt in _DATE_FORMATS:
+        try:
+            iso = datetime.strptime(value.strip(), fmt).date().isoformat()
+        except ValueError:
+            continue
+        if iso not in found:
+            found.append(iso)
+    return found
+
+
+def suggest_enum(value: str, allowed: tuple[str, ...]) -> str | None:
+    norm = value.strip().lower().replace(" ", "_").replace("-", "_")
+    for a in allowed:
+        if a.lower().replace("-", "_") == norm:
+            return a
+    close = difflib.get_close_matches(value.strip().lower(), list(allowed), n=1, cutoff=0.7)
+    return close[0] if close else None
+
+
+def hint_for(code: str, f: Field, value: str | None) -> str:
+    """A fix for a bad cell: the corrected value where it is clear, else the rule to follow."""
+    v = value or ""
+    if code == "type-error" and f.type == "date":
+        options = iso_candidates(v)
+        if options:
+            return (
+                "Write dates in ISO 8601 (YYYY-MM-DD): "
+                + " or ".join(repr(o) for o in options)
+                + "."
+            )
+        return "Write dates in ISO 8601 (YYYY-MM-DD), e.g. 2022-05-16. For a vaguer date, set date_precision."
+    if code == "type-error" and f.type == "integer":
+        if re.fullmatch(r"\s*[+-]?[0-9]+(\.0+)?\s*", v):
+            return f"Write a whole number without spaces or decimals: {str(int(float(v)))!r}."
+        return "Write a whole number, digits only."
+    if code == "type-error" and f.type == "boolean":
+        return (
+            f"Write {f.true_values[0]!r} or {f.false_values[0]!r} (lower case), or leave it empty."
+        )
+    if code == "enum-error" and f.enum is not None:
+        best = suggest_enum(v, f.enum)
+        if best:
+            return (
+                f"Did you mean {best!r}? Values are case-sensitive and take no spaces around them."
+            )
+        return f"Allowed values: {', '.join(f.enum)}."
+    if code == "pattern-error":
+        cleaned = v.strip()
+        if f.pattern and re.fullmatch(f.pattern, cleaned):
+            return f"Remove the spaces around it: {cleaned!r}."
+        if f.pattern and re.fullmatch(f.pattern, cleaned.lower()):
+            return f"Write it in lower case: {cleaned.lower()!r}."
+        if f.pattern and re.fullmatch(f.pattern, cleaned.upper()):
+            return f"Write it in upper case: {cleaned.upper()!r}."
+        return f"The value must match {f.pattern}; example: {f.example!r}."
+    if code == "required":
+        return f"Fill in {f.name}: {f.description}"
+    return CODES[code][1]

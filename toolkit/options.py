@@ -1,0 +1,50 @@
+"""Reusable click options, so every command spells them the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+F = Callable[..., Any]
+
+
+def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
+    """--format, for commands whose output is data."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=True,
+        help="Output format: " + ", ".join(choices) + ".",
+    )
+
+
+def package_option(f: F) -> F:
+    """--package: where datapackage.json is (a folder or the file)."""
+    return click.option(
+        "--package",
+        "package_path",
+        type=click.Path(exists=True, path_type=str),
+        default=".",
+        show_default=True,
+        help="The data package: its folder or its datapackage.json.",
+    )(f)
+
+
+def resource_option(f: F) -> F:
+    return click.option(
+        "--resource",
+        "-r",
+        required=True,
+        help="Name of the resource the rows belong to (e.g. statements).",
+    )(f)
+
+
+def contribution_argument(f: F) -> F:
+    return click.argument(
+        "file",
+        type=click.Path(exists=True, dir_okay=False, readable=True, path_type=str),
+    )(f)

@@ -1,0 +1,219 @@
+"""Validate the package, or a contribution against it: the library behind `validate`, `check` and `add`.
+
+Functions take paths and return a Report; they never print or exit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from toolkit.checks import cell_issues, key_issues, q, sql_type, typed_expr
+from toolkit.csvread import LINE, ORIGIN, load_csv
+from toolkit.report import Issue, Report
+from toolkit.rules import RULES, TALLY_SQL
+from toolkit.tableschema import Package, Resource
+
+if TYPE_CHECKING:
+    import duckdb
+
+PACKAGE = "package"
+CONTRIBUTION = "contribution"
+
+
+class Session:
+    """A DuckDB connection holding the package's resources as text tables, plus typed views."""
+
+    def __init__(self, package: Package) -> None:
+        import duckdb
+
+        self.package = package
+        self.con: duckdb.DuckDBPyConnection = duckdb.connect()
+        self.loaded: set[str] = set()
+        self.report = Report()
+
+    def load(self, resource: Resource, path: Path, origin: str, label: str) -> int:
+        result = load_csv(self.con, resource.name, path, resource, origin, label)
+        self.report.errors += result.issues
+        if not result.fatal:
+            self.loaded.add(resource.name)
+            self._typed_view(resource)
+        return result.rows
+
+    def _typed_view(self, resource: Resource) -> None:
+        cols = ", ".join(f"{typed_expr(f)}::{sql_type(f)} AS {q(f.name)}" for f in resource.fields)
+        self.con.execute(
+            f"CREATE OR REPLACE VIEW {q('typed_' + resource.name)} AS "
+            f"SELECT {ORIGIN}, {LINE}, {cols} FROM {q(resource.name)}"
+        )
+
+    def check(self, resource: Resource, origin: str, label: str) -> None:
+        """Cell and key checks of one resource's rows of `origin`."""
+        if resource.name not in self.loaded:
+            return
+        self.report.errors += cell_issues(self.con, resource.name, resource, origin, label)
+        self.report.errors += key_issues(
+            self.con, self.package, resource, origin, label, self.loaded
+        )
+
+    def apply_rules(self, origin: str, labels: dict[str, str]) -> None:
+        """Cross-field and cross-table rules, reported on rows of `origin`."""
+        for rule in RULES:
+            if not set(rule.needs) <= self.loaded:
+                continue
+            rows = self.con.execute(
+                f"SELECT __line, value, message FROM ({rule.sql}) WHERE __origin = $origin ORDER BY 1",
+                {"origin": origin},
+            ).fetchall()
+            label = labels.get(rule.resource, rule.resource)
+            for line, value, message in rows:
+                issue = Issue(
+                    code=rule.code,
+                    message=f"{label}: line {line}: {message}",
+                    resource=rule.resource,
+                    row=line,
+                    field=rule.field,
+                    value=value,
+                    file=label,
+                )
+                (self.report.warnings if rule.warning else self.report.errors).append(issue)
+        if {"un_votes", "un_resolutions"} <= self.loaded:
+            self.report.errors += tally_issues(self.con, origin, labels)
+
+
+def tally_issues(
+    con: duckdb.DuckDBPyConnection, origin: str, labels: dict[str, str]
+) -> list[Issue]:
+    """Per resolution: recorded votes never exceed the official tallies, and equal them when complete."""
+    issues = []
+    for row in con.execute(TALLY_SQL, {"origin": origin}).fetchall():
+        res_id, total, *counted, line, yes, no, abstain, non_voting, r_origin, r_line = row
+        official = {"yes": yes, "no": no, "abstain": abstain, "non_voting": non_voting}
+        recorded = dict(zip(official, counted, strict=True))
+        where = ("un_votes", line) if line is not None else ("un_resolutions", r_line)
+        label = labels.get(where[0], where[0])
+        known = {k: v for k, v in official.items() if v is not None}
+        over = [k for k, v in known.items() if recorded[k] > v]
+        complete = non_voting is not None and total == sum(known.values())
+        for k in over:
+            issues.append(
+                Issue(
+                    code="tally-exceeded",
+                    resource=where[0],
+                    row=where[1],
+                    field="vote",
+                    value=k,
+                    file=label,
+                    message=f"{label}: line {where[1]}: {recorded[k]} {k!r} votes recorded for {res_id}; "
+                    f"the official tally is {official[k]}",
+                )
+            )
+        if complete and not over and any(recorded[k] != v for k, v in known.items()):
+            diff = ", ".join(
+                f"{k} {recorded[k]} vs {v}" for k, v in known.items() if recorded[k] != v
+            )
+            issues.append(
+                Issue(
+                    code="tally-mismatch",
+                    resource=where[0],
+                    row=where[1],
+                    field="vote",
+                    value=res_id,
+                    file=label,
+                    message=f"{label}: line {where[1]}: every member's vote on {res_id} is recorded but the "
+                    f"counts differ from the official tallies ({diff})",
+                )
+            )
+    return issues
+
+
+def _summarise(session: Session, rows: dict[str, int]) -> None:
+    for name, n in rows.items():
+        session.report.summary[name] = {"rows": n}
+    session.report.count_by_resource()
+
+
+def validate_package(path: str | Path, package: Package | None = None) -> Report:
+    """Every resource of the package: structure, types, constraints, keys and every rule."""
+    from toolkit.tableschema import load_package
+
+    package = package or load_package(path)
+    session = Session(package)
+    rows, labels = {}, {}
+    for res in package.resources.values():
+        labels[res.name] = res.path
+        rows[res.name] = session.load(res, package.root / res.path, PACKAGE, res.path)
+    for res in package.resources.values():
+        session.check(res, PACKAGE, res.path)
+    session.apply_rules(PACKAGE, labels)
+    session.report.errors += integrity_issues(package)
+    _summarise(session, rows)
+    return session.report
+
+
+def check_contribution(package: Package, file: Path, resource_name: str) -> Report:
+    """A contributed CSV of one resource, against its schema and against the package's existing data."""
+    resource = package.resource(resource_name)
+    session = Session(package)
+    label = str(file)
+    for res in package.resources.values():
+        session.load(res, package.root / res.path, PACKAGE, res.path)
+    existing_errors = len(session.report.errors)
+    if existing_errors:
+        # The package itself must be valid for a contribution to be judged against it.
+        return session.report
+    n = session.load(resource, file, CONTRIBUTION, label)
+    if n == 0 and not session.report.errors:
+        session.report.errors.append(
+            Issue(
+                code="no-rows",
+                message=f"{label}: the file has a header but no rows",
+                resource=resource.name,
+                row=1,
+                file=label,
+            )
+        )
+    if resource.name in session.loaded:
+        session._typed_view(resource)
+        session.check(resource, CONTRIBUTION, label)
+        session.apply_rules(CONTRIBUTION, {resource.name: label})
+    session.report.summary[resource.name] = {"rows": n}
+    session.report.count_by_resource()
+    return session.report
+
+
+def file_digest(path: Path) -> tuple[int, str]:
+    """Size in bytes and sha256 of a file, read in blocks."""
+    h = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+            size += len(block)
+    return size, h.hexdigest()
+
+
+def integrity_issues(package: Package) -> list[Issue]:
+    """Data files whose size or sha256 differs from what the descriptor records (set by `release`)."""
+    issues = []
+    for res in package.resources.values():
+        if res.hash is None and res.bytes is None:
+            continue
+        path = package.root / res.path
+        if not path.is_file():
+            continue
+        size, digest = file_digest(path)
+        expected = (res.hash or "").removeprefix("sha256:")
+        if (res.bytes is not None and size != res.bytes) or (expected and digest != expected):
+            issues.append(
+                Issue(
+                    code="hash-mismatch",
+                    resource=res.name,
+                    file=res.path,
+                    value=f"sha256:{digest}",
+                    message=f"{res.path}: {size} bytes, sha256 {digest[:12]}...; the release recorded "
+                    f"{res.bytes} bytes, sha256 {expected[:12]}...",
+                )
+            )
+    return issues
