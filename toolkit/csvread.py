@@ -107,7 +107,7 @@ def check_header(header: list[str], resource: Resource, label: str, line: int = 
             issues.append(
                 _issue(
                     "blank-header",
-                    f"column {i} of the header has no name",
+                    f"{label}: line {line}: column {i} of the header has no name",
                     resource,
                     label,
                     row=line,
@@ -118,7 +118,7 @@ def check_header(header: list[str], resource: Resource, label: str, line: int = 
             issues.append(
                 _issue(
                     "duplicate-header",
-                    f"column {name!r} appears more than once in the header",
+                    f"{label}: line {line}: column {name!r} appears more than once in the header",
                     resource,
                     label,
                     row=line,
@@ -137,7 +137,7 @@ def check_header(header: list[str], resource: Resource, label: str, line: int = 
             issues.append(
                 _issue(
                     "extra-header",
-                    f"unknown column {name!r}",
+                    f"{label}: line {line}: unknown column {name!r}",
                     resource,
                     label,
                     row=line,
@@ -150,7 +150,7 @@ def check_header(header: list[str], resource: Resource, label: str, line: int = 
         issues.append(
             _issue(
                 "missing-header",
-                f"column {name!r} is missing from the header",
+                f"{label}: line {line}: column {name!r} is missing from the header",
                 resource,
                 label,
                 row=line,
@@ -205,7 +205,8 @@ def load_csv(
         return out
     skip = _leading_comments(text)
     parts = text.split("\n", skip)
-    body = parts[skip] if len(parts) > skip else ""
+    # Trailing empty lines, which spreadsheets sometimes leave, are not rows.
+    body = (parts[skip] if len(parts) > skip else "").rstrip("\r\n") + "\n"
     if not body.strip():
         out.issues.append(
             _issue("empty-file", f"{label}: no header row after the comment lines", resource, label)
@@ -306,12 +307,14 @@ def _read_slow(
     for cells in reader:
         line, prev = prev + 1, reader.line_num + skip
         if not cells or all(c == "" for c in cells):
-            issues.append(_issue("blank-row", f"line {line} is blank", resource, label, row=line))
+            issues.append(
+                _issue("blank-row", f"{label}: line {line} is blank", resource, label, row=line)
+            )
         elif len(cells) > width:
             issues.append(
                 _issue(
                     "extra-cell",
-                    f"line {line} has {len(cells)} cells; the header has {width}",
+                    f"{label}: line {line} has {len(cells)} cells; the header has {width}",
                     resource,
                     label,
                     row=line,
@@ -322,7 +325,7 @@ def _read_slow(
             issues.append(
                 _issue(
                     "missing-cell",
-                    f"line {line} has {len(cells)} cells; the header has {width}",
+                    f"{label}: line {line} has {len(cells)} cells; the header has {width}",
                     resource,
                     label,
                     row=line,

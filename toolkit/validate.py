@@ -43,9 +43,16 @@ class Session:
 
     def _typed_view(self, resource: Resource) -> None:
         cols = ", ".join(f"{typed_expr(f)}::{sql_type(f)} AS {q(f.name)}" for f in resource.fields)
+        # Rows with a cell of the wrong type already have an error; leaving them out of the typed
+        # view keeps the rules from piling further errors on them.
+        ok = " AND ".join(
+            f"({q(f.name)} IS NULL OR ({typed_expr(f)}) IS NOT NULL)"
+            for f in resource.fields
+            if sql_type(f) != "VARCHAR"
+        )
         self.con.execute(
             f"CREATE OR REPLACE VIEW {q('typed_' + resource.name)} AS "
-            f"SELECT {ORIGIN}, {LINE}, {cols} FROM {q(resource.name)}"
+            f"SELECT {ORIGIN}, {LINE}, {cols} FROM {q(resource.name)} WHERE {ok or 'true'}"
         )
 
     def check(self, resource: Resource, origin: str, label: str) -> None:

@@ -1,0 +1,46 @@
+"""Shared fixtures: a throw-away copy of the package and a CLI runner."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from toolkit.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED_SOURCES = ROOT.parent / "shared" / "sources"
+
+
+@pytest.fixture
+def pkg(tmp_path: Path) -> Path:
+    """A copy of the repository's package (descriptor, schemas, data, changelog) in tmp_path."""
+    dest = tmp_path / "pkg"
+    dest.mkdir()
+    for name in ("datapackage.json", "CHANGELOG.md"):
+        shutil.copy(ROOT / name, dest / name)
+    for folder in ("data", "schemas"):
+        shutil.copytree(ROOT / folder, dest / folder)
+    return dest
+
+
+@pytest.fixture
+def run():
+    """Invoke the CLI in-process; returns click's Result with separate stdout and stderr."""
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return CliRunner().invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
+
+    return invoke
+
+
+def report(result: Result) -> dict:
+    return json.loads(result.stdout)
+
+
+def codes(result: Result) -> list[str]:
+    return [e["code"] for e in report(result)["errors"]]

@@ -1,0 +1,159 @@
+"""`check`: bad contributions get a clear error with line, field and fix, and exit 1; never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import FIXTURES, codes, report
+
+# fixture file -> (resource, expected error codes, line of the first error)
+BAD = {
+    "bad_date.csv": ("statements", ["type-error"], 2),
+    "date_in_words.csv": ("statements", ["type-error"], 2),
+    "enum_wrong_case.csv": ("statements", ["enum-error"], 2),
+    "enum_stray_spaces.csv": ("statements", ["enum-error"], 2),
+    "formula_cell.csv": ("statements", ["formula-injection"], 2),
+    "primary_key_collision.csv": ("statements", ["primary-key"], 2),
+    "dangling_speaker.csv": ("statements", ["foreign-key"], 2),
+    "outside_meeting.csv": ("statements", ["statement-outside-meeting"], 2),
+    "date_end_before_start.csv": ("statements", ["date-order", "date-precision"], 2),
+    "response_before_statement.csv": ("statements", ["response-before-statement"], 3),
+    "embedded_newline.csv": ("statements", ["enum-error"], 4),
+    "ragged_rows.csv": ("statements", ["missing-cell", "extra-cell"], 2),
+    "semicolon_separated.csv": ("statements", ["wrong-separator"], 1),
+    "tab_separated.csv": ("statements", ["wrong-separator"], 1),
+    "misspelt_and_missing_header.csv": (
+        "statements",
+        ["blank-header", "extra-header", "missing-header", "missing-header"],
+        1,
+    ),
+    "extra_header.csv": ("statements", ["extra-header"], 1),
+    "duplicate_header.csv": ("statements", ["duplicate-header"], 1),
+    "latin1.csv": ("statements", ["encoding-error"], 2),
+    "empty.csv": ("statements", ["empty-file"], None),
+    "header_only.csv": ("statements", ["no-rows"], 1),
+    "un_votes_tally_exceeded.csv": ("un_votes", ["tally-exceeded"], 5),
+    "un_votes_not_a_state.csv": ("un_votes", ["pattern-error", "not-a-state"], 2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_contribution_is_rejected_with_its_line(run, pkg, name):
+    resource, expected, line = BAD[name]
+    result = run(
+        "check", FIXTURES / name, "--resource", resource, "--package", pkg, "--format", "json"
+    )
+    assert result.exit_code == 1
+    assert codes(result) == expected
+    first = report(result)["errors"][0]
+    assert first["row"] == line
+    assert first["message"] and first["hint"]
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "name", ["good_statement.csv", "bom_crlf.csv", "reference_in_same_file.csv"]
+)
+def test_good_contribution_passes(run, pkg, name):
+    result = run("check", FIXTURES / name, "-r", "statements", "--package", pkg, "--format", "json")
+    assert result.exit_code == 0, result.stdout
+    assert report(result)["valid"] is True
+
+
+def test_date_hint_suggests_iso(run, pkg):
+    result = run(
+        "check",
+        FIXTURES / "date_in_words.csv",
+        "-r",
+        "statements",
+        "--package",
+        pkg,
+        "--format",
+        "json",
+    )
+    assert "'2022-05-16'" in report(result)["errors"][0]["hint"]
+
+
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [("enum_wrong_case.csv", "'speech'"), ("enum_stray_spaces.csv", "'day'")],
+)
+def test_enum_hint_suggests_the_right_value(run, pkg, name, suggestion):
+    result = run("check", FIXTURES / name, "-r", "statements", "--package", pkg, "--format", "json")
+    assert suggestion in report(result)["errors"][0]["hint"]
+
+
+def test_misspelt_header_names_the_closest_column(run, pkg):
+    result = run(
+        "check",
+        FIXTURES / "misspelt_and_missing_header.csv",
+        "-r",
+        "statements",
+        "--package",
+        pkg,
+        "--format",
+        "json",
+    )
+    extra = [e for e in report(result)["errors"] if e["code"] == "extra-header"][0]
+    assert "date_start" in extra["hint"]
+
+
+def test_encoding_error_names_the_byte(run, pkg):
+    result = run(
+        "check", FIXTURES / "latin1.csv", "-r", "statements", "--package", pkg, "--format", "json"
+    )
+    assert "0xe9" in report(result)["errors"][0]["message"]
+
+
+def test_likely_duplicate_is_a_warning_not_an_error(run, pkg):
+    result = run(
+        "check",
+        FIXTURES / "likely_duplicate.csv",
+        "-r",
+        "statements",
+        "--package",
+        pkg,
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0
+    assert [w["code"] for w in report(result)["warnings"]] == ["likely-duplicate"]
+
+
+def test_binary_file(run, pkg, tmp_path):
+    f = tmp_path / "image.csv"
+    f.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    result = run("check", f, "-r", "statements", "--package", pkg, "--format", "json")
+    assert result.exit_code == 1
+    assert codes(result) == ["binary-file"]
+
+
+def test_field_of_megabytes(run, pkg, tmp_path):
+    good = (FIXTURES / "good_statement.csv").read_text(encoding="utf-8")
+    f = tmp_path / "huge_field.csv"
+    f.write_text(
+        good.replace("A new statement, used by the tests.", "x" * 3_000_000), encoding="utf-8"
+    )
+    result = run("check", f, "-r", "statements", "--package", pkg, "--format", "json")
+    assert result.exit_code == 1
+    assert codes(result) == ["cell-too-large"]
+    assert len(report(result)["errors"][0]["value"]) <= 80
+
+
+def test_unknown_resource_is_a_usage_error(run, pkg):
+    result = run("check", FIXTURES / "good_statement.csv", "-r", "speeches", "--package", pkg)
+    assert result.exit_code == 2
+    assert "statements" in result.stderr
+
+
+@pytest.mark.parametrize("target", ["missing.csv", "."])
+def test_missing_file_or_directory_is_a_usage_error(run, pkg, target):
+    result = run("check", pkg / target, "-r", "statements", "--package", pkg)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_text_output_puts_findings_on_stderr_and_summary_on_stdout(run, pkg):
+    result = run("check", FIXTURES / "bad_date.csv", "-r", "statements", "--package", pkg)
+    assert "[type-error]" in result.stderr and "fix:" in result.stderr
+    assert "[type-error]" not in result.stdout
+    assert "statements" in result.stdout and "invalid" in result.stdout
