@@ -1,0 +1,37 @@
+"""Every command and option carries help text (as sqlite-utils' tests/test_docs.py checks)."""
+
+from __future__ import annotations
+
+import click
+import pytest
+
+from toolkit.cli import main
+
+
+def commands():
+    return sorted(main.commands.items())
+
+
+@pytest.mark.parametrize(("name", "command"), commands())
+def test_command_has_help(name, command):
+    assert command.help and len(command.help.strip()) > 20, name
+
+
+@pytest.mark.parametrize(("name", "command"), commands())
+def test_every_option_has_help(name, command):
+    for p in command.params:
+        if isinstance(p, click.Option):
+            assert p.help, f"{name} {p.opts}"
+
+
+def test_help_runs_without_loading_heavy_libraries():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from click.testing import CliRunner; from toolkit.cli import main; "
+        "CliRunner().invoke(main, ['--help']); "
+        "print(sorted(m for m in ('duckdb', 'pandas', 'pandera', 'frictionless', 'polars', 'pyarrow') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,116 @@
+"""`validate`: the whole package, every error with file and line, exit codes as documented."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import codes, report
+
+
+def edit(pkg, resource, old, new):
+    p = pkg / "data" / f"{resource}.csv"
+    text = p.read_text(encoding="utf-8")
+    assert old in text
+    p.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_valid_package_prints_a_summary_per_resource(run, pkg):
+    result = run("validate", pkg)
+    assert result.exit_code == 0
+    for name in ("sources", "actors", "statements", "un_votes", "military_exercises"):
+        assert name in result.stdout
+    assert "valid" in result.stdout
+
+
+def test_json_report_shape(run, pkg):
+    data = report(run("validate", pkg, "--format", "json"))
+    assert data["valid"] is True and data["errors"] == [] and isinstance(data["warnings"], list)
+    assert data["summary"]["statements"]["rows"] >= 27
+
+
+CASES = [
+    (
+        "statements",
+        ",2022-05-23,2022-05-23,day,,putin-lukashenko-sochi-2022-05-23,remark,russia",
+        ",2022-05-23,2022-05-22,day,,putin-lukashenko-sochi-2022-05-23,remark,russia",
+        ["date-order", "date-precision", "statement-outside-meeting"],
+    ),
+    ("un_votes", "A/RES/ES-11/1,ARM,abstain", "A/RES/ES-11/9,ARM,abstain", ["foreign-key"]),
+    ("un_votes", "A/RES/ES-11/1,ARM,abstain", "A/RES/ES-11/1,ARM,absent", ["enum-error"]),
+    ("un_resolutions", ",141,5,35,12,", ",141,1,35,12,", ["tally-exceeded"]),
+    (
+        "military_exercises",
+        ",2022-05-01,2022-05-10,within,",
+        ",2022-04-01,2022-04-10,within,",
+        ["exercise-before-meeting"],
+    ),
+    (
+        "memberships",
+        "FIN,nato,applicant,2022-05-18,2023-04-04",
+        "FIN,nato,applicant,2022-05-18,2023-05-04",
+        ["membership-overlap"],
+    ),
+    (
+        "actors",
+        "alexander-lukashenko,Alexander Lukashenko,person,BLR",
+        "alexander-lukashenko,Alexander Lukashenko,person,BY",
+        ["pattern-error", "foreign-key"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("resource", "old", "new", "expected"), CASES)
+def test_each_broken_rule_is_reported_with_its_file_and_line(
+    run, pkg, resource, old, new, expected
+):
+    edit(pkg, resource, old, new)
+    result = run("validate", pkg, "--format", "json")
+    assert result.exit_code == 1
+    assert codes(result) == expected
+    err = report(result)["errors"][0]
+    assert err["row"] >= 2
+    assert f"data/{resource}.csv" in err["message"] or err["resource"] != resource
+
+
+def test_reports_every_error_without_a_cap(run, pkg):
+    p = pkg / "data/un_votes.csv"
+    lines = p.read_text().splitlines()
+    extra = [f"A/RES/ES-11/1,ZZ{i % 10},maybe,un-voting-record-a-res-es-11-1" for i in range(1500)]
+    p.write_text("\n".join(lines + extra) + "\n")
+    result = run("validate", pkg, "--format", "json")
+    assert result.exit_code == 1
+    assert sum(1 for c in codes(result) if c == "enum-error") == 1500
+
+
+def test_no_package_is_a_usage_error(run, tmp_path):
+    result = run("validate", tmp_path)
+    assert result.exit_code == 2
+    assert "no data package" in result.stderr
+
+
+def test_broken_descriptor_is_a_usage_error(run, pkg):
+    (pkg / "datapackage.json").write_text("{not json")
+    result = run("validate", pkg)
+    assert result.exit_code == 2
+    assert "not valid JSON" in result.stderr
+
+
+def test_recorded_hash_catches_a_hand_edited_file(run, pkg):
+    d = json.loads((pkg / "datapackage.json").read_text())
+    from toolkit.validate import file_digest
+
+    for r in d["resources"]:
+        size, digest = file_digest(pkg / r["path"])
+        r["bytes"], r["hash"] = size, f"sha256:{digest}"
+    (pkg / "datapackage.json").write_text(json.dumps(d))
+    assert run("validate", pkg).exit_code == 0
+    edit(
+        pkg, "statements", "Putin also did not mention", "Putin also did not mention"
+    )  # same bytes
+    assert run("validate", pkg).exit_code == 0
+    edit(pkg, "un_votes", "A/RES/ES-11/3,KAZ,no", "A/RES/ES-11/3,KAZ,yes")
+    result = run("validate", pkg, "--format", "json")
+    assert result.exit_code == 1
+    err = [e for e in report(result)["errors"] if e["code"] == "hash-mismatch"]
+    assert len(err) == 1 and "data/un_votes.csv" in err[0]["message"]
