@@ -58,6 +58,24 @@ def sql_type(f: Field) -> str:
     )
 
 
+def typed_view_sql(resource: Resource) -> str:
+    """A view `typed_<name>` of the resource's text table with every column in its declared type.
+
+    Rows with a cell of the wrong type already have an error; leaving them out of the view keeps the
+    rules from piling further errors on them.
+    """
+    cols = ", ".join(f"{typed_expr(f)}::{sql_type(f)} AS {q(f.name)}" for f in resource.fields)
+    ok = " AND ".join(
+        f"({q(f.name)} IS NULL OR ({typed_expr(f)}) IS NOT NULL)"
+        for f in resource.fields
+        if sql_type(f) != "VARCHAR"
+    )
+    return (
+        f"CREATE OR REPLACE VIEW {q('typed_' + resource.name)} AS "
+        f"SELECT {ORIGIN}, {LINE}, {cols} FROM {q(resource.name)} WHERE {ok or 'true'}"
+    )
+
+
 def _type_ok(f: Field) -> str:
     """SQL condition: the (non-missing) cell has the field's type."""
     c = q(f.name)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -147,4 +146,24 @@ def template(name: str, describe: bool, package_path: str) -> None:
     click.echo(template_csv(package.resource(name), describe), nl=False)
 
 
-COMMANDS: list[Callable[..., Any]] = [validate, check, add, template]
+@main.command()
+@package_option
+@click.option(
+    "--write",
+    "write_readme",
+    is_flag=True,
+    help="Replace the codebook block of README.md in place.",
+)
+def codebook(package_path: str, write_readme: bool) -> None:
+    """Print the Markdown codebook of every resource and field, derived from the Table Schemas."""
+    from toolkit.atomic import write_atomic
+    from toolkit.codebook import codebook_markdown, replace_codebook
+
+    package = _package(package_path)
+    text = codebook_markdown(package)
+    if not write_readme:
+        click.echo(text)
+        return
+    readme = package.root / "README.md"
+    write_atomic(readme, replace_codebook(readme.read_text(encoding="utf-8"), text))
+    click.echo(f"updated the codebook in {readme}", err=True)

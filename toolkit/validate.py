@@ -9,8 +9,8 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from toolkit.checks import cell_issues, key_issues, q, sql_type, typed_expr
-from toolkit.csvread import LINE, ORIGIN, load_csv
+from toolkit.checks import cell_issues, key_issues, typed_view_sql
+from toolkit.csvread import load_csv
 from toolkit.report import Issue, Report
 from toolkit.rules import RULES, TALLY_SQL
 from toolkit.tableschema import Package, Resource
@@ -42,18 +42,7 @@ class Session:
         return result.rows
 
     def _typed_view(self, resource: Resource) -> None:
-        cols = ", ".join(f"{typed_expr(f)}::{sql_type(f)} AS {q(f.name)}" for f in resource.fields)
-        # Rows with a cell of the wrong type already have an error; leaving them out of the typed
-        # view keeps the rules from piling further errors on them.
-        ok = " AND ".join(
-            f"({q(f.name)} IS NULL OR ({typed_expr(f)}) IS NOT NULL)"
-            for f in resource.fields
-            if sql_type(f) != "VARCHAR"
-        )
-        self.con.execute(
-            f"CREATE OR REPLACE VIEW {q('typed_' + resource.name)} AS "
-            f"SELECT {ORIGIN}, {LINE}, {cols} FROM {q(resource.name)} WHERE {ok or 'true'}"
-        )
+        self.con.execute(typed_view_sql(resource))
 
     def check(self, resource: Resource, origin: str, label: str) -> None:
         """Cell and key checks of one resource's rows of `origin`."""

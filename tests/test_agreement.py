@@ -1,0 +1,174 @@
+"""The toolkit, its pandera schemas and the official frictionless validator agree on every constraint.
+
+For each constraint declared in schemas/, a copy of the package with one row breaking it must be
+rejected by all three; a value on the constraint's boundary must pass all three.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+from conftest import ROOT, codes
+from frictionless import Package as FrictionlessPackage
+
+from toolkit.pandera_schemas import read_frames, validate_frames
+from toolkit.tableschema import load_package
+
+PACKAGE = load_package(ROOT)
+FK_VALUES = {"^[A-Z]{3}$": "ZZZ"}
+
+
+def _bad_pattern_value(pattern: str) -> str:
+    for v in ("Not A Slug!", "zz", "ZZ"):
+        if not re.fullmatch(pattern, v):
+            return v
+    raise AssertionError(pattern)
+
+
+def _missing_ref(field) -> str:
+    if field.pattern in FK_VALUES:
+        return FK_VALUES[field.pattern]
+    if field.pattern and "RES" in field.pattern:
+        return "A/RES/ES-99/99"
+    return "zzz-nothing-here"
+
+
+def cases():
+    """(id, resource, field, new value or None for 'duplicate the row', should pass)."""
+    out = []
+    for res in PACKAGE.resources.values():
+        for f in res.fields:
+            if f.required:
+                out.append((f"{res.name}.{f.name}:required", res.name, f.name, "", False))
+            if f.type in ("date", "integer", "boolean"):
+                bad = {"date": "2022-13-45", "integer": "1.5", "boolean": "yes"}[f.type]
+                out.append((f"{res.name}.{f.name}:type", res.name, f.name, bad, False))
+            if f.enum is not None:
+                out.append((f"{res.name}.{f.name}:enum", res.name, f.name, "not-allowed", False))
+            if f.pattern:
+                out.append(
+                    (
+                        f"{res.name}.{f.name}:pattern",
+                        res.name,
+                        f.name,
+                        _bad_pattern_value(f.pattern),
+                        False,
+                    )
+                )
+            if f.max_length is not None:
+                out.append(
+                    (
+                        f"{res.name}.{f.name}:maxLength",
+                        res.name,
+                        f.name,
+                        "x" * (f.max_length + 1),
+                        False,
+                    )
+                )
+                out.append(
+                    (
+                        f"{res.name}.{f.name}:maxLength-kept",
+                        res.name,
+                        f.name,
+                        "x" * f.max_length,
+                        True,
+                    )
+                )
+            if f.minimum is not None:
+                out.append(
+                    (
+                        f"{res.name}.{f.name}:minimum",
+                        res.name,
+                        f.name,
+                        str(int(f.minimum) - 1),
+                        False,
+                    )
+                )
+            if f.maximum is not None:
+                out.append(
+                    (
+                        f"{res.name}.{f.name}:maximum",
+                        res.name,
+                        f.name,
+                        str(int(f.maximum) + 1),
+                        False,
+                    )
+                )
+                out.append(
+                    (
+                        f"{res.name}.{f.name}:maximum-kept",
+                        res.name,
+                        f.name,
+                        str(int(f.maximum)),
+                        True,
+                    )
+                )
+        for fk in res.foreign_keys:
+            f = res.field(fk.fields[0])
+            out.append(
+                (f"{res.name}.{f.name}:foreignKey", res.name, f.name, _missing_ref(f), False)
+            )
+        if res.primary_key:
+            out.append((f"{res.name}:primaryKey", res.name, None, None, False))
+    return out
+
+
+def _write(pkg, resource, field, value):
+    path = pkg / PACKAGE.resource(resource).path
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    target = rows[0]
+    if field is None:
+        rows.append(dict(target))
+    else:
+        target[field] = value
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, PACKAGE.resource(resource).field_names, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def _frictionless_valid(pkg, resource: str | None = None) -> bool:
+    """The official validator's verdict: on one resource (foreign keys resolved in its package) or all."""
+    package = FrictionlessPackage(str(pkg / "datapackage.json"))
+    target = package.get_resource(resource) if resource else package
+    return target.validate().valid
+
+
+CASES = cases()
+
+
+def test_there_is_a_case_for_every_kind_of_constraint():
+    kinds = {c[0].rsplit(":", 1)[1] for c in CASES}
+    assert {
+        "required",
+        "type",
+        "enum",
+        "pattern",
+        "maxLength",
+        "minimum",
+        "maximum",
+        "foreignKey",
+        "primaryKey",
+    } <= kinds
+
+
+@pytest.mark.parametrize(
+    ("case", "resource", "field", "value", "passes"), CASES, ids=[c[0] for c in CASES]
+)
+def test_three_validators_agree(run, pkg, case, resource, field, value, passes):
+    _write(pkg, resource, field, value)
+    official = _frictionless_valid(pkg, resource)
+    result = run("validate", pkg, "--format", "json")
+    pandera_failures = validate_frames(pkg / "datapackage.json", read_frames(pkg))
+    assert official is passes, "frictionless"
+    assert (result.exit_code == 0) is passes, codes(result)
+    assert (resource not in pandera_failures) is passes, "pandera"
+
+
+def test_untouched_package_passes_all_three(run, pkg):
+    assert _frictionless_valid(pkg)
+    assert run("validate", pkg).exit_code == 0
+    assert validate_frames(pkg / "datapackage.json", read_frames(pkg)) == {}
