@@ -23,7 +23,7 @@ def pkg(tmp_path: Path) -> Path:
     dest.mkdir()
     for name in ("datapackage.json", "CHANGELOG.md"):
         shutil.copy(ROOT / name, dest / name)
-    for folder in ("data", "schemas"):
+    for folder in ("data", "schemas", "queries"):
         shutil.copytree(ROOT / folder, dest / folder)
     return dest
 

@@ -167,3 +167,125 @@ def codebook(package_path: str, write_readme: bool) -> None:
     readme = package.root / "README.md"
     write_atomic(readme, replace_codebook(readme.read_text(encoding="utf-8"), text))
     click.echo(f"updated the codebook in {readme}", err=True)
+
+
+def _params(values: tuple[str, ...]) -> dict[str, str]:
+    params = {}
+    for v in values:
+        name, sep, value = v.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{v!r} is not NAME=VALUE", param_hint="--param")
+        params[name.strip()] = value
+    return params
+
+
+@main.command()
+@click.argument("sql", required=False)
+@click.option(
+    "--file",
+    "sql_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    help="Read the SQL from this file.",
+)
+@click.option(
+    "--param",
+    "param_values",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind $NAME in the SQL to VALUE (repeatable); values are bound, never pasted.",
+)
+@package_option
+@format_option("table", "csv", "json", "markdown", default="table")
+def query(
+    sql: str | None,
+    sql_file: str | None,
+    param_values: tuple[str, ...],
+    package_path: str,
+    fmt: str,
+) -> None:
+    """Run SQL (or a saved query by name) over the package, read-only.
+
+    Every resource is a table of the same name with its Table Schema's types. Saved queries live in
+    queries/; `csto-alignment queries` lists them.
+    """
+    from toolkit.render import rows_as
+    from toolkit.saved import saved_queries
+    from toolkit.sqlquery import QueryError, run_query
+    from toolkit.typed_db import BuildError
+
+    package = _package(package_path)
+    if (sql is None) == (sql_file is None):
+        raise click.UsageError("give either SQL (or a saved query's name) or --file, not both")
+    params = _params(param_values)
+    saved = saved_queries(package.root)
+    if sql_file is not None:
+        sql = Path(sql_file).read_text(encoding="utf-8")
+    elif sql in saved:
+        params = {**saved[sql].params, **params}
+        sql = saved[sql].sql
+    try:
+        result = run_query(package, sql or "", params)
+    except BuildError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    except QueryError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    if result.cache_built:
+        click.echo("built the typed query cache", err=True)
+    if not result.rows:
+        click.echo("the query returned no rows", err=True)
+    if result.columns and (result.rows or fmt in ("json", "csv", "markdown")):
+        click.echo(rows_as(fmt, result.columns, result.rows))
+
+
+@main.command()
+@package_option
+@format_option("text", "json")
+def queries(package_path: str, fmt: str) -> None:
+    """List the saved queries in queries/ and the question each answers."""
+    import json
+
+    from toolkit.render import table
+    from toolkit.saved import saved_queries
+
+    saved = saved_queries(_package(package_path).root)
+    if fmt == "json":
+        items = [
+            {"name": q.name, "title": q.title, "answers": q.answers, "params": q.params}
+            for q in saved.values()
+        ]
+        click.echo(json.dumps(items, indent=2))
+        return
+    click.echo(table(["name", "answers"], [(q.name, q.answers) for q in saved.values()]))
+
+
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["duckdb", "parquet", "sqlite"]),
+    required=True,
+    help="duckdb: one typed database; parquet: one file per resource; sqlite: one file for Datasette or sqlite3.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=str),
+    required=True,
+    help="Folder to write into (created if missing).",
+)
+@package_option
+def export(fmt: str, out_dir: str, package_path: str) -> None:
+    """Export the package as a typed DuckDB database, Parquet files or a SQLite database."""
+    from toolkit.export import export as do_export
+    from toolkit.typed_db import BuildError
+
+    package = _package(package_path)
+    try:
+        written = do_export(package, fmt, Path(out_dir))
+    except BuildError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    for path in written:
+        click.echo(str(path))

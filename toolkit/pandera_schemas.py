@@ -235,13 +235,15 @@ def build_schema(
 
 
 def validate_frames(
-    package_path: str | Path, frames: dict[str, pd.DataFrame]
+    package_path: str | Path, frames: dict[str, pd.DataFrame], only: str | None = None
 ) -> dict[str, pd.DataFrame]:
-    """Validate every frame lazily; returns the failure cases of each resource that fails."""
+    """Validate every frame (or only one) lazily; returns the failure cases of each resource that fails."""
     package = load_package(package_path)
     failures = {}
     sql = _Sql(package, frames)  # one DuckDB load of the frames serves every resource's rules
     for name, df in frames.items():
+        if only is not None and name != only:
+            continue
         schema = build_schema(package.resource(name), package, frames, sql)
         try:
             schema.validate(df, lazy=True)

@@ -43,3 +43,42 @@ def report_text(report: Report) -> tuple[str, str]:
 
 def report_json(report: Report) -> str:
     return json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str)
+
+
+def _plain(v: Any) -> Any:
+    """A JSON- and CSV-friendly value: dates and decimals as text, the rest as is."""
+    if v is None or isinstance(v, bool | int | float | str):
+        return v
+    if isinstance(v, list | tuple):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    return v.isoformat() if hasattr(v, "isoformat") else str(v)
+
+
+def rows_as(fmt: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Query results as `table`, `csv`, `json` (an array of objects) or `markdown`."""
+    if fmt == "json":
+        return json.dumps(
+            [dict(zip(columns, map(_plain, r), strict=True)) for r in rows],
+            indent=2,
+            ensure_ascii=False,
+        )
+    if fmt == "csv":
+        import csv
+        import io
+
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(columns)
+        w.writerows([[_plain(v) for v in r] for r in rows])
+        return out.getvalue().rstrip("\n")
+    if fmt == "markdown":
+
+        def cell(v: Any) -> str:
+            return "" if v is None else str(_plain(v)).replace("|", "\\|").replace("\n", " ")
+
+        lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+        lines += ["| " + " | ".join(cell(v) for v in r) + " |" for r in rows]
+        return "\n".join(lines)
+    return table(columns, [[_plain(v) for v in r] for r in rows])

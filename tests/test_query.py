@@ -1,0 +1,275 @@
+"""`query`, `queries` and `export`: typed, read-only SQL over the package, and exports for other tools."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from conftest import FIXTURES
+
+CSTO = ["ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK"]
+
+
+def rows(result):
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_tables_have_the_schema_types(run, pkg):
+    out = rows(
+        run(
+            "query",
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = 'un_resolutions' ORDER BY ordinal_position",
+            "--package",
+            pkg,
+            "--format",
+            "json",
+        )
+    )
+    types = {r["column_name"]: r["data_type"] for r in out}
+    assert (
+        types["date"] == "DATE" and types["yes"] == "BIGINT" and types["resolution_id"] == "VARCHAR"
+    )
+    stmt = rows(
+        run(
+            "query",
+            "SELECT typeof(date_start) AS t, typeof(statement_type) AS e, typeof(mentions_ukraine) AS b "
+            "FROM statements LIMIT 1",
+            "--package",
+            pkg,
+            "--format",
+            "json",
+        )
+    )
+    assert stmt[0]["t"] == "DATE" and stmt[0]["e"].startswith("ENUM") and stmt[0]["b"] == "BOOLEAN"
+
+
+def test_primary_keys_are_declared(run, pkg):
+    out = rows(
+        run(
+            "query",
+            "SELECT table_name, constraint_column_names FROM duckdb_constraints() "
+            "WHERE constraint_type = 'PRIMARY KEY' ORDER BY 1",
+            "--package",
+            pkg,
+            "--format",
+            "json",
+        )
+    )
+    keys = {r["table_name"]: r["constraint_column_names"] for r in out}
+    assert keys["un_votes"] == ["resolution_id", "country_iso3"]
+    assert keys["statements"] == ["statement_id"]
+
+
+def test_votes_matrix_on_the_real_data(run, pkg):
+    out = {
+        r["resolution_id"]: r
+        for r in rows(run("query", "csto_votes_matrix", "--package", pkg, "--format", "json"))
+    }
+    assert {k: out["A/RES/ES-11/1"][k] for k in CSTO} == {
+        "ARM": "abstain",
+        "BLR": "no",
+        "KAZ": "abstain",
+        "KGZ": "abstain",
+        "RUS": "no",
+        "TJK": "abstain",
+    }
+    assert {k: out["A/RES/ES-11/3"][k] for k in CSTO} == {
+        "ARM": "abstain",
+        "BLR": "no",
+        "KAZ": "no",
+        "KGZ": "no",
+        "RUS": "no",
+        "TJK": "no",
+    }
+
+
+def test_divergence_from_russia(run, pkg):
+    out = rows(run("query", "votes_diverging_from_russia", "--package", pkg, "--format", "json"))
+    assert [(r["resolution_id"], r["country_iso3"]) for r in out] == [
+        ("A/RES/ES-11/1", "ARM"),
+        ("A/RES/ES-11/1", "KAZ"),
+        ("A/RES/ES-11/1", "KGZ"),
+        ("A/RES/ES-11/1", "TJK"),
+        ("A/RES/ES-11/3", "ARM"),
+    ]
+
+
+def test_response_chains(run, pkg):
+    out = rows(run("query", "response_chains", "--package", pkg, "--format", "json"))
+    pairs = {(r["root_id"], r["statement_id"], r["response_type"]) for r in out if r["depth"] == 1}
+    assert ("lukashenko-war-dragging-on", "peskov-operation-going-to-plan", "contradicts") in pairs
+    assert len(pairs) == 3
+
+
+def test_statements_by_speaker_and_topic(run, pkg):
+    out = rows(
+        run("query", "statements_by_speaker_and_topic", "--package", pkg, "--format", "json")
+    )
+    counts = {(r["speaker"], r["topic"]): r["statements"] for r in out}
+    assert counts[("Alexander Lukashenko", "ukraine-war")] == 5
+    assert counts[("Kassym-Jomart Tokayev", "afghanistan")] == 1
+
+
+def test_timeline_is_in_date_order_and_complete(run, pkg):
+    out = rows(run("query", "timeline", "--package", pkg, "--format", "json"))
+    assert {r["kind"] for r in out} == {"meeting", "statement", "exercise"}
+    assert len(out) == 4 + 27 + 1
+    dated = [r["date_start"] or r["date_end"] for r in out]
+    assert dated == sorted(dated)
+
+
+def test_saved_query_default_and_given_parameter(run, pkg):
+    lukashenko = rows(run("query", "speaker_at_meetings", "--package", pkg, "--format", "json"))
+    assert len(lukashenko) == 9 and {r["location"] for r in lukashenko} == {"Moscow", "Sochi"}
+    putin = rows(
+        run(
+            "query",
+            "speaker_at_meetings",
+            "--param",
+            "speaker=vladimir-putin",
+            "--package",
+            pkg,
+            "--format",
+            "json",
+        )
+    )
+    assert {r["statement_id"] for r in putin} == {"putin-csto-summit-speech", "putin-sochi-remarks"}
+
+
+def test_parameters_are_bound_not_pasted(run, pkg):
+    evil = "x' OR '1'='1"
+    result = run(
+        "query",
+        "SELECT * FROM actors WHERE actor_id = $id",
+        "--param",
+        f"id={evil}",
+        "--package",
+        pkg,
+        "--format",
+        "json",
+    )
+    assert rows(result) == []
+    assert "no rows" in result.stderr
+
+
+def test_queries_lists_every_saved_query(run, pkg):
+    out = json.loads(run("queries", "--package", pkg, "--format", "json").stdout)
+    names = {q["name"] for q in out}
+    assert {
+        "csto_votes_matrix",
+        "statements_by_speaker_and_topic",
+        "timeline",
+        "response_chains",
+        "votes_diverging_from_russia",
+    } <= names
+    assert all(q["answers"] for q in out)
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "markdown"])
+def test_output_formats(run, pkg, fmt):
+    out = run(
+        "query",
+        "SELECT actor_id, name FROM actors WHERE actor_id = 'BLR'",
+        "--package",
+        pkg,
+        "--format",
+        fmt,
+    ).stdout
+    assert "BLR" in out and "Belarus" in out
+    if fmt == "csv":
+        assert out.splitlines() == ["actor_id,name", "BLR,Belarus"]
+    if fmt == "markdown":
+        assert out.splitlines()[0] == "| actor_id | name |"
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DELETE FROM statements",
+        "CREATE TABLE x AS SELECT 1",
+        "COPY statements TO '/tmp/csto-out.csv'",
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "ATTACH '/tmp/other.duckdb' AS other",
+        "INSTALL httpfs",
+        "LOAD httpfs",
+        "SET enable_external_access = true",
+        "RESET lock_configuration",
+    ],
+)
+def test_unsafe_statements_are_refused(run, pkg, sql):
+    before = {p: p.read_bytes() for p in (pkg / "data").iterdir()}
+    result = run("query", sql, "--package", pkg)
+    assert result.exit_code == 2
+    assert "refused" in result.stderr
+    assert {p: p.read_bytes() for p in (pkg / "data").iterdir()} == before
+
+
+def test_unknown_table_lists_what_exists(run, pkg):
+    result = run("query", "SELECT * FROM votes", "--package", pkg)
+    assert result.exit_code == 2
+    assert "un_votes(resolution_id, country_iso3, vote, source_id)" in result.stderr
+
+
+def test_unknown_column_lists_what_exists(run, pkg):
+    result = run("query", "SELECT speaker FROM statements", "--package", pkg)
+    assert result.exit_code == 2
+    assert "statements(statement_id, speaker_id" in result.stderr
+
+
+def test_cache_is_rebuilt_when_data_changes_and_never_stale(run, pkg):
+    first = run(
+        "query", "SELECT count(*) AS n FROM statements", "--package", pkg, "--format", "json"
+    )
+    assert "built the typed query cache" in first.stderr
+    warm = run(
+        "query", "SELECT count(*) AS n FROM statements", "--package", pkg, "--format", "json"
+    )
+    assert "built" not in warm.stderr and rows(warm) == [{"n": 27}]
+    assert (
+        run("add", FIXTURES / "good_statement.csv", "-r", "statements", "--package", pkg).exit_code
+        == 0
+    )
+    after = run(
+        "query", "SELECT count(*) AS n FROM statements", "--package", pkg, "--format", "json"
+    )
+    assert "built the typed query cache" in after.stderr and rows(after) == [{"n": 28}]
+    assert len(list((pkg / ".cache").glob("query-*.duckdb"))) == 1
+
+
+def test_export_duckdb_is_typed_with_comments(run, pkg, tmp_path):
+    import duckdb
+
+    result = run("export", "--format", "duckdb", "--out", tmp_path / "out", "--package", pkg)
+    assert result.exit_code == 0, result.stderr
+    con = duckdb.connect(result.stdout.strip(), read_only=True)
+    assert con.execute("SELECT typeof(date) FROM un_resolutions LIMIT 1").fetchone()[0] == "DATE"
+    comment = con.execute(
+        "SELECT comment FROM duckdb_columns() WHERE table_name = 'un_votes' AND column_name = 'vote'"
+    ).fetchone()[0]
+    assert comment.startswith("The recorded vote")
+
+
+def test_export_parquet_one_file_per_resource(run, pkg, tmp_path):
+    import pandas as pd
+
+    result = run("export", "--format", "parquet", "--out", tmp_path, "--package", pkg)
+    assert result.exit_code == 0
+    assert len(result.stdout.split()) == 9
+    df = pd.read_parquet(tmp_path / "un_votes.parquet")
+    assert len(df) == 12 and set(df["vote"]) == {"yes", "no", "abstain"} - {"yes"}
+
+
+def test_export_sqlite_with_keys(run, pkg, tmp_path):
+    result = run("export", "--format", "sqlite", "--out", tmp_path, "--package", pkg)
+    db = sqlite3.connect(result.stdout.strip())
+    assert db.execute(
+        "SELECT vote FROM un_votes WHERE resolution_id = 'A/RES/ES-11/3' AND country_iso3 = 'KAZ'"
+    ).fetchone() == ("no",)
+    assert db.execute(
+        "SELECT date FROM un_resolutions WHERE resolution_id = 'A/RES/ES-11/1'"
+    ).fetchone() == ("2022-03-02",)
+    fks = db.execute("PRAGMA foreign_key_list(un_votes)").fetchall()
+    assert {r[2] for r in fks} == {"un_resolutions", "actors", "sources"}

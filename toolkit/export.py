@@ -1,0 +1,93 @@
+"""Export the package for other tools: a typed .duckdb database, Parquet files, or a SQLite file."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from toolkit import typed_db
+from toolkit.checks import lit, q
+from toolkit.tableschema import Package
+
+FORMATS = ("duckdb", "parquet", "sqlite")
+SQLITE_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
+
+
+def _typed_connection(package: Package, path: str | None = None):
+    import duckdb
+
+    con = duckdb.connect(path or ":memory:")
+    typed_db.build(con, package)
+    return con
+
+
+def export_duckdb(package: Package, out: Path) -> list[Path]:
+    target = out / f"{package.descriptor.get('name', 'package')}.duckdb"
+    fd, tmp = tempfile.mkstemp(suffix=".duckdb", dir=out)
+    os.close(fd)
+    os.unlink(tmp)
+    try:
+        _typed_connection(package, tmp).close()
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return [target]
+
+
+def export_parquet(package: Package, out: Path) -> list[Path]:
+    con = _typed_connection(package)
+    written = []
+    for name in package.resources:
+        target = out / f"{name}.parquet"
+        tmp = out / f".{name}.parquet.tmp"
+        # ENUMs become plain strings so every Parquet reader understands them.
+        con.execute(f"COPY (SELECT * FROM {q(name)}) TO {lit(str(tmp))} (FORMAT parquet)")
+        os.replace(tmp, target)
+        written.append(target)
+    return written
+
+
+def export_sqlite(package: Package, out: Path) -> list[Path]:
+    """A SQLite file with declared types, primary and foreign keys; dates as ISO 8601 text."""
+    con = _typed_connection(package)
+    target = out / f"{package.descriptor.get('name', 'package')}.sqlite"
+    fd, tmp = tempfile.mkstemp(suffix=".sqlite", dir=out)
+    os.close(fd)
+    try:
+        db = sqlite3.connect(tmp)
+        for res in package.resources.values():
+            cols = [f"{q(f.name)} {SQLITE_TYPES.get(f.type, 'TEXT')}" for f in res.fields]
+            if res.primary_key:
+                cols.append(f"PRIMARY KEY ({', '.join(q(k) for k in res.primary_key)})")
+            for fk in res.foreign_keys:
+                cols.append(
+                    f"FOREIGN KEY ({', '.join(q(c) for c in fk.fields)}) REFERENCES {q(fk.resource)} "
+                    f"({', '.join(q(c) for c in fk.reference_fields)})"
+                )
+            db.execute(f"CREATE TABLE {q(res.name)} ({', '.join(cols)})")
+            select = ", ".join(
+                f"strftime({q(f.name)}, '%Y-%m-%d')"
+                if f.type == "date"
+                else f"{q(f.name)}::VARCHAR"
+                if f.enum is not None
+                else q(f.name)
+                for f in res.fields
+            )
+            rows = con.execute(f"SELECT {select} FROM {q(res.name)}").fetchall()
+            marks = ", ".join("?" for _ in res.fields)
+            db.executemany(f"INSERT INTO {q(res.name)} VALUES ({marks})", rows)
+        db.commit()
+        db.close()
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return [target]
+
+
+def export(package: Package, fmt: str, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    return {"duckdb": export_duckdb, "parquet": export_parquet, "sqlite": export_sqlite}[fmt](
+        package, out
+    )
