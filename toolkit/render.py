@@ -11,7 +11,10 @@ from toolkit.report import Issue, Report
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A fixed-width text table."""
-    cells = [[("" if v is None else str(v)) for v in r] for r in rows]
+    cells = [
+        [("" if v is None else str(v).lower() if isinstance(v, bool) else str(v)) for v in r]
+        for r in rows
+    ]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     line = "  ".join("-" * w for w in widths)
     out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)), line]
