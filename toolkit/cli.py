@@ -289,3 +289,72 @@ def export(fmt: str, out_dir: str, package_path: str) -> None:
         sys.exit(EXIT_INVALID)
     for path in written:
         click.echo(str(path))
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new", default=".")
+@format_option("text", "json", "markdown")
+@click.option(
+    "--repo",
+    default=".",
+    show_default=True,
+    type=click.Path(exists=True, file_okay=False, path_type=str),
+    help="The git repository in which OLD and NEW are revisions.",
+)
+def diff(old: str, new: str, fmt: str, repo: str) -> None:
+    """Compare two versions of the package: folders, or git revisions such as v0.1.0 HEAD.
+
+    Per resource, keyed on the primary key: rows added, removed and changed (each changed cell, old ->
+    new), and schema changes, with the version bump they require.
+    """
+    import json
+
+    from toolkit.diff import diff_refs, markdown, text
+
+    d = diff_refs(old, new, Path(repo))
+    if fmt == "json":
+        click.echo(json.dumps(d.to_dict(), indent=2, ensure_ascii=False))
+    elif fmt == "markdown":
+        click.echo(markdown(d), nl=False)
+    else:
+        click.echo(text(d), nl=False)
+
+
+@main.command()
+@click.argument("level", required=False, type=click.Choice(["major", "minor", "patch"]))
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Release with a smaller bump than the changes require (risky: the version then hides a breaking change).",
+)
+@click.option(
+    "--no-dist", is_flag=True, help="Skip writing dist/ (the zip, Parquet files and .duckdb)."
+)
+@package_option
+def release(level: str | None, force: bool, no_dist: bool, package_path: str) -> None:
+    """Cut a release: validate, grade the changes since the last release, and write it.
+
+    Proposes the bump from the diff and refuses a smaller one; sets version and created and records
+    each data file's bytes and sha256 in datapackage.json; moves 'Unreleased' in CHANGELOG.md under the
+    new version with the diff; updates CITATION.cff; writes dist/; prints the git commands to run.
+    """
+    from toolkit.release import cut_release
+    from toolkit.render import report_text
+
+    result = cut_release(package_path, level, force, dist=not no_dist)
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
+    if result.refused:
+        if result.report is not None and not result.report.valid:
+            click.echo(report_text(result.report)[1], err=True)
+        click.echo(f"release refused: {result.refused}", err=True)
+        sys.exit(EXIT_INVALID)
+    if result.required:
+        click.echo(f"changes since {result.old_version} need a {result.required} release", err=True)
+    click.echo(f"released {result.new_version}")
+    for path in result.written:
+        click.echo(f"  wrote {path}", err=True)
+    click.echo("now run:", err=True)
+    for cmd in result.git_commands:
+        click.echo(f"  {cmd}", err=True)

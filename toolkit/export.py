@@ -37,6 +37,7 @@ def export_duckdb(package: Package, out: Path) -> list[Path]:
 
 
 def export_parquet(package: Package, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
     con = _typed_connection(package)
     written = []
     for name in package.resources:

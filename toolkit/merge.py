@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import copy
 import csv
+import hashlib
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.atomic import write_all_atomic
 from toolkit.changelog import add_unreleased
 from toolkit.report import Report
-from toolkit.tableschema import Package, Resource
+from toolkit.tableschema import DESCRIPTOR, Package, Resource
 from toolkit.validate import check_contribution
+
+LISTED = 250  # added rows named by key in CHANGELOG.md; `csto-alignment diff` lists any number
 
 
 @dataclass
@@ -46,6 +51,21 @@ def canonical_csv(resource: Resource, rows: list[dict[str, str]]) -> str:
     return out.getvalue()
 
 
+def _descriptor_with_digest(package: Package, resource_name: str, text: str) -> str | None:
+    """The descriptor with the resource's recorded size and sha256 updated, if a release recorded them.
+
+    `add` is the sanctioned way to change data, so it keeps the record true; a hand edit still fails
+    `validate` with hash-mismatch.
+    """
+    d = copy.deepcopy(package.descriptor)
+    for r in d.get("resources", []):
+        if r.get("name") == resource_name and ("hash" in r or "bytes" in r):
+            data = text.encode("utf-8")
+            r["bytes"], r["hash"] = len(data), "sha256:" + hashlib.sha256(data).hexdigest()
+            return json.dumps(d, indent=2, ensure_ascii=False) + "\n"
+    return None
+
+
 def add_contribution(package: Package, file: Path, resource_name: str) -> MergeResult:
     """Check `file`; only when it has no error, merge its rows into the resource and log them."""
     report = check_contribution(package, file, resource_name)
@@ -58,9 +78,13 @@ def add_contribution(package: Package, file: Path, resource_name: str) -> MergeR
     merged = canonical_csv(resource, read_rows(data_path, resource) + new)
     changelog = package.root / "CHANGELOG.md"
     log = changelog.read_text(encoding="utf-8") if changelog.exists() else "# Changelog\n\n"
-    ids = ", ".join("/".join(r[k] for k in resource.primary_key) for r in new[:10])
-    more = f" and {len(new) - 10} more" if len(new) > 10 else ""
+    ids = ", ".join("/".join(r[k] for k in resource.primary_key) for r in new[:LISTED])
+    more = f" and {len(new) - LISTED} more" if len(new) > LISTED else ""
     log = add_unreleased(log, "Added", f"{len(new)} row(s) to `{resource_name}`: {ids}{more}.")
-    write_all_atomic({data_path: merged, changelog: log})
+    files = {data_path: merged, changelog: log}
+    descriptor = _descriptor_with_digest(package, resource_name, merged)
+    if descriptor is not None:
+        files[package.root / DESCRIPTOR] = descriptor
+    write_all_atomic(files)
     result.added, result.written = len(new), True
     return result

@@ -110,6 +110,10 @@ CODES: dict[str, tuple[str, str]] = {
         "Likely duplicate statement",
         "Same speaker, same day and (nearly) the same words as another row: check it is not entered twice.",
     ),
+    "rule-skipped": (
+        "Rule could not run",
+        "The columns the rule reads are missing or of another type in the schema; check the schema or the rule.",
+    ),
     "hash-mismatch": (
         "Data file differs from the release",
         "The file's size or sha256 differs from the one recorded in datapackage.json: restore it, or cut a new release.",

@@ -55,13 +55,26 @@ class Session:
 
     def apply_rules(self, origin: str, labels: dict[str, str]) -> None:
         """Cross-field and cross-table rules, reported on rows of `origin`."""
+        import duckdb
+
         for rule in RULES:
             if not set(rule.needs) <= self.loaded:
                 continue
-            rows = self.con.execute(
-                f"SELECT __line, value, message FROM ({rule.sql}) WHERE __origin = $origin ORDER BY 1",
-                {"origin": origin},
-            ).fetchall()
+            try:
+                rows = self.con.execute(
+                    f"SELECT __line, value, message FROM ({rule.sql}) WHERE __origin = $origin ORDER BY 1",
+                    {"origin": origin},
+                ).fetchall()
+            except duckdb.Error as exc:  # a schema change the rule does not fit: say so, go on
+                self.report.warnings.append(
+                    Issue(
+                        code="rule-skipped",
+                        resource=rule.resource,
+                        field=rule.field,
+                        message=f"rule {rule.code} could not run on {rule.resource}: {str(exc).splitlines()[0]}",
+                    )
+                )
+                continue
             label = labels.get(rule.resource, rule.resource)
             for line, value, message in rows:
                 issue = Issue(
@@ -75,7 +88,17 @@ class Session:
                 )
                 (self.report.warnings if rule.warning else self.report.errors).append(issue)
         if {"un_votes", "un_resolutions"} <= self.loaded:
-            self.report.errors += tally_issues(self.con, origin, labels)
+            try:
+                self.report.errors += tally_issues(self.con, origin, labels)
+            except (duckdb.Error, TypeError) as exc:
+                self.report.warnings.append(
+                    Issue(
+                        code="rule-skipped",
+                        resource="un_votes",
+                        field="vote",
+                        message=f"rule tally-exceeded could not run: {str(exc).splitlines()[0]}",
+                    )
+                )
 
 
 def tally_issues(

@@ -1,0 +1,228 @@
+"""`diff` and `release`: versions graded by the Data Package version recipe, releases written whole."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import zipfile
+
+import pytest
+from conftest import FIXTURES, ROOT
+
+
+def git(repo, *args):
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
+    ).stdout
+
+
+@pytest.fixture
+def repo(pkg):
+    for name in ("README.md", "LICENSE", "CITATION.cff"):
+        shutil.copy(ROOT / name, pkg / name)
+    git(pkg, "init", "-q", "-b", "main")
+    git(pkg, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "add", "-A")
+    git(pkg, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "data")
+    return pkg
+
+
+def commit(repo, message):
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "add", "-A")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", message)
+
+
+@pytest.fixture
+def released(run, repo):
+    """The repository after its first release (0.1.0), committed and tagged."""
+    result = run("release", "--no-dist", "--package", repo)
+    assert result.exit_code == 0, result.stderr
+    commit(repo, "Release 0.1.0")
+    git(repo, "tag", "v0.1.0")
+    return repo
+
+
+def descriptor(repo):
+    return json.loads((repo / "datapackage.json").read_text())
+
+
+def edit_schema(repo, resource, change):
+    p = repo / "schemas" / f"{resource}.json"
+    s = json.loads(p.read_text())
+    change(s)
+    p.write_text(json.dumps(s, indent=2))
+
+
+def test_first_release_records_hashes_and_dates_the_changelog(run, released):
+    d = descriptor(released)
+    assert d["version"] == "0.1.0"
+    assert all(r["hash"].startswith("sha256:") and r["bytes"] > 0 for r in d["resources"])
+    log = (released / "CHANGELOG.md").read_text()
+    assert "## [Unreleased]\n\n## [0.1.0] - " in log and "nine resources" in log
+    assert 'version: "0.1.0"' in (released / "CITATION.cff").read_text()
+    assert run("validate", released).exit_code == 0
+
+
+def test_no_change_means_no_release(run, released):
+    before = (released / "datapackage.json").read_bytes()
+    result = run("release", "--no-dist", "--package", released)
+    assert result.exit_code == 1 and "nothing to release" in result.stderr
+    assert (released / "datapackage.json").read_bytes() == before
+
+
+def test_rows_added_make_a_minor_release_listing_those_rows(run, released):
+    assert (
+        run(
+            "add",
+            FIXTURES / "reference_in_same_file.csv",
+            "-r",
+            "statements",
+            "--package",
+            released,
+        ).exit_code
+        == 0
+    )
+    assert run("validate", released).exit_code == 0  # add keeps the recorded hash true
+    result = run("release", "--no-dist", "--package", released)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == "released 0.2.0"
+    section = (released / "CHANGELOG.md").read_text().split("## [0.2.0]")[1].split("## [0.1.0]")[0]
+    assert "2 row(s) to `statements`: a-first-remark, a-reply-in-the-same-file" in section
+    assert "| `statements` | 2 | 0 | 0 | 0 |" in section
+    assert "`statements` added: `a-first-remark`, `a-reply-in-the-same-file`" in section
+
+
+def test_value_fixed_is_a_patch(run, released):
+    p = released / "data/statements.csv"
+    p.write_text(
+        p.read_text().replace(
+            "Putin does not mention Ukraine publicly", "Putin did not mention Ukraine publicly"
+        )
+    )
+    out = json.loads(run("diff", "v0.1.0", released, "--repo", released, "--format", "json").stdout)
+    assert out["level"] == "patch"
+    changed = [r for r in out["resources"] if r["name"] == "statements"][0]["changed"]
+    assert changed[0]["key"] == {"statement_id": "putin-sochi-remarks"}
+    assert changed[0]["cells"]["summary"]["new"].startswith("Putin did not")
+    assert (
+        run("release", "--no-dist", "--package", released).exit_code == 1
+    )  # hand edit: hash mismatch
+    d = descriptor(released)
+    for r in d["resources"]:
+        r.pop("hash"), r.pop("bytes")
+    (released / "datapackage.json").write_text(json.dumps(d, indent=2))
+    result = run("release", "--no-dist", "--package", released)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == "released 0.1.1"
+
+
+@pytest.mark.parametrize("kind", ["removed", "retyped"])
+def test_column_removed_or_retyped_is_major(run, released, kind):
+    if kind == "removed":
+        edit_schema(
+            released,
+            "un_votes",
+            lambda s: s.update(
+                fields=[f for f in s["fields"] if f["name"] != "source_id"],
+                foreignKeys=s["foreignKeys"][:2],
+            ),
+        )
+        p = released / "data/un_votes.csv"
+        p.write_text(
+            "\n".join(",".join(line.split(",")[:3]) for line in p.read_text().splitlines()) + "\n"
+        )
+    else:
+        edit_schema(
+            released,
+            "memberships",
+            lambda s: [f.update(type="string") for f in s["fields"] if f["name"] == "date_end"],
+        )
+    out = json.loads(run("diff", "v0.1.0", released, "--repo", released, "--format", "json").stdout)
+    assert out["level"] == "major"
+    d = descriptor(released)
+    for r in d["resources"]:
+        r.pop("hash"), r.pop("bytes")
+    (released / "datapackage.json").write_text(json.dumps(d, indent=2))
+    small = run("release", "minor", "--no-dist", "--package", released)
+    assert small.exit_code == 1 and "too small" in small.stderr and "major" in small.stderr
+    assert descriptor(released)["version"] == "0.1.0"
+    forced = run("release", "minor", "--force", "--no-dist", "--package", released)
+    assert forced.exit_code == 0 and "--force" in forced.stderr and "misled" in forced.stderr
+    assert descriptor(released)["version"] == "0.2.0"
+
+
+def test_tightened_enum_is_major_and_loosened_is_minor(run, released):
+    def drop(s):
+        [
+            f["constraints"].update(enum=f["constraints"]["enum"] + ["absent"])
+            for f in s["fields"]
+            if f["name"] == "vote"
+        ]
+
+    edit_schema(released, "un_votes", drop)
+    out = json.loads(run("diff", "v0.1.0", released, "--repo", released, "--format", "json").stdout)
+    assert out["level"] == "minor"
+    assert out["resources"][-2]["schema"][0]["kind"] == "constraint-loosened" or any(
+        c["kind"] == "constraint-loosened" for r in out["resources"] for c in r["schema"]
+    )
+    edit_schema(
+        released,
+        "un_votes",
+        lambda s: [
+            f["constraints"].update(enum=["yes", "no"]) for f in s["fields"] if f["name"] == "vote"
+        ],
+    )
+    out = json.loads(run("diff", "v0.1.0", released, "--repo", released, "--format", "json").stdout)
+    assert out["level"] == "major"
+
+
+def test_corrupted_file_after_release_fails_validate_with_its_name(run, released):
+    p = released / "data/un_votes.csv"
+    p.write_bytes(p.read_bytes().replace(b"KAZ,no", b"KAZ,yes"))
+    result = run("validate", released)
+    assert result.exit_code == 1
+    assert "[hash-mismatch] data/un_votes.csv" in result.stderr
+
+
+def test_diff_between_git_revisions(run, released):
+    assert (
+        run(
+            "add", FIXTURES / "good_statement.csv", "-r", "statements", "--package", released
+        ).exit_code
+        == 0
+    )
+    commit(released, "add a statement")
+    result = run("diff", "v0.1.0", "HEAD", "--repo", released)
+    assert result.exit_code == 0
+    assert "statements added: kazakhstan-neutral-stance" in result.stdout
+    md = run("diff", "v0.1.0", "HEAD", "--repo", released, "--format", "markdown").stdout
+    assert md.startswith("### Changes from v0.1.0 (0.1.0) to HEAD: minor")
+
+
+def test_diff_of_an_unknown_revision_is_a_usage_error(run, released):
+    result = run("diff", "v9.9.9", "HEAD", "--repo", released)
+    assert result.exit_code == 2 and "neither a package folder nor a git revision" in result.stderr
+
+
+def test_release_refuses_an_invalid_package(run, repo):
+    p = repo / "data/un_votes.csv"
+    p.write_text(p.read_text().replace("KAZ,abstain", "KAZ,maybe"))
+    before = (repo / "CHANGELOG.md").read_text()
+    result = run("release", "--no-dist", "--package", repo)
+    assert result.exit_code == 1 and "error(s)" in result.stderr
+    assert (repo / "CHANGELOG.md").read_text() == before
+
+
+def test_release_writes_dist(run, repo):
+    result = run("release", "--package", repo)
+    assert result.exit_code == 0, result.stderr
+    dist = repo / "dist"
+    with zipfile.ZipFile(dist / "csto-alignment-0.1.0.zip") as zf:
+        names = zf.namelist()
+    assert (
+        "csto-alignment-0.1.0/datapackage.json" in names
+        and "csto-alignment-0.1.0/data/un_votes.csv" in names
+    )
+    assert len(list((dist / "parquet").glob("*.parquet"))) == 9
+    assert (dist / "csto-alignment-0.1.0.duckdb").stat().st_size > 0
+    assert "git tag -a v0.1.0" in result.stderr

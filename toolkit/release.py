@@ -1,0 +1,178 @@
+"""Cut a release: validate, grade the change since the last release, and write the release's files.
+
+The last release is the git tag `v<version>` of the descriptor's current version or, where tags were
+not fetched, the commit whose subject is `Release <version>`. With none, this is the first release and
+it publishes the descriptor's version as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from toolkit.atomic import write_all_atomic
+from toolkit.changelog import release_unreleased
+from toolkit.diff import LEVELS, PackageDiff, diff_refs, markdown
+from toolkit.report import Report
+from toolkit.tableschema import DESCRIPTOR, Package, load_package
+from toolkit.validate import file_digest, validate_package
+
+DIST_FILES = ("datapackage.json", "README.md", "CHANGELOG.md", "CITATION.cff", "LICENSE")
+
+
+@dataclass
+class ReleaseResult:
+    old_version: str
+    new_version: str = ""
+    required: str | None = None
+    requested: str | None = None
+    diff: PackageDiff | None = None
+    report: Report | None = None
+    refused: str = ""
+    warnings: list[str] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    git_commands: list[str] = field(default_factory=list)
+
+
+def bump(version: str, level: str) -> str:
+    major, minor, patch = (int(x) for x in re.fullmatch(r"(\d+)\.(\d+)\.(\d+)", version).groups())  # type: ignore[union-attr]
+    if level == "major":
+        return f"{major + 1}.0.0"
+    if level == "minor":
+        return f"{major}.{minor + 1}.0"
+    return f"{major}.{minor}.{patch + 1}"
+
+
+def _git(repo: Path, *args: str) -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
+        )
+    except (subprocess.CalledProcessError, FileNotFoundError):
+        return None
+    return out.stdout.strip() or None
+
+
+def last_release_ref(repo: Path, version: str) -> str | None:
+    if _git(repo, "rev-parse", "--verify", "--quiet", f"refs/tags/v{version}"):
+        return f"v{version}"
+    return _git(repo, "log", "--format=%H", "-1", "--fixed-strings", f"--grep=Release {version}")
+
+
+def _descriptor_text(package: Package, version: str, created: str) -> str:
+    d = dict(package.descriptor)
+    d["version"], d["created"] = version, created
+    for r in d["resources"]:
+        size, digest = file_digest(package.root / r["path"])
+        r["bytes"], r["hash"] = size, f"sha256:{digest}"
+    return json.dumps(d, indent=2, ensure_ascii=False) + "\n"
+
+
+def _citation_text(path: Path, version: str, day: str) -> str | None:
+    if not path.exists():
+        return None
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"^version: .*$", f'version: "{version}"', text, flags=re.M)
+    return re.sub(r"^date-released: .*$", f'date-released: "{day}"', text, flags=re.M)
+
+
+def _write_dist(package: Package, version: str) -> list[Path]:
+    from toolkit.export import export_duckdb, export_parquet
+
+    dist = package.root / "dist"
+    if dist.exists():
+        shutil.rmtree(dist)
+    dist.mkdir()
+    name = package.descriptor.get("name", "package")
+    archive = dist / f"{name}-{version}.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in DIST_FILES:
+            if (package.root / f).exists():
+                zf.write(package.root / f, f"{name}-{version}/{f}")
+        for res in package.resources.values():
+            for rel in (res.path, res.schema_path):
+                if rel:
+                    zf.write(package.root / rel, f"{name}-{version}/{rel}")
+    written = [archive]
+    written += export_parquet(package, dist / "parquet")
+    db = export_duckdb(package, dist)
+    final = dist / f"{name}-{version}.duckdb"
+    db[0].rename(final)
+    return written + [final]
+
+
+def cut_release(
+    path: str | Path,
+    level: str | None = None,
+    force: bool = False,
+    now: datetime | None = None,
+    dist: bool = True,
+) -> ReleaseResult:
+    """Validate, grade and write a release; `refused` says why nothing was written."""
+    package = load_package(path)
+    result = ReleaseResult(old_version=package.version, requested=level)
+    result.report = validate_package(package.root, package)
+    if not result.report.valid:
+        result.refused = f"the package has {len(result.report.errors)} error(s); fix them first"
+        return result
+    repo = package.root
+    last = last_release_ref(repo, package.version)
+    if last is None:
+        result.new_version = package.version
+        if level:
+            result.warnings.append(
+                f"no earlier release: the first release publishes {package.version} as it is"
+            )
+    else:
+        result.diff = diff_refs(last, str(package.root), repo)
+        result.required = result.diff.level
+        if result.required is None:
+            result.refused = (
+                f"nothing changed since release {package.version} ({last}); nothing to release"
+            )
+            return result
+        chosen = level or result.required
+        if LEVELS.index(chosen) < LEVELS.index(result.required):
+            if not force:
+                result.refused = (
+                    f"a {chosen} release is too small: the changes since {package.version} need "
+                    f"a {result.required} release (see `csto-alignment diff {last} .`)"
+                )
+                return result
+            result.warnings.append(
+                f"--force: releasing as {chosen} although the changes need {result.required}; people who "
+                "depend on the version number to spot breaking changes will be misled"
+            )
+        result.requested = chosen
+        result.new_version = bump(package.version, chosen)
+    now = now or datetime.now(UTC)
+    day = now.date().isoformat()
+    changelog = package.root / "CHANGELOG.md"
+    extra = markdown(result.diff) if result.diff else ""
+    files = {
+        package.root / DESCRIPTOR: _descriptor_text(
+            package, result.new_version, now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        ),
+        changelog: release_unreleased(
+            changelog.read_text(encoding="utf-8"), result.new_version, day, extra
+        ),
+    }
+    citation = _citation_text(package.root / "CITATION.cff", result.new_version, day)
+    if citation is not None:
+        files[package.root / "CITATION.cff"] = citation
+    write_all_atomic(files)
+    result.written = list(files)
+    if dist:
+        result.written += _write_dist(load_package(package.root), result.new_version)
+    v = result.new_version
+    result.git_commands = [
+        f'git add -A && git commit -m "Release {v}"',
+        f'git tag -a v{v} -m "Release {v}"',
+    ]
+    return result
