@@ -6,6 +6,7 @@ import csv
 import os
 
 import pytest
+
 from conftest import FIXTURES, report
 
 

@@ -10,9 +10,9 @@ import csv
 import re
 
 import pytest
-from conftest import ROOT, codes
 from frictionless import Package as FrictionlessPackage
 
+from conftest import ROOT, codes
 from toolkit.pandera_schemas import read_frames, validate_frames
 from toolkit.tableschema import load_package
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from conftest import FIXTURES, codes, report
 
 # fixture file -> (resource, expected error codes, line of the first error)

@@ -8,6 +8,7 @@ import subprocess
 import zipfile
 
 import pytest
+
 from conftest import FIXTURES, ROOT
 
 

@@ -20,12 +20,13 @@ def add_unreleased(text: str, section: str, line: str) -> str:
     heading = f"### {section}\n"
     if heading in block:
         i = block.index(heading) + len(heading)
+        i += 1 if block[i : i + 1] == "\n" else 0
         j = re.search(r"^(### |\Z)", block[i:], flags=re.M)
         k = i + (j.start() if j else len(block) - i)
         body = block[i:k].rstrip("\n")
         block = block[:i] + (body + "\n" if body else "") + f"- {line}\n\n" + block[k:].lstrip("\n")
     else:
-        block = block.rstrip("\n") + f"\n\n{heading}- {line}\n\n"
+        block = block.rstrip("\n") + f"\n\n{heading}\n- {line}\n\n"
     return text[:start] + block + text[end:]
 
 

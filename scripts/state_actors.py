@@ -1,0 +1,41 @@
+"""Write a contribution CSV of the UN member states missing from actors, generated from pycountry.
+
+Usage: python scripts/state_actors.py [PACKAGE_DIR] > states.csv
+       csto-alignment add states.csv --resource actors
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+
+from toolkit.merge import read_rows
+from toolkit.states import un_member_states
+from toolkit.tableschema import load_package
+
+SOURCE_ID = "un-member-states"
+
+
+def main(root: str = ".") -> None:
+    package = load_package(root)
+    actors = package.resource("actors")
+    have = {r["actor_id"] for r in read_rows(package.data_path("actors"), actors)}
+    w = csv.DictWriter(sys.stdout, actors.field_names, lineterminator="\n")
+    w.writeheader()
+    for code, name in un_member_states():
+        if code not in have:
+            w.writerow(
+                {
+                    "actor_id": code,
+                    "name": name,
+                    "actor_type": "state",
+                    "country_iso3": code,
+                    "role": "",
+                    "source_id": SOURCE_ID,
+                    "source_excerpt": "",
+                }
+            )
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

@@ -1,0 +1,40 @@
+"""Every UN member state is an actor, generated from ISO 3166-1 (pycountry), names included."""
+
+from __future__ import annotations
+
+import csv
+
+import pycountry
+
+from conftest import ROOT
+from toolkit.states import NOT_UN_MEMBERS, UN_MEMBER_COUNT, un_member_states
+
+
+def state_actors():
+    with (ROOT / "data/actors.csv").open(encoding="utf-8", newline="") as fh:
+        return {r["actor_id"]: r for r in csv.DictReader(fh) if r["actor_type"] == "state"}
+
+
+def test_the_generated_list_has_the_193_members():
+    states = un_member_states()
+    assert len(states) == UN_MEMBER_COUNT
+    codes = {c for c, _ in states}
+    assert {"RUS", "BLR", "ARM", "KAZ", "KGZ", "TJK", "UKR", "SSD"} <= codes
+    assert not codes & {"TWN", "VAT", "PSE", "PRI", "GRL"}
+
+
+def test_every_exclusion_is_an_iso_code():
+    assert all(pycountry.countries.get(alpha_3=c) is not None for c in NOT_UN_MEMBERS)
+
+
+def test_actors_carry_every_member_state_with_its_iso_name():
+    actors = state_actors()
+    for code, name in un_member_states():
+        assert code in actors, code
+        assert actors[code]["name"] == name, code
+        assert actors[code]["country_iso3"] == code
+
+
+def test_no_state_actor_outside_the_un_membership():
+    members = {c for c, _ in un_member_states()}
+    assert set(state_actors()) <= members
