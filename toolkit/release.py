@@ -151,6 +151,7 @@ def cut_release(
             )
         result.requested = chosen
         result.new_version = bump(package.version, chosen)
+        result.diff.new, result.diff.new_version = f"v{result.new_version}", result.new_version
     now = now or datetime.now(UTC)
     day = now.date().isoformat()
     changelog = package.root / "CHANGELOG.md"
