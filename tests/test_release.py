@@ -20,8 +20,15 @@ def git(repo, *args):
 
 @pytest.fixture
 def repo(pkg):
+    """A git repository holding the package as it stood before its first release (0.1.0)."""
     for name in ("README.md", "LICENSE", "CITATION.cff"):
         shutil.copy(ROOT / name, pkg / name)
+    d = descriptor(pkg)
+    d["version"] = "0.1.0"
+    (pkg / "datapackage.json").write_text(json.dumps(d, indent=2))
+    (pkg / "CHANGELOG.md").write_text(
+        "# Changelog\n\n## [Unreleased]\n\n### Added\n\n- The data package with nine resources.\n"
+    )
     git(pkg, "init", "-q", "-b", "main")
     git(pkg, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "add", "-A")
     git(pkg, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "data")

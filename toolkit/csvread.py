@@ -27,15 +27,23 @@ if TYPE_CHECKING:
 
 LINE = "__line"
 ORIGIN = "__origin"
+SRC_LINE = "__srcline"
+BLANK = b"\xef\xbb\xbf \r\n\t"
 
 
 @dataclass
 class Loaded:
-    """What loading one file produced: the issues found and the rows put in the table."""
+    """What loading one file produced: the issues found, and the table holding its rows.
+
+    `table` holds the file's cells as text in schema order; `line_sql` is the SQL expression giving
+    each row's physical line in the file (the header is line 1 unless comment lines precede it).
+    """
 
     issues: list[Issue] = field(default_factory=list)
     rows: int = 0
     fatal: bool = False  # the file could not be read at all; nothing was loaded
+    table: str = ""
+    line_sql: str = SRC_LINE
 
 
 def _issue(code: str, message: str, resource: Resource, label: str, **kw: object) -> Issue:
@@ -185,8 +193,9 @@ def load_csv(
     origin: str,
     label: str,
 ) -> Loaded:
-    """Load `path` into `table` (created if needed) with text columns in schema order, plus line and origin."""
-    out = Loaded()
+    """Load `path` into a new table named `table`: text columns in schema order (see Loaded)."""
+    del origin  # the caller labels the rows; kept in the signature for symmetry with Session
+    out = Loaded(table=table)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -195,62 +204,84 @@ def load_csv(
         )
         out.fatal = True
         return out
-    if not data.strip(b"\xef\xbb\xbf \r\n\t"):
+    if not data[:4096].strip(BLANK) and not data.strip(BLANK):
         out.issues.append(_issue("empty-file", f"{label}: the file is empty", resource, label))
         out.fatal = True
         return out
-    text, issues = _decode(data, resource, label)
-    if text is None:
+    # The fast path needs only the head decoded: DuckDB itself refuses invalid UTF-8, and any
+    # refusal sends the file down the slow path, which decodes it all and names the bad byte.
+    head, issues = _decode(_head(data), resource, label)
+    if head is None:
         out.issues, out.fatal = issues, True
         return out
-    skip = _leading_comments(text)
-    parts = text.split("\n", skip)
-    # Trailing empty lines, which spreadsheets sometimes leave, are not rows.
-    body = (parts[skip] if len(parts) > skip else "").rstrip("\r\n") + "\n"
-    if not body.strip():
+    skip, start = _leading_comments(head)
+    first_end = head.find("\n", start)
+    if first_end < 0 and len(head) < len(data):
+        first_end = len(head)  # a header longer than the head: read on below
+    first_line = head[start : first_end if first_end >= 0 else len(head)].rstrip("\r")
+    if not first_line.strip() and not data.strip(BLANK).lstrip(b"#"):
         out.issues.append(
             _issue("empty-file", f"{label}: no header row after the comment lines", resource, label)
         )
         out.fatal = True
         return out
-    first_line = body.split("\n", 1)[0].rstrip("\r")
     sep_issue = _sniff_separator(first_line, resource, label)
     if sep_issue and len(resource.fields) > 1:
         sep_issue.row = skip + 1
         out.issues, out.fatal = [sep_issue], True
         return out
-    header = next(csv.reader([first_line]))
+    header = next(csv.reader([first_line]), [])
     out.issues = check_header(header, resource, label, skip + 1)
     if out.issues:
         out.fatal = True
         return out
-    _create_table(con, table, resource)
-    data_lines = body.count("\n") + (0 if body.endswith("\n") else 1) - 1
-    if data_lines == 0:
+    end = len(data)
+    while end > 0 and data[end - 1 : end] in (b"\r", b"\n"):  # trailing empty lines are not rows
+        end -= 1
+    data_lines = data.count(b"\n", 0, end) - skip
+    if data_lines <= 0:  # a header and no rows: an empty table
+        cols = ", ".join(f'"{f.name}" VARCHAR' for f in resource.fields)
+        con.execute(f'CREATE TABLE "{table}" ({cols}, {SRC_LINE} BIGINT)')
         return out
-    if _try_fast(con, table, path, header, resource, origin, data_lines, skip):
-        out.rows = data_lines
+    if b"\x00" not in data and _try_fast(con, table, path, header, resource, data_lines, skip):
+        out.rows, out.line_sql = data_lines, f"rowid + {skip + 2}"
         return out
-    rows, structural = _read_slow(body, header, resource, label, skip)
+    text, issues = _decode(data, resource, label)
+    if text is None:
+        out.issues, out.fatal = issues, True
+        return out
+    del data
+    body_start = _leading_comments(text)[1]
+    rows, structural = _read_slow(
+        text[body_start:].rstrip("\r\n") + "\n", header, resource, label, skip
+    )
     out.issues += structural
-    _insert_rows(con, table, header, rows, resource, origin)
+    _store_rows(con, table, header, rows, resource)
     out.rows = len(rows)
     return out
 
 
-def _leading_comments(text: str) -> int:
-    """How many lines starting with '#' come before the header (as `template --describe` writes)."""
-    n = 0
-    for line in text.split("\n", 1000):
-        if not line.startswith("#"):
-            break
-        n += 1
-    return n
+def _head(data: bytes, size: int = 1 << 16) -> bytes:
+    """The first `size` bytes, cut after a line end and never inside a UTF-8 sequence."""
+    if len(data) <= size:
+        return data
+    cut = data.rfind(b"\n", 0, size)
+    if cut >= 0:
+        return data[: cut + 1]
+    while size > 0 and (data[size] & 0xC0) == 0x80:
+        size -= 1
+    return data[:size]
 
 
-def _create_table(con: duckdb.DuckDBPyConnection, table: str, resource: Resource) -> None:
-    cols = ", ".join(f'"{f.name}" VARCHAR' for f in resource.fields)
-    con.execute(f'CREATE TABLE IF NOT EXISTS "{table}" ({cols}, {ORIGIN} VARCHAR, {LINE} BIGINT)')
+def _leading_comments(text: str) -> tuple[int, int]:
+    """(number, end offset) of the lines starting with '#' before the header (`template --describe`)."""
+    n = pos = 0
+    while text.startswith("#", pos):
+        nl = text.find("\n", pos)
+        if nl < 0:
+            return n + 1, len(text)
+        n, pos = n + 1, nl + 1
+    return n, pos
 
 
 def _sql_str(s: str) -> str:
@@ -263,35 +294,33 @@ def _try_fast(
     path: Path,
     header: list[str],
     resource: Resource,
-    origin: str,
     data_lines: int,
     skip: int,
 ) -> bool:
-    """Let DuckDB read the file when every row is one physical line; False means 'use the slow path'."""
+    """Let DuckDB read the file when every row is one physical line; False means 'use the slow path'.
+
+    DuckDB keeps the file's row order in the new table (insertion order is preserved), so a row's
+    line is its rowid + 2 (+ any comment lines). Lines over DuckDB's 2 MB default also fall back;
+    raising that limit slows every read by half.
+    """
     import duckdb
 
     columns = "{" + ", ".join(f"{_sql_str(h)}: 'VARCHAR'" for h in header) + "}"
     source = (
         f"read_csv({_sql_str(str(path))}, header=true, auto_detect=false, delim=',', quote='\"', "
-        f"escape='\"', skip={skip}, columns={columns}, strict_mode=true, max_line_size=1000000000, parallel=false)"
+        f"escape='\"', skip={skip}, columns={columns}, strict_mode=true)"
     )
     cols = ", ".join(f'"{f.name}"' for f in resource.fields)
-    stage = f"__stage_{table}"
     try:
-        con.execute(f'CREATE TEMP TABLE "{stage}" AS SELECT {cols} FROM {source}')
+        con.execute(f'CREATE TABLE "{table}" AS SELECT {cols} FROM {source}')
     except duckdb.Error:
+        con.execute(f'DROP TABLE IF EXISTS "{table}"')
         return False
-    try:
-        n = con.execute(f'SELECT count(*) FROM "{stage}"').fetchone()[0]  # type: ignore[index]
-        if n != data_lines:
-            return False  # blank lines or line breaks inside cells: line numbers need the slow path
-        # rowid follows file order (single-threaded read into a fresh table); the header is line 1
-        con.execute(
-            f'INSERT INTO "{table}" SELECT {cols}, {_sql_str(origin)}, rowid + {skip + 2} FROM "{stage}"'
-        )
-        return True
-    finally:
-        con.execute(f'DROP TABLE IF EXISTS "{stage}"')
+    n = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # type: ignore[index]
+    if n != data_lines:  # blank lines or line breaks inside cells: line numbers need the slow path
+        con.execute(f'DROP TABLE "{table}"')
+        return False
+    return True
 
 
 def _read_slow(
@@ -337,16 +366,13 @@ def _read_slow(
     return rows, issues
 
 
-def _insert_rows(
+def _store_rows(
     con: duckdb.DuckDBPyConnection,
     table: str,
     header: list[str],
     rows: list[tuple[int, list[str]]],
     resource: Resource,
-    origin: str,
 ) -> None:
-    if not rows:
-        return
     import pyarrow as pa
 
     index = {h: i for i, h in enumerate(header)}
@@ -354,7 +380,6 @@ def _insert_rows(
         f.name: pa.array([c[index[f.name]] or None for _, c in rows], pa.string())
         for f in resource.fields
     }
-    arrays[ORIGIN] = pa.array([origin] * len(rows), pa.string())
-    arrays[LINE] = pa.array([line for line, _ in rows], pa.int64())
+    arrays[SRC_LINE] = pa.array([line for line, _ in rows], pa.int64())
     staged = pa.table(arrays)  # noqa: F841 - read by DuckDB's replacement scan below
-    con.execute(f'INSERT INTO "{table}" SELECT * FROM staged')
+    con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM staged')

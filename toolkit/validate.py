@@ -9,8 +9,8 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from toolkit.checks import cell_issues, key_issues, typed_view_sql
-from toolkit.csvread import load_csv
+from toolkit.checks import cell_issues, key_issues, lit, q, typed_view_sql
+from toolkit.csvread import LINE, ORIGIN, load_csv
 from toolkit.report import Issue, Report
 from toolkit.rules import RULES, TALLY_SQL
 from toolkit.tableschema import Package, Resource
@@ -31,15 +31,30 @@ class Session:
         self.package = package
         self.con: duckdb.DuckDBPyConnection = duckdb.connect()
         self.loaded: set[str] = set()
+        self.parts: dict[
+            str, list[tuple[str, str, str]]
+        ] = {}  # resource -> (table, origin, line SQL)
         self.report = Report()
 
     def load(self, resource: Resource, path: Path, origin: str, label: str) -> int:
-        result = load_csv(self.con, resource.name, path, resource, origin, label)
+        """Load a file's rows; the resource's view then holds them beside any loaded before."""
+        table = f"__{resource.name}__{origin}"
+        result = load_csv(self.con, table, path, resource, origin, label)
         self.report.errors += result.issues
         if not result.fatal:
+            self.parts.setdefault(resource.name, []).append((table, origin, result.line_sql))
             self.loaded.add(resource.name)
-            self._typed_view(resource)
+            self._views(resource)
         return result.rows
+
+    def _views(self, resource: Resource) -> None:
+        cols = ", ".join(q(f.name) for f in resource.fields)
+        union = " UNION ALL ".join(
+            f"SELECT {cols}, {lit(origin)} AS {ORIGIN}, {line} AS {LINE} FROM {q(table)}"
+            for table, origin, line in self.parts[resource.name]
+        )
+        self.con.execute(f"CREATE OR REPLACE VIEW {q(resource.name)} AS {union}")
+        self._typed_view(resource)
 
     def _typed_view(self, resource: Resource) -> None:
         self.con.execute(typed_view_sql(resource))
@@ -53,12 +68,15 @@ class Session:
             self.con, self.package, resource, origin, label, self.loaded
         )
 
-    def apply_rules(self, origin: str, labels: dict[str, str]) -> None:
-        """Cross-field and cross-table rules, reported on rows of `origin`."""
+    def apply_rules(self, origin: str, labels: dict[str, str], only: str | None = None) -> None:
+        """Cross-field and cross-table rules, reported on rows of `origin`.
+
+        With `only`, just the rules that read that resource (a contribution cannot break the rest).
+        """
         import duckdb
 
         for rule in RULES:
-            if not set(rule.needs) <= self.loaded:
+            if not set(rule.needs) <= self.loaded or (only and only not in rule.needs):
                 continue
             try:
                 rows = self.con.execute(
@@ -87,7 +105,11 @@ class Session:
                     file=label,
                 )
                 (self.report.warnings if rule.warning else self.report.errors).append(issue)
-        if {"un_votes", "un_resolutions"} <= self.loaded:
+        if {"un_votes", "un_resolutions"} <= self.loaded and only in (
+            None,
+            "un_votes",
+            "un_resolutions",
+        ):
             try:
                 self.report.errors += tally_issues(self.con, origin, labels)
             except (duckdb.Error, TypeError) as exc:
@@ -194,9 +216,8 @@ def check_contribution(package: Package, file: Path, resource_name: str) -> Repo
             )
         )
     if resource.name in session.loaded:
-        session._typed_view(resource)
         session.check(resource, CONTRIBUTION, label)
-        session.apply_rules(CONTRIBUTION, {resource.name: label})
+        session.apply_rules(CONTRIBUTION, {resource.name: label}, only=resource.name)
     session.report.summary[resource.name] = {"rows": n}
     session.report.count_by_resource()
     return session.report
