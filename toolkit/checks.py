@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import duckdb
 
 MAX_CELL = 10_000
+SMALL = 50_000  # rows; above this, cell checks run once per distinct value
 ISO_DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
 INTEGER = "[+-]?[0-9]+"
 
@@ -58,8 +59,11 @@ def sql_type(f: Field) -> str:
     )
 
 
-def typed_view_sql(resource: Resource) -> str:
+def typed_view_sql(resource: Resource, materialize: bool = False) -> str:
     """A view `typed_<name>` of the resource's text table with every column in its declared type.
+
+    With `materialize`, a table instead, when any column needs converting: the rules read it many
+    times, and converting dates once is cheaper than once per rule.
 
     Rows with a cell of the wrong type already have an error; leaving them out of the view keeps the
     rules from piling further errors on them.
@@ -70,8 +74,9 @@ def typed_view_sql(resource: Resource) -> str:
         for f in resource.fields
         if sql_type(f) != "VARCHAR"
     )
+    kind = "TEMP TABLE" if materialize and ok else "VIEW"
     return (
-        f"CREATE OR REPLACE VIEW {q('typed_' + resource.name)} AS "
+        f"CREATE OR REPLACE {kind} {q('typed_' + resource.name)} AS "
         f"SELECT {ORIGIN}, {LINE}, {cols} FROM {q(resource.name)} WHERE {ok or 'true'}"
     )
 
@@ -137,6 +142,31 @@ def cell_issues(
     Every cell check depends on the value alone, so each runs once per distinct value; only the
     rows holding a bad value are then looked up. A column of a million votes has four values.
     """
+    of_origin = f"FROM {q(table)} WHERE {ORIGIN} = {lit(origin)}"
+    n = con.execute(f"SELECT count(*) {of_origin}").fetchone()[0]  # type: ignore[index]
+    if n <= SMALL:  # few rows: one pass over them beats the per-value staging below
+        flags = ", ".join(
+            f"CASE WHEN {cond} THEN {{'fi': {i}, 'code': {lit(code)}, 'value': {q(f.name)}}} END"
+            for i, f in enumerate(resource.fields)
+            for code, cond in field_conditions(f)
+        )
+        found = con.execute(
+            f"SELECT {LINE}, x.fi, x.code, x.value FROM (SELECT {LINE}, "
+            f"unnest(list_filter([{flags}], lambda y: y IS NOT NULL)) AS x {of_origin})"
+        ).fetchall()
+    else:
+        found = _cell_issues_by_value(con, table, resource, origin)
+    order = {code: k for k, code in enumerate(CHECK_ORDER)}
+    found.sort(key=lambda r: (r[0], r[1], order[r[2]]))
+    return [
+        _cell_issue(resource, resource.fields[fi], line, code, value, label)
+        for line, fi, code, value in found
+    ]
+
+
+def _cell_issues_by_value(
+    con: duckdb.DuckDBPyConnection, table: str, resource: Resource, origin: str
+) -> list[tuple[int, int, str, str | None]]:
     found = []
     for i, f in enumerate(resource.fields):
         c = q(f.name)
@@ -160,12 +190,7 @@ def cell_issues(
         ]
     con.execute("DROP TABLE IF EXISTS __values")
     con.execute("DROP TABLE IF EXISTS __bad")
-    order = {code: k for k, code in enumerate(CHECK_ORDER)}
-    found.sort(key=lambda r: (r[0], r[1], order[r[2]]))
-    return [
-        _cell_issue(resource, resource.fields[fi], line, code, value, label)
-        for line, fi, code, value in found
-    ]
+    return found
 
 
 def _cell_issue(

@@ -14,6 +14,8 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import mmap
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -197,29 +199,46 @@ def load_csv(
     del origin  # the caller labels the rows; kept in the signature for symmetry with Session
     out = Loaded(table=table)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
     except OSError as exc:
         out.issues.append(
             _issue("file-not-found", f"{label}: cannot read ({exc.strerror})", resource, label)
         )
         out.fatal = True
         return out
-    if not data[:4096].strip(BLANK) and not data.strip(BLANK):
+    try:
+        return _load(con, table, path, resource, label, data, out)
+    finally:
+        if isinstance(data, mmap.mmap):
+            data.close()
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: Path,
+    resource: Resource,
+    label: str,
+    data: mmap.mmap | bytes,
+    out: Loaded,
+) -> Loaded:
+    head_bytes = _head(data)
+    if not head_bytes.strip(BLANK) and len(head_bytes) == len(data):
         out.issues.append(_issue("empty-file", f"{label}: the file is empty", resource, label))
         out.fatal = True
         return out
     # The fast path needs only the head decoded: DuckDB itself refuses invalid UTF-8, and any
     # refusal sends the file down the slow path, which decodes it all and names the bad byte.
-    head, issues = _decode(_head(data), resource, label)
+    head, issues = _decode(head_bytes, resource, label)
     if head is None:
         out.issues, out.fatal = issues, True
         return out
     skip, start = _leading_comments(head)
     first_end = head.find("\n", start)
-    if first_end < 0 and len(head) < len(data):
-        first_end = len(head)  # a header longer than the head: read on below
     first_line = head[start : first_end if first_end >= 0 else len(head)].rstrip("\r")
-    if not first_line.strip() and not data.strip(BLANK).lstrip(b"#"):
+    if not first_line.strip() and len(head_bytes) == len(data):
         out.issues.append(
             _issue("empty-file", f"{label}: no header row after the comment lines", resource, label)
         )
@@ -238,19 +257,24 @@ def load_csv(
     end = len(data)
     while end > 0 and data[end - 1 : end] in (b"\r", b"\n"):  # trailing empty lines are not rows
         end -= 1
-    data_lines = data.count(b"\n", 0, end) - skip
-    if data_lines <= 0:  # a header and no rows: an empty table
+    body = len(head_bytes[: start + len(first_line.encode("utf-8"))])  # end of the header line
+    if data.find(b"\n", body, end) < 0:  # a header and no rows: an empty table
         cols = ", ".join(f'"{f.name}" VARCHAR' for f in resource.fields)
         con.execute(f'CREATE TABLE "{table}" ({cols}, {SRC_LINE} BIGINT)')
         return out
-    if b"\x00" not in data and _try_fast(con, table, path, header, resource, data_lines, skip):
-        out.rows, out.line_sql = data_lines, f"rowid + {skip + 2}"
+    one_line_rows = (
+        data.find(b"\x00") < 0
+        and data.find(b"\n\n", body, end) < 0
+        and data.find(b"\n\r\n", body, end) < 0
+    )
+    if one_line_rows and _try_fast(con, table, path, header, resource, skip):
+        out.rows = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # type: ignore[index]
+        out.line_sql = f"rowid + {skip + 2}"
         return out
-    text, issues = _decode(data, resource, label)
+    text, issues = _decode(bytes(data), resource, label)
     if text is None:
         out.issues, out.fatal = issues, True
         return out
-    del data
     body_start = _leading_comments(text)[1]
     rows, structural = _read_slow(
         text[body_start:].rstrip("\r\n") + "\n", header, resource, label, skip
@@ -261,10 +285,10 @@ def load_csv(
     return out
 
 
-def _head(data: bytes, size: int = 1 << 16) -> bytes:
+def _head(data: mmap.mmap | bytes, size: int = 1 << 16) -> bytes:
     """The first `size` bytes, cut after a line end and never inside a UTF-8 sequence."""
     if len(data) <= size:
-        return data
+        return data[:]  # bytes, also from an mmap
     cut = data.rfind(b"\n", 0, size)
     if cut >= 0:
         return data[: cut + 1]
@@ -294,14 +318,14 @@ def _try_fast(
     path: Path,
     header: list[str],
     resource: Resource,
-    data_lines: int,
     skip: int,
 ) -> bool:
     """Let DuckDB read the file when every row is one physical line; False means 'use the slow path'.
 
     DuckDB keeps the file's row order in the new table (insertion order is preserved), so a row's
-    line is its rowid + 2 (+ any comment lines). Lines over DuckDB's 2 MB default also fall back;
-    raising that limit slows every read by half.
+    line is its rowid + 2 (+ any comment lines), provided no cell holds a line break (checked
+    here) and no line is blank (checked by the caller). Lines over DuckDB's 2 MB default also fall
+    back; raising that limit slows every read by half.
     """
     import duckdb
 
@@ -316,9 +340,11 @@ def _try_fast(
     except duckdb.Error:
         con.execute(f'DROP TABLE IF EXISTS "{table}"')
         return False
-    n = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # type: ignore[index]
-    if n != data_lines:  # blank lines or line breaks inside cells: line numbers need the slow path
-        con.execute(f'DROP TABLE "{table}"')
+    breaks = " OR ".join(
+        f'contains("{f.name}", chr(10)) OR contains("{f.name}", chr(13))' for f in resource.fields
+    )
+    if con.execute(f'SELECT count(*) FROM "{table}" WHERE {breaks}').fetchone()[0]:  # type: ignore[index]
+        con.execute(f'DROP TABLE "{table}"')  # a cell spans lines: line numbers need the slow path
         return False
     return True
 

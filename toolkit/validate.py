@@ -57,7 +57,8 @@ class Session:
         self._typed_view(resource)
 
     def _typed_view(self, resource: Resource) -> None:
-        self.con.execute(typed_view_sql(resource))
+        # Replaced on every load; a resource's typed relation is always of the same kind.
+        self.con.execute(typed_view_sql(resource, materialize=True))
 
     def check(self, resource: Resource, origin: str, label: str) -> None:
         """Cell and key checks of one resource's rows of `origin`."""
