@@ -267,7 +267,8 @@ def _load(
         and data.find(b"\n\n", body, end) < 0
         and data.find(b"\n\r\n", body, end) < 0
     )
-    if one_line_rows and _try_fast(con, table, path, header, resource, skip):
+    quoted = data.find(b'"', body) >= 0  # without quotes no cell can hold a line break
+    if one_line_rows and _try_fast(con, table, path, header, resource, skip, quoted):
         out.rows = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # type: ignore[index]
         out.line_sql = f"rowid + {skip + 2}"
         return out
@@ -319,6 +320,7 @@ def _try_fast(
     header: list[str],
     resource: Resource,
     skip: int,
+    quoted: bool = True,
 ) -> bool:
     """Let DuckDB read the file when every row is one physical line; False means 'use the slow path'.
 
@@ -343,7 +345,7 @@ def _try_fast(
     breaks = " OR ".join(
         f'contains("{f.name}", chr(10)) OR contains("{f.name}", chr(13))' for f in resource.fields
     )
-    if con.execute(f'SELECT count(*) FROM "{table}" WHERE {breaks}').fetchone()[0]:  # type: ignore[index]
+    if quoted and con.execute(f'SELECT count(*) FROM "{table}" WHERE {breaks}').fetchone()[0]:  # type: ignore[index]
         con.execute(f'DROP TABLE "{table}"')  # a cell spans lines: line numbers need the slow path
         return False
     return True
