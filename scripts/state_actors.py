@@ -1,4 +1,4 @@
-"""Write a contribution CSV of the UN member states missing from actors, generated from pycountry.
+"""Write a contribution CSV of the UN member states (current and former) missing from actors.
 
 Usage: python scripts/state_actors.py [PACKAGE_DIR] > states.csv
        csto-alignment add states.csv --resource actors
@@ -10,10 +10,11 @@ import csv
 import sys
 
 from toolkit.merge import read_rows
-from toolkit.states import un_member_states
+from toolkit.states import former_un_member_states, un_member_states
 from toolkit.tableschema import load_package
 
 SOURCE_ID = "un-member-states"
+FORMER_SOURCE_ID = "un-membership-growth"
 
 
 def main(root: str = ".") -> None:
@@ -22,7 +23,11 @@ def main(root: str = ".") -> None:
     have = {r["actor_id"] for r in read_rows(package.data_path("actors"), actors)}
     w = csv.DictWriter(sys.stdout, actors.field_names, lineterminator="\n")
     w.writeheader()
-    for code, name in un_member_states():
+    rows = [(c, n, "", SOURCE_ID) for c, n in un_member_states()]
+    rows += [
+        (c, n, "Former UN member state", FORMER_SOURCE_ID) for c, n in former_un_member_states()
+    ]
+    for code, name, role, source in rows:
         if code not in have:
             w.writerow(
                 {
@@ -30,8 +35,8 @@ def main(root: str = ".") -> None:
                     "name": name,
                     "actor_type": "state",
                     "country_iso3": code,
-                    "role": "",
-                    "source_id": SOURCE_ID,
+                    "role": role,
+                    "source_id": source,
                     "source_excerpt": "",
                 }
             )

@@ -7,7 +7,13 @@ import csv
 import pycountry
 
 from conftest import ROOT
-from toolkit.states import NOT_UN_MEMBERS, UN_MEMBER_COUNT, un_member_states
+from toolkit.states import (
+    FORMER_UN_MEMBERS,
+    NOT_UN_MEMBERS,
+    UN_MEMBER_COUNT,
+    former_un_member_states,
+    un_member_states,
+)
 
 
 def state_actors():
@@ -35,6 +41,14 @@ def test_actors_carry_every_member_state_with_its_iso_name():
         assert actors[code]["country_iso3"] == code
 
 
+def test_former_members_come_from_iso_3166_3():
+    actors = state_actors()
+    for code, name in former_un_member_states():
+        assert pycountry.historic_countries.get(alpha_3=code).name == name
+        assert actors[code]["name"] == name and actors[code]["role"] == "Former UN member state"
+    assert not set(FORMER_UN_MEMBERS) & {c for c, _ in un_member_states()}
+
+
 def test_no_state_actor_outside_the_un_membership():
-    members = {c for c, _ in un_member_states()}
-    assert set(state_actors()) <= members
+    members = {c for c, _ in un_member_states()} | set(FORMER_UN_MEMBERS)
+    assert set(state_actors()) == members

@@ -2,6 +2,9 @@
 
 ISO 3166-1 lists 249 countries and territories. The 193 UN member states are those entries less the
 territories, dependencies and non-member states below, which the UN does not count as members.
+Roll calls since 1945 also name member states that no longer exist; those whose seat no successor
+continued are taken from ISO 3166-3 (pycountry's historic countries). The USSR, the Byelorussian SSR
+and Serbia and Montenegro are not among them: Russia, Belarus and Serbia continued their seats.
 """
 
 from __future__ import annotations
@@ -24,3 +27,17 @@ def un_member_states() -> list[tuple[str, str]]:
     return sorted(
         (c.alpha_3, c.name) for c in pycountry.countries if c.alpha_3 not in NOT_UN_MEMBERS
     )
+
+
+# Former UN member states whose membership ended with the state (ISO 3166-3 codes):
+# Czechoslovakia (1945-1992), the German Democratic Republic (1973-1990), Democratic Yemen
+# (1967-1990) and the Socialist Federal Republic of Yugoslavia (1945-1992).
+FORMER_UN_MEMBERS = ("CSK", "DDR", "YMD", "YUG")
+
+
+def former_un_member_states() -> list[tuple[str, str]]:
+    """(ISO 3166-3 alpha-3 code, name) of the former member states in FORMER_UN_MEMBERS."""
+    import pycountry
+
+    by_code = {c.alpha_3: c.name for c in pycountry.historic_countries}
+    return [(code, by_code[code]) for code in FORMER_UN_MEMBERS]
