@@ -313,6 +313,19 @@ def _sql_str(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
+def read_csv_sql(path: Path, header: list[str], skip: int = 0) -> str:
+    """DuckDB's reader for one of the package's CSV files: every column text, nothing guessed.
+
+    Lines over DuckDB's 2 MB default fail (and fall back where that matters); raising the limit
+    slows every read by half, and a valid file's cells hold at most 10,000 characters.
+    """
+    columns = "{" + ", ".join(f"{_sql_str(h)}: 'VARCHAR'" for h in header) + "}"
+    return (
+        f"read_csv({_sql_str(str(path))}, header=true, auto_detect=false, delim=',', quote='\"', "
+        f"escape='\"', skip={skip}, columns={columns}, strict_mode=true)"
+    )
+
+
 def _try_fast(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -326,16 +339,11 @@ def _try_fast(
 
     DuckDB keeps the file's row order in the new table (insertion order is preserved), so a row's
     line is its rowid + 2 (+ any comment lines), provided no cell holds a line break (checked
-    here) and no line is blank (checked by the caller). Lines over DuckDB's 2 MB default also fall
-    back; raising that limit slows every read by half.
+    here) and no line is blank (checked by the caller).
     """
     import duckdb
 
-    columns = "{" + ", ".join(f"{_sql_str(h)}: 'VARCHAR'" for h in header) + "}"
-    source = (
-        f"read_csv({_sql_str(str(path))}, header=true, auto_detect=false, delim=',', quote='\"', "
-        f"escape='\"', skip={skip}, columns={columns}, strict_mode=true)"
-    )
+    source = read_csv_sql(path, header, skip)
     cols = ", ".join(f'"{f.name}"' for f in resource.fields)
     try:
         con.execute(f'CREATE TABLE "{table}" AS SELECT {cols} FROM {source}')

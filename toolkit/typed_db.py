@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from toolkit.checks import lit, q, sql_type, typed_expr
+from toolkit.csvread import read_csv_sql
 from toolkit.tableschema import Field, Package, Resource
 
 if TYPE_CHECKING:
@@ -49,11 +50,7 @@ def load_tables(con: duckdb.DuckDBPyConnection, package: Package) -> dict[str, i
 
     counts = {}
     for res in package.resources.values():
-        columns = "{" + ", ".join(f"{lit(f.name)}: 'VARCHAR'" for f in res.fields) + "}"
-        source = (
-            f"read_csv({lit(str(package.root / res.path))}, header=true, auto_detect=false, delim=',', "
-            f"quote='\"', escape='\"', columns={columns}, max_line_size=1000000000)"
-        )
+        source = read_csv_sql(package.root / res.path, res.field_names)
         exprs = ", ".join(f"({typed_expr(f)})::{column_type(res, f)}" for f in res.fields)
         try:
             con.execute(f"INSERT INTO {q(res.name)} SELECT {exprs} FROM {source}")

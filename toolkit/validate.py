@@ -124,6 +124,19 @@ class Session:
                 )
 
 
+def _tally_issue(where: tuple[str, int], label: str, code: str, value: str, message: str) -> Issue:
+    resource, line = where
+    return Issue(
+        code=code,
+        resource=resource,
+        row=line,
+        field="vote",
+        value=value,
+        file=label,
+        message=f"{label}: line {line}: {message}",
+    )
+
+
 def tally_issues(
     con: duckdb.DuckDBPyConnection, origin: str, labels: dict[str, str]
 ) -> list[Issue]:
@@ -138,16 +151,15 @@ def tally_issues(
         known = {k: v for k, v in official.items() if v is not None}
         over = [k for k, v in known.items() if recorded[k] > v]
         complete = non_voting is not None and total == sum(known.values())
+
         for k in over:
             issues.append(
-                Issue(
-                    code="tally-exceeded",
-                    resource=where[0],
-                    row=where[1],
-                    field="vote",
-                    value=k,
-                    file=label,
-                    message=f"{label}: line {where[1]}: {recorded[k]} {k!r} votes recorded for {res_id}; "
+                _tally_issue(
+                    where,
+                    label,
+                    "tally-exceeded",
+                    k,
+                    f"{recorded[k]} {k!r} votes recorded for {res_id}; "
                     f"the official tally is {official[k]}",
                 )
             )
@@ -156,15 +168,13 @@ def tally_issues(
                 f"{k} {recorded[k]} vs {v}" for k, v in known.items() if recorded[k] != v
             )
             issues.append(
-                Issue(
-                    code="tally-mismatch",
-                    resource=where[0],
-                    row=where[1],
-                    field="vote",
-                    value=res_id,
-                    file=label,
-                    message=f"{label}: line {where[1]}: every member's vote on {res_id} is recorded but the "
-                    f"counts differ from the official tallies ({diff})",
+                _tally_issue(
+                    where,
+                    label,
+                    "tally-mismatch",
+                    res_id,
+                    f"every member's vote on {res_id} is recorded "
+                    f"but the counts differ from the official tallies ({diff})",
                 )
             )
     return issues
