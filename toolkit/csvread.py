@@ -11,11 +11,10 @@ ragged rows), Python's csv module reads it instead, so that every line number st
 
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
 import io
-import mmap
-import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,31 +198,13 @@ def load_csv(
     del origin  # the caller labels the rows; kept in the signature for symmetry with Session
     out = Loaded(table=table)
     try:
-        with path.open("rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        data = path.read_bytes()
     except OSError as exc:
         out.issues.append(
             _issue("file-not-found", f"{label}: cannot read ({exc.strerror})", resource, label)
         )
         out.fatal = True
         return out
-    try:
-        return _load(con, table, path, resource, label, data, out)
-    finally:
-        if isinstance(data, mmap.mmap):
-            data.close()
-
-
-def _load(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    path: Path,
-    resource: Resource,
-    label: str,
-    data: mmap.mmap | bytes,
-    out: Loaded,
-) -> Loaded:
     head_bytes = _head(data)
     if not head_bytes.strip(BLANK) and len(head_bytes) == len(data):
         out.issues.append(_issue("empty-file", f"{label}: the file is empty", resource, label))
@@ -255,24 +236,22 @@ def _load(
         out.fatal = True
         return out
     end = len(data)
-    while end > 0 and data[end - 1 : end] in (b"\r", b"\n"):  # trailing empty lines are not rows
+    while end > 0 and data[end - 1] in (13, 10):  # trailing empty lines are not rows
         end -= 1
-    body = len(head_bytes[: start + len(first_line.encode("utf-8"))])  # end of the header line
-    if data.find(b"\n", body, end) < 0:  # a header and no rows: an empty table
+    # Where the data lines start in bytes: after a BOM, any comment lines and the header line.
+    bom = 3 if data.startswith(codecs.BOM_UTF8) else 0
+    body = bom + len(head[: first_end + 1].encode("utf-8")) if first_end >= 0 else len(data)
+    lines = data.count(b"\n", body, end) + 1 if body < end else 0
+    if not lines:  # a header and no rows: an empty table
         cols = ", ".join(f'"{f.name}" VARCHAR' for f in resource.fields)
         con.execute(f'CREATE TABLE "{table}" ({cols}, {SRC_LINE} BIGINT)')
         return out
-    one_line_rows = (
-        data.find(b"\x00") < 0
-        and data.find(b"\n\n", body, end) < 0
-        and data.find(b"\n\r\n", body, end) < 0
-    )
-    quoted = data.find(b'"', body) >= 0  # without quotes no cell can hold a line break
-    if one_line_rows and _try_fast(con, table, path, header, resource, skip, quoted):
-        out.rows = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # type: ignore[index]
-        out.line_sql = f"rowid + {skip + 2}"
+    binary = data.find(b"\x00") >= 0
+    del data  # DuckDB reads the file itself; keep memory for it
+    if not binary and _try_fast(con, table, path, header, resource, skip, lines):
+        out.rows, out.line_sql = lines, f"rowid + {skip + 2}"
         return out
-    text, issues = _decode(bytes(data), resource, label)
+    text, issues = _decode(path.read_bytes(), resource, label)
     if text is None:
         out.issues, out.fatal = issues, True
         return out
@@ -286,10 +265,10 @@ def _load(
     return out
 
 
-def _head(data: mmap.mmap | bytes, size: int = 1 << 16) -> bytes:
+def _head(data: bytes, size: int = 1 << 16) -> bytes:
     """The first `size` bytes, cut after a line end and never inside a UTF-8 sequence."""
     if len(data) <= size:
-        return data[:]  # bytes, also from an mmap
+        return data
     cut = data.rfind(b"\n", 0, size)
     if cut >= 0:
         return data[: cut + 1]
@@ -333,28 +312,26 @@ def _try_fast(
     header: list[str],
     resource: Resource,
     skip: int,
-    quoted: bool = True,
+    lines: int,
 ) -> bool:
     """Let DuckDB read the file when every row is one physical line; False means 'use the slow path'.
 
     DuckDB keeps the file's row order in the new table (insertion order is preserved), so a row's
-    line is its rowid + 2 (+ any comment lines), provided no cell holds a line break (checked
-    here) and no line is blank (checked by the caller).
+    line is its rowid + 2 (+ any comment lines), provided it read one row per line: a blank line
+    (which DuckDB skips) or a cell holding a line break makes the counts differ.
     """
     import duckdb
 
-    source = read_csv_sql(path, header, skip)
     cols = ", ".join(f'"{f.name}"' for f in resource.fields)
     try:
-        con.execute(f'CREATE TABLE "{table}" AS SELECT {cols} FROM {source}')
+        con.execute(
+            f'CREATE TABLE "{table}" AS SELECT {cols} FROM {read_csv_sql(path, header, skip)}'
+        )
     except duckdb.Error:
         con.execute(f'DROP TABLE IF EXISTS "{table}"')
         return False
-    breaks = " OR ".join(
-        f'contains("{f.name}", chr(10)) OR contains("{f.name}", chr(13))' for f in resource.fields
-    )
-    if quoted and con.execute(f'SELECT count(*) FROM "{table}" WHERE {breaks}').fetchone()[0]:  # type: ignore[index]
-        con.execute(f'DROP TABLE "{table}"')  # a cell spans lines: line numbers need the slow path
+    if con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] != lines:  # type: ignore[index]
+        con.execute(f'DROP TABLE "{table}"')
         return False
     return True
 

@@ -1,0 +1,56 @@
+"""Both ways of reading a CSV give the same rows and exact physical line numbers."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from conftest import ROOT
+from toolkit import csvread
+from toolkit.tableschema import load_package
+
+VOTES = load_package(ROOT).resource("un_votes")
+HEADER = "resolution_id,country_iso3,vote,source_id"
+ROW = "A/RES/ES-11/1,{c},yes,un-voting-record-a-res-es-11-1"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "fast", "lines"),
+    [
+        ("plain", f"{HEADER}\n{ROW.format(c='AAA')}\n{ROW.format(c='BBB')}\n", True, [2, 3]),
+        (
+            "bom_crlf",
+            f"\ufeff{HEADER}\r\n{ROW.format(c='AAA')}\r\n{ROW.format(c='BBB')}\r\n",
+            True,
+            [2, 3],
+        ),
+        ("no_final_newline", f"{HEADER}\n{ROW.format(c='AAA')}", True, [2]),
+        ("trailing_blank_lines", f"{HEADER}\n{ROW.format(c='AAA')}\n\n\n", True, [2]),
+        ("comments", f"# a comment\n# another\n{HEADER}\n{ROW.format(c='AAA')}\n", True, [4]),
+        (
+            "blank_line_inside",
+            f"{HEADER}\n{ROW.format(c='AAA')}\n\n{ROW.format(c='BBB')}\n",
+            False,
+            [2, 4],
+        ),
+        (
+            "line_break_in_cell",
+            f'{HEADER}\nA/RES/ES-11/1,AAA,"ye\ns",src\n{ROW.format(c="BBB")}\n',
+            False,
+            [2, 4],
+        ),
+    ],
+)
+def test_line_numbers(tmp_path, monkeypatch, name, text, fast, lines):
+    used = []
+    real = csvread._try_fast
+    monkeypatch.setattr(csvread, "_try_fast", lambda *a: used.append(real(*a)) or used[-1])
+    f = tmp_path / f"{name}.csv"
+    f.write_bytes(text.encode("utf-8"))
+    con = duckdb.connect()
+    out = csvread.load_csv(con, "t", f, VOTES, "contribution", name)
+    got = [r[0] for r in con.execute(f"SELECT {out.line_sql} FROM t ORDER BY 1").fetchall()]
+    assert got == lines
+    assert (used == [True]) is fast
+    blank = [i.code for i in out.issues]
+    assert blank == (["blank-row"] if name == "blank_line_inside" else [])
