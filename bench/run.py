@@ -45,24 +45,34 @@ MEASURE = (
 )
 
 
-def measure(cmd: list[str], runs: int, before=None) -> tuple[float, float, int, bytes]:
-    walls, peaks = [], []
-    out = Path(tempfile.mkstemp(prefix="bench-")[1])
+def _once(cmd: list[str], out: Path) -> tuple[float, float]:
+    res = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(out), *cmd], capture_output=True, text=True, check=True
+    )
+    wall, rss, _code = json.loads(res.stdout)
+    return wall, rss / 1024
+
+
+def measure_all(
+    cmds: dict[str, list[str]], runs: int, before: dict | None = None
+) -> dict[str, tuple[float, float, bytes]]:
+    """Median wall time, peak memory and last output of each command; the runs are interleaved so
+    that a busy moment of the machine weighs on every command alike."""
+    before = before or {}
+    walls: dict[str, list[float]] = {k: [] for k in cmds}
+    peaks: dict[str, list[float]] = {k: [] for k in cmds}
+    outs = {k: Path(tempfile.mkstemp(prefix="bench-")[1]) for k in cmds}
     for _ in range(runs):
-        if before:
-            before()
-        res = subprocess.run(
-            [sys.executable, "-c", MEASURE, str(out), *cmd],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        wall, rss, code = json.loads(res.stdout)
-        walls.append(wall)
-        peaks.append(rss / 1024)
-    data = out.read_bytes()
-    out.unlink()
-    return statistics.median(walls), max(peaks), code, data
+        for k, cmd in cmds.items():
+            if k in before:
+                before[k]()
+            w, m = _once(cmd, outs[k])
+            walls[k].append(w)
+            peaks[k].append(m)
+    result = {k: (statistics.median(walls[k]), max(peaks[k]), outs[k].read_bytes()) for k in cmds}
+    for f in outs.values():
+        f.unlink()
+    return result
 
 
 def found_by_toolkit(output: bytes, truth: list[dict], files: set[str]) -> int:
@@ -109,14 +119,15 @@ def main() -> None:
     meta = json.loads(truth_file.read_text())
     truth = meta["injected"]
     votes = str(a.out / "votes.csv")
-    rows: list[tuple[str, float, float, str]] = []
+    clean = a.out / "clean"
 
-    floor_wall, floor_mem, _, _ = measure([sys.executable, "-c", FLOOR, votes], a.runs)
-    rows.append(("DuckDB typed read_csv + count (the floor)", floor_wall, floor_mem, "-"))
+    def cold() -> None:
+        shutil.rmtree(clean / ".cache", ignore_errors=True)
 
-    votes_truth = [t for t in truth if t["file"] == "votes.csv"]
-    wall, mem, code, out = measure(
-        [
+    query = [CLI, "query", QUESTION, "--package", str(clean), "--format", "csv"]
+    cmds = {
+        "floor": [sys.executable, "-c", FLOOR, votes],
+        "check": [
             CLI,
             "check",
             votes,
@@ -127,60 +138,55 @@ def main() -> None:
             "--format",
             "json",
         ],
-        a.runs,
-    )
-    rows.append(
-        (
-            "`csto-alignment check` (contribution vs package)",
-            wall,
-            mem,
-            f"{found_by_toolkit(out, votes_truth, {'votes.csv'})}/{len(votes_truth)}",
-        )
-    )
-
+        "validate": [CLI, "validate", str(a.out / "full"), "--format", "json"],
+        "cold": query,
+        "warm": query,
+    }
+    m = measure_all(cmds, a.runs, before={"cold": cold})
+    votes_truth = [t for t in truth if t["file"] == "votes.csv"]
     full_truth = [
         dict(t, file="full/data/un_votes.csv") if t["file"] == "votes.csv" else t for t in truth
     ]
-    wall, mem, code, out = measure(
-        [CLI, "validate", str(a.out / "full"), "--format", "json"], a.runs
-    )
-    rows.append(
+    floor_wall = m["floor"][0]
+    rows: list[tuple[str, float, float, str]] = [
+        ("DuckDB typed read_csv + count (the floor)", m["floor"][0], m["floor"][1], "-"),
+        (
+            "`csto-alignment check` (contribution vs package)",
+            m["check"][0],
+            m["check"][1],
+            f"{found_by_toolkit(m['check'][2], votes_truth, {'votes.csv'})}/{len(votes_truth)}",
+        ),
         (
             "`csto-alignment validate` (whole package)",
-            wall,
-            mem,
-            f"{found_by_toolkit(out, full_truth, {t['file'] for t in full_truth})}/{len(full_truth)}",
-        )
-    )
-
+            m["validate"][0],
+            m["validate"][1],
+            f"{found_by_toolkit(m['validate'][2], full_truth, {t['file'] for t in full_truth})}/{len(full_truth)}",
+        ),
+    ]
     if not a.skip_frictionless:
-        wall, mem, code, out = measure(
-            [str(BIN / "frictionless"), "validate", "--json", str(a.out / "full/datapackage.json")],
-            a.frictionless_runs,
-        )
+        fr = [str(BIN / "frictionless"), "validate", "--json", str(a.out / "full/datapackage.json")]
+        f = measure_all({"f": fr}, a.frictionless_runs)["f"]
         rows.append(
             (
                 "`frictionless validate` (whole package, default settings)",
-                wall,
-                mem,
-                f"{found_by_frictionless(out, full_truth)}/{len(full_truth)}",
+                f[0],
+                f[1],
+                f"{found_by_frictionless(f[2], full_truth)}/{len(full_truth)}",
             )
         )
-
-    clean = a.out / "clean"
-
-    def cold() -> None:
-        shutil.rmtree(clean / ".cache", ignore_errors=True)
-
-    query = [CLI, "query", QUESTION, "--package", str(clean), "--format", "csv"]
-    wall, mem, _, _ = measure(query, a.runs, before=cold)
-    rows.append(("`csto-alignment query` grouped join, cold (builds the cache)", wall, mem, "-"))
-    wall, mem, _, _ = measure(query, a.runs)
-    rows.append(("`csto-alignment query` grouped join, warm", wall, mem, "-"))
+    rows.append(
+        (
+            "`csto-alignment query` grouped join, cold (builds the cache)",
+            m["cold"][0],
+            m["cold"][1],
+            "-",
+        )
+    )
+    rows.append(("`csto-alignment query` grouped join, warm", m["warm"][0], m["warm"][1], "-"))
 
     print(
         f"{meta['vote_rows']:,} vote rows ({meta['resolutions']:,} roll calls x {meta['states']} states), "
-        f"{len(truth)} injected errors; median of {a.runs} runs (frictionless: {a.frictionless_runs})."
+        f"{len(truth)} injected errors; median of {a.runs} interleaved runs (frictionless: {a.frictionless_runs})."
     )
     print(
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.processor() or platform.platform()}, "

@@ -115,3 +115,33 @@ def test_recorded_hash_catches_a_hand_edited_file(run, pkg):
     assert result.exit_code == 1
     err = [e for e in report(result)["errors"] if e["code"] == "hash-mismatch"]
     assert len(err) == 1 and "data/un_votes.csv" in err[0]["message"]
+
+
+def _roll_call(pkg, tallies, votes):
+    """A resolution whose roll call lists exactly the six CSTO members (so it is complete)."""
+    with (pkg / "data/un_resolutions.csv").open("a") as fh:
+        y, n, a, nv = tallies
+        fh.write(
+            f"A/RES/99/1,General Assembly,99,Test,2022-01-01,{y},{n},{a},{nv},un-voting-record-a-res-es-11-1,\n"
+        )
+    with (pkg / "data/un_votes.csv").open("a") as fh:
+        for country, vote in zip(["ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK"], votes, strict=True):
+            fh.write(f"A/RES/99/1,{country},{vote},un-voting-record-a-res-es-11-1\n")
+
+
+def test_complete_roll_call_matching_its_tallies_is_valid(run, pkg):
+    _roll_call(pkg, (4, 1, 0, 1), ["yes", "yes", "yes", "yes", "no", "non_voting"])
+    assert run("validate", pkg).exit_code == 0
+
+
+def test_complete_roll_call_that_differs_from_its_tallies(run, pkg):
+    _roll_call(pkg, (4, 1, 0, 1), ["yes", "yes", "yes", "no", "no", "non_voting"])
+    result = run("validate", pkg, "--format", "json")
+    assert codes(result) == ["tally-exceeded", "tally-mismatch"]
+    assert "yes 3 vs 4" in report(result)["errors"][1]["message"]
+
+
+def test_an_unreadable_vote_gives_one_error_not_a_tally_error(run, pkg):
+    _roll_call(pkg, (4, 1, 0, 1), ["yes", "Yes", "yes", "yes", "no", "non_voting"])
+    result = run("validate", pkg, "--format", "json")
+    assert codes(result) == ["enum-error"]

@@ -193,6 +193,8 @@ TALLY_SQL = """
                count(*) FILTER (vote = 'yes') AS yes, count(*) FILTER (vote = 'no') AS no,
                count(*) FILTER (vote = 'abstain') AS abstain,
                count(*) FILTER (vote = 'non_voting') AS non_voting,
+               count(*) FILTER (vote IS NULL OR vote NOT IN ('yes', 'no', 'abstain', 'non_voting'))
+                   AS invalid,
                max(__line) FILTER (__origin = $origin) AS line
         FROM typed_un_votes GROUP BY resolution_id)
     SELECT c.*, r.yes, r.no, r.abstain, r.non_voting, r.__origin, r.__line

@@ -143,14 +143,15 @@ def tally_issues(
     """Per resolution: recorded votes never exceed the official tallies, and equal them when complete."""
     issues = []
     for row in con.execute(TALLY_SQL, {"origin": origin}).fetchall():
-        res_id, total, *counted, line, yes, no, abstain, non_voting, r_origin, r_line = row
+        res_id, total, *counted, invalid, line, yes, no, abstain, non_voting, r_origin, r_line = row
         official = {"yes": yes, "no": no, "abstain": abstain, "non_voting": non_voting}
         recorded = dict(zip(official, counted, strict=True))
         where = ("un_votes", line) if line is not None else ("un_resolutions", r_line)
         label = labels.get(where[0], where[0])
         known = {k: v for k, v in official.items() if v is not None}
         over = [k for k, v in known.items() if recorded[k] > v]
-        complete = non_voting is not None and total == sum(known.values())
+        # Complete: every member's vote is there, none of them unreadable (those have errors).
+        complete = non_voting is not None and not invalid and total == sum(known.values())
 
         for k in over:
             issues.append(
@@ -163,7 +164,9 @@ def tally_issues(
                     f"the official tally is {official[k]}",
                 )
             )
-        if complete and not over and any(recorded[k] != v for k, v in known.items()):
+        # With every vote present the counts must equal the tallies: a count over its tally is
+        # reported above; one under it (the other side of the same discrepancy) is reported here.
+        if complete and any(recorded[k] < v for k, v in known.items()):
             diff = ", ".join(
                 f"{k} {recorded[k]} vs {v}" for k, v in known.items() if recorded[k] != v
             )
