@@ -164,18 +164,28 @@ def cell_issues(
     ]
 
 
+def distinct_values(con: duckdb.DuckDBPyConnection, table: str, field: str, origin: str) -> str:
+    """A temporary table of the distinct values of one column in `origin` rows, made once.
+
+    The cell checks and the reference checks of a large table both work on these values.
+    """
+    name = q(f"__distinct_{table}_{field}_{origin}")
+    con.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {name} AS SELECT DISTINCT {q(field)} FROM {q(table)} "
+        f"WHERE {ORIGIN} = {lit(origin)}"
+    )
+    return name
+
+
 def _cell_issues_by_value(
     con: duckdb.DuckDBPyConnection, table: str, resource: Resource, origin: str
 ) -> list[tuple[int, int, str, str | None]]:
     found = []
     for i, f in enumerate(resource.fields):
         c = q(f.name)
-        rows_of_origin = f"FROM {q(table)} WHERE {ORIGIN} = {lit(origin)}"
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE __values AS SELECT DISTINCT {c} {rows_of_origin}"
-        )
+        values = distinct_values(con, table, f.name, origin)
         bad = " UNION ALL ".join(
-            f"SELECT {lit(code)} AS code, {c} AS v FROM __values WHERE {cond}"
+            f"SELECT {lit(code)} AS code, {c} AS v FROM {values} WHERE {cond}"
             for code, cond in field_conditions(f)
         )
         con.execute(f"CREATE OR REPLACE TEMP TABLE __bad AS {bad}")
@@ -188,7 +198,6 @@ def _cell_issues_by_value(
                 f"WHERE {ORIGIN} = {lit(origin)}"
             ).fetchall()
         ]
-    con.execute("DROP TABLE IF EXISTS __values")
     con.execute("DROP TABLE IF EXISTS __bad")
     return found
 
@@ -284,8 +293,12 @@ def key_issues(
         )
         notnull = " AND ".join(f"{q(f)} IS NOT NULL" for f in fk.fields)
         # The distinct referencing values are few; only rows holding a dangling one are looked up.
+        if len(fk.fields) == 1:
+            d = f"SELECT * FROM {distinct_values(con, resource.name, fk.fields[0], origin)} WHERE {notnull}"
+        else:
+            d = f"SELECT DISTINCT {cols} FROM {t} WHERE {ORIGIN} = {lit(origin)} AND {notnull}"
         sql = (
-            f"WITH d AS (SELECT DISTINCT {cols} FROM {t} WHERE {ORIGIN} = {lit(origin)} AND {notnull}), "
+            f"WITH d AS ({d}), "
             f"dangling AS (SELECT * FROM d WHERE NOT EXISTS (SELECT 1 FROM {q(fk.resource)} r WHERE {on})) "
             f"SELECT {LINE}, {cols} FROM {t} JOIN dangling USING ({cols}) "
             f"WHERE {ORIGIN} = {lit(origin)} ORDER BY 1"
