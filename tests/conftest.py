@@ -44,6 +44,16 @@ def run():
     return invoke
 
 
+@pytest.fixture
+def check_json(run, pkg):
+    """`check FIXTURE -r RESOURCE --format json` against the package copy."""
+
+    def invoke(name: str, resource: str = "statements") -> Result:
+        return run("check", FIXTURES / name, "-r", resource, "--package", pkg, "--format", "json")
+
+    return invoke
+
+
 def report(result: Result) -> dict:
     return json.loads(result.stdout)
 

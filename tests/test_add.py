@@ -28,21 +28,12 @@ def test_add_merges_rows_in_primary_key_order_and_logs_them(run, pkg):
     assert run("validate", pkg).exit_code == 0
 
 
-def test_added_rows_are_then_part_of_the_package(run, pkg):
+def test_added_rows_are_then_part_of_the_package(run, check_json, pkg):
     assert (
         run("add", FIXTURES / "good_statement.csv", "-r", "statements", "--package", pkg).exit_code
         == 0
     )
-    again = run(
-        "check",
-        FIXTURES / "good_statement.csv",
-        "-r",
-        "statements",
-        "--package",
-        pkg,
-        "--format",
-        "json",
-    )
+    again = check_json("good_statement.csv")
     assert again.exit_code == 1
     assert [e["code"] for e in report(again)["errors"]] == ["primary-key"]
 

@@ -54,23 +54,14 @@ def test_bad_contribution_is_rejected_with_its_line(run, pkg, name):
 @pytest.mark.parametrize(
     "name", ["good_statement.csv", "bom_crlf.csv", "reference_in_same_file.csv"]
 )
-def test_good_contribution_passes(run, pkg, name):
-    result = run("check", FIXTURES / name, "-r", "statements", "--package", pkg, "--format", "json")
+def test_good_contribution_passes(run, check_json, pkg, name):
+    result = check_json(name)
     assert result.exit_code == 0, result.stdout
     assert report(result)["valid"] is True
 
 
-def test_date_hint_suggests_iso(run, pkg):
-    result = run(
-        "check",
-        FIXTURES / "date_in_words.csv",
-        "-r",
-        "statements",
-        "--package",
-        pkg,
-        "--format",
-        "json",
-    )
+def test_date_hint_suggests_iso(run, check_json, pkg):
+    result = check_json("date_in_words.csv")
     assert "'2022-05-16'" in report(result)["errors"][0]["hint"]
 
 
@@ -78,22 +69,13 @@ def test_date_hint_suggests_iso(run, pkg):
     ("name", "suggestion"),
     [("enum_wrong_case.csv", "'speech'"), ("enum_stray_spaces.csv", "'day'")],
 )
-def test_enum_hint_suggests_the_right_value(run, pkg, name, suggestion):
-    result = run("check", FIXTURES / name, "-r", "statements", "--package", pkg, "--format", "json")
+def test_enum_hint_suggests_the_right_value(run, check_json, pkg, name, suggestion):
+    result = check_json(name)
     assert suggestion in report(result)["errors"][0]["hint"]
 
 
-def test_misspelt_header_names_the_closest_column(run, pkg):
-    result = run(
-        "check",
-        FIXTURES / "misspelt_and_missing_header.csv",
-        "-r",
-        "statements",
-        "--package",
-        pkg,
-        "--format",
-        "json",
-    )
+def test_misspelt_header_names_the_closest_column(run, check_json, pkg):
+    result = check_json("misspelt_and_missing_header.csv")
     extra = [e for e in report(result)["errors"] if e["code"] == "extra-header"][0]
     assert "date_start" in extra["hint"]
 
@@ -105,17 +87,8 @@ def test_encoding_error_names_the_byte(run, pkg):
     assert "0xe9" in report(result)["errors"][0]["message"]
 
 
-def test_likely_duplicate_is_a_warning_not_an_error(run, pkg):
-    result = run(
-        "check",
-        FIXTURES / "likely_duplicate.csv",
-        "-r",
-        "statements",
-        "--package",
-        pkg,
-        "--format",
-        "json",
-    )
+def test_likely_duplicate_is_a_warning_not_an_error(run, check_json, pkg):
+    result = check_json("likely_duplicate.csv")
     assert result.exit_code == 0
     assert [w["code"] for w in report(result)["warnings"]] == ["likely-duplicate"]
 

@@ -15,6 +15,7 @@ from toolkit.tableschema import load_package
 
 PACKAGE = load_package(ROOT)
 CSTO = {"ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK"}
+NO_SOURCE_TEXT = "the commentary's text (../shared/sources/) is not on this machine"
 
 
 def rows(name: str) -> list[dict[str, str]]:
@@ -55,10 +56,7 @@ def test_rows_citing_the_commentary_carry_an_excerpt():
     assert missing == []
 
 
-@pytest.mark.skipif(
-    not SHARED_SOURCES.is_dir(),
-    reason="the commentary's text (../shared/sources/) is not on this machine",
-)
+@pytest.mark.skipif(not SHARED_SOURCES.is_dir(), reason=NO_SOURCE_TEXT)
 def test_every_excerpt_occurs_in_its_source():
     checked = 0
     for name, line, r in cited_rows():
