@@ -34,6 +34,7 @@ BAD = {
     "header_only.csv": ("statements", ["no-rows"], 1),
     "un_votes_tally_exceeded.csv": ("un_votes", ["tally-exceeded"], 5),
     "un_votes_not_a_state.csv": ("un_votes", ["pattern-error", "not-a-state"], 2),
+    "cr_only_mac.csv": ("un_votes", ["enum-error"], 3),
 }
 
 

@@ -205,6 +205,10 @@ def load_csv(
         )
         out.fatal = True
         return out
+    # Excel's "CSV (Macintosh)" ends lines with CR alone: read it as lines, by the slow path.
+    cr_only = b"\n" not in data and b"\r" in data
+    if cr_only:
+        data = data.replace(b"\r", b"\n")
     head_bytes = _head(data)
     if not head_bytes.strip(BLANK) and len(head_bytes) == len(data):
         out.issues.append(_issue("empty-file", f"{label}: the file is empty", resource, label))
@@ -247,11 +251,13 @@ def load_csv(
         con.execute(f'CREATE TABLE "{table}" ({cols}, {SRC_LINE} BIGINT)')
         return out
     binary = data.find(b"\x00") >= 0
-    del data  # DuckDB reads the file itself; keep memory for it
-    if not binary and _try_fast(con, table, path, header, resource, skip, lines):
-        out.rows, out.line_sql = lines, f"rowid + {skip + 2}"
-        return out
-    text, issues = _decode(path.read_bytes(), resource, label)
+    if not (binary or cr_only):
+        del data  # DuckDB reads the file itself; keep memory for it
+        if _try_fast(con, table, path, header, resource, skip, lines):
+            out.rows, out.line_sql = lines, f"rowid + {skip + 2}"
+            return out
+        data = path.read_bytes()
+    text, issues = _decode(data, resource, label)
     if text is None:
         out.issues, out.fatal = issues, True
         return out
