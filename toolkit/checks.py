@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from toolkit.csvread import LINE, ORIGIN
 from toolkit.hints import hint_for
 from toolkit.report import Issue
-from toolkit.tableschema import Field, Package, Resource
+from toolkit.tableschema import Field, Resource
 
 if TYPE_CHECKING:
     import duckdb
@@ -231,7 +231,6 @@ def _cell_issue(
 
 def key_issues(
     con: duckdb.DuckDBPyConnection,
-    package: Package,
     resource: Resource,
     origin: str,
     label: str,

@@ -31,9 +31,8 @@ class Session:
         self.package = package
         self.con: duckdb.DuckDBPyConnection = duckdb.connect()
         self.loaded: set[str] = set()
-        self.parts: dict[
-            str, list[tuple[str, str, str]]
-        ] = {}  # resource -> (table, origin, line SQL)
+        # resource -> the tables its rows were loaded into: (table, origin, SQL of the line number)
+        self.parts: dict[str, list[tuple[str, str, str]]] = {}
         self.report = Report()
 
     def load(self, resource: Resource, path: Path, origin: str, label: str) -> int:
@@ -65,9 +64,7 @@ class Session:
         if resource.name not in self.loaded:
             return
         self.report.errors += cell_issues(self.con, resource.name, resource, origin, label)
-        self.report.errors += key_issues(
-            self.con, self.package, resource, origin, label, self.loaded
-        )
+        self.report.errors += key_issues(self.con, resource, origin, label, self.loaded)
 
     def apply_rules(self, origin: str, labels: dict[str, str], only: str | None = None) -> None:
         """Cross-field and cross-table rules, reported on rows of `origin`.
