@@ -306,15 +306,17 @@ def markdown(d: PackageDiff, heading: str = "###", max_rows: int = 250) -> str:
     ]
     if not d.level:
         return "\n".join(lines + ["No changes.", ""])
-    lines += [
-        "| resource | rows added | rows removed | rows changed | schema changes |",
-        "|---|---|---|---|---|",
-    ]
-    for name, c in d.counts().items():
-        lines.append(
-            f"| `{name}` | {c['added']} | {c['removed']} | {c['changed']} | {c['schema_changes']} |"
-        )
-    lines.append("")
+    counts = d.counts()
+    if counts:  # a change of descriptor metadata alone has no table
+        lines += [
+            "| resource | rows added | rows removed | rows changed | schema changes |",
+            "|---|---|---|---|---|",
+        ]
+        for name, c in counts.items():
+            lines.append(
+                f"| `{name}` | {c['added']} | {c['removed']} | {c['changed']} | {c['schema_changes']} |"
+            )
+        lines.append("")
     for r in d.resources:
         if not r.level:
             continue
