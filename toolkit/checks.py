@@ -135,16 +135,20 @@ def field_conditions(f: Field) -> list[tuple[str, str]]:
 
 
 def cell_issues(
-    con: duckdb.DuckDBPyConnection, table: str, resource: Resource, origin: str, label: str
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    resource: Resource,
+    origin: str,
+    label: str,
+    rows: int,
 ) -> list[Issue]:
-    """Every cell of `origin` rows that breaks its field's declared type or constraints.
+    """Every cell of the `rows` rows of `origin` that breaks its field's type or constraints.
 
-    Every cell check depends on the value alone, so each runs once per distinct value; only the
-    rows holding a bad value are then looked up. A column of a million votes has four values.
+    In a large table every cell check, which depends on the value alone, runs once per distinct
+    value; only the rows holding a bad value are then looked up. A million votes hold four values.
     """
     of_origin = f"FROM {q(table)} WHERE {ORIGIN} = {lit(origin)}"
-    n = con.execute(f"SELECT count(*) {of_origin}").fetchone()[0]  # type: ignore[index]
-    if n <= SMALL:  # few rows: one pass over them beats the per-value staging below
+    if rows <= SMALL:  # few rows: one pass over them beats the per-value staging below
         flags = ", ".join(
             f"CASE WHEN {cond} THEN {{'fi': {i}, 'code': {lit(code)}, 'value': {q(f.name)}}} END"
             for i, f in enumerate(resource.fields)
@@ -235,6 +239,7 @@ def key_issues(
     origin: str,
     label: str,
     loaded: set[str],
+    rows: int,
 ) -> list[Issue]:
     """Primary-key and unique collisions (within the rows and against existing ones) and dangling references."""
     issues = []
@@ -292,7 +297,7 @@ def key_issues(
         )
         notnull = " AND ".join(f"{q(f)} IS NOT NULL" for f in fk.fields)
         # The distinct referencing values are few; only rows holding a dangling one are looked up.
-        if len(fk.fields) == 1:
+        if len(fk.fields) == 1 and rows > SMALL:  # the cell checks made the table of values
             d = f"SELECT * FROM {distinct_values(con, resource.name, fk.fields[0], origin)} WHERE {notnull}"
         else:
             d = f"SELECT DISTINCT {cols} FROM {t} WHERE {ORIGIN} = {lit(origin)} AND {notnull}"

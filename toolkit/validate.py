@@ -33,6 +33,7 @@ class Session:
         self.loaded: set[str] = set()
         # resource -> the tables its rows were loaded into: (table, origin, SQL of the line number)
         self.parts: dict[str, list[tuple[str, str, str]]] = {}
+        self.rows: dict[tuple[str, str], int] = {}  # (resource, origin) -> rows loaded
         self.report = Report()
 
     def load(self, resource: Resource, path: Path, origin: str, label: str) -> int:
@@ -42,6 +43,7 @@ class Session:
         self.report.errors += result.issues
         if not result.fatal:
             self.parts.setdefault(resource.name, []).append((table, origin, result.line_sql))
+            self.rows[resource.name, origin] = result.rows
             self.loaded.add(resource.name)
             self._views(resource)
         return result.rows
@@ -63,8 +65,9 @@ class Session:
         """Cell and key checks of one resource's rows of `origin`."""
         if resource.name not in self.loaded:
             return
-        self.report.errors += cell_issues(self.con, resource.name, resource, origin, label)
-        self.report.errors += key_issues(self.con, resource, origin, label, self.loaded)
+        rows = self.rows.get((resource.name, origin), 0)
+        self.report.errors += cell_issues(self.con, resource.name, resource, origin, label, rows)
+        self.report.errors += key_issues(self.con, resource, origin, label, self.loaded, rows)
 
     def apply_rules(self, origin: str, labels: dict[str, str], only: str | None = None) -> None:
         """Cross-field and cross-table rules, reported on rows of `origin`.
