@@ -29,7 +29,10 @@ def q(name: str) -> str:
 
 
 def lit(value: Any) -> str:
-    """A SQL literal for a string or number from the schema (never for user data)."""
+    """A SQL literal (quotes doubled) for schema values, codes and paths.
+
+    Values that users pass to queries are bound as parameters instead (sqlquery.run_query).
+    """
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
