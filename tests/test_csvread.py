@@ -48,7 +48,7 @@ def test_line_numbers(tmp_path, monkeypatch, name, text, fast, lines):
     f = tmp_path / f"{name}.csv"
     f.write_bytes(text.encode("utf-8"))
     con = duckdb.connect()
-    out = csvread.load_csv(con, "t", f, VOTES, "contribution", name)
+    out = csvread.load_csv(con, "t", f, VOTES, name)
     got = [r[0] for r in con.execute(f"SELECT {out.line_sql} FROM t ORDER BY 1").fetchall()]
     assert got == lines
     assert (used == [True]) is fast

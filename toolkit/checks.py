@@ -7,11 +7,12 @@ one error, not five.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from toolkit.csvread import LINE, ORIGIN
 from toolkit.hints import hint_for
 from toolkit.report import Issue
+from toolkit.sql import lit, q
 from toolkit.tableschema import Field, Resource
 
 if TYPE_CHECKING:
@@ -21,23 +22,6 @@ MAX_CELL = 10_000
 SMALL = 50_000  # rows; above this, cell checks run once per distinct value
 ISO_DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
 INTEGER = "[+-]?[0-9]+"
-
-
-def q(name: str) -> str:
-    """Quote an identifier for SQL."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def lit(value: Any) -> str:
-    """A SQL literal (quotes doubled) for schema values, codes and paths.
-
-    Values that users pass to queries are bound as parameters instead (sqlquery.run_query).
-    """
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def typed_expr(f: Field) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.report import Issue
+from toolkit.sql import lit
 from toolkit.tableschema import Resource
 
 if TYPE_CHECKING:
@@ -191,11 +192,9 @@ def load_csv(
     table: str,
     path: Path,
     resource: Resource,
-    origin: str,
     label: str,
 ) -> Loaded:
     """Load `path` into a new table named `table`: text columns in schema order (see Loaded)."""
-    del origin  # the caller labels the rows; kept in the signature for symmetry with Session
     out = Loaded(table=table)
     try:
         data = path.read_bytes()
@@ -220,7 +219,7 @@ def load_csv(
     if head is None:
         out.issues, out.fatal = issues, True
         return out
-    skip, start = _leading_comments(head)
+    skip, start = leading_comments(head)
     first_end = head.find("\n", start)
     first_line = head[start : first_end if first_end >= 0 else len(head)].rstrip("\r")
     if not first_line.strip() and len(head_bytes) == len(data):
@@ -261,7 +260,7 @@ def load_csv(
     if text is None:
         out.issues, out.fatal = issues, True
         return out
-    body_start = _leading_comments(text)[1]
+    body_start = leading_comments(text)[1]
     rows, structural = _read_slow(
         text[body_start:].rstrip("\r\n") + "\n", header, resource, label, skip
     )
@@ -283,7 +282,7 @@ def _head(data: bytes, size: int = 1 << 16) -> bytes:
     return data[:size]
 
 
-def _leading_comments(text: str) -> tuple[int, int]:
+def leading_comments(text: str) -> tuple[int, int]:
     """(number, end offset) of the lines starting with '#' before the header (`template --describe`)."""
     n = pos = 0
     while text.startswith("#", pos):
@@ -294,19 +293,15 @@ def _leading_comments(text: str) -> tuple[int, int]:
     return n, pos
 
 
-def _sql_str(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
-
-
 def read_csv_sql(path: Path, header: list[str], skip: int = 0) -> str:
     """DuckDB's reader for one of the package's CSV files: every column text, nothing guessed.
 
     Lines over DuckDB's 2 MB default fail (and fall back where that matters); raising the limit
     slows every read by half, and a valid file's cells hold at most 10,000 characters.
     """
-    columns = "{" + ", ".join(f"{_sql_str(h)}: 'VARCHAR'" for h in header) + "}"
+    columns = "{" + ", ".join(f"{lit(h)}: 'VARCHAR'" for h in header) + "}"
     return (
-        f"read_csv({_sql_str(str(path))}, header=true, auto_detect=false, delim=',', quote='\"', "
+        f"read_csv({lit(str(path))}, header=true, auto_detect=false, delim=',', quote='\"', "
         f"escape='\"', skip={skip}, columns={columns}, strict_mode=true)"
     )
 

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from toolkit import typed_db
-from toolkit.checks import lit, q
+from toolkit.sql import lit, q
 from toolkit.tableschema import Package
 
 FORMATS = ("duckdb", "parquet", "sqlite")

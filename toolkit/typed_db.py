@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from toolkit.checks import lit, q, sql_type, typed_expr
+from toolkit.checks import sql_type, typed_expr
 from toolkit.csvread import read_csv_sql
+from toolkit.sql import lit, q
 from toolkit.tableschema import Field, Package, Resource
 
 if TYPE_CHECKING:

@@ -9,10 +9,11 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from toolkit.checks import cell_issues, key_issues, lit, q, typed_view_sql
+from toolkit.checks import cell_issues, key_issues, typed_view_sql
 from toolkit.csvread import LINE, ORIGIN, load_csv
 from toolkit.report import Issue, Report
 from toolkit.rules import RULES, TALLY_SQL
+from toolkit.sql import lit, q
 from toolkit.tableschema import Package, Resource
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ class Session:
     def load(self, resource: Resource, path: Path, origin: str, label: str) -> int:
         """Load a file's rows; the resource's view then holds them beside any loaded before."""
         table = f"__{resource.name}__{origin}"
-        result = load_csv(self.con, table, path, resource, origin, label)
+        result = load_csv(self.con, table, path, resource, label)
         self.report.errors += result.issues
         if not result.fatal:
             self.parts.setdefault(resource.name, []).append((table, origin, result.line_sql))
