@@ -12,6 +12,7 @@ from pathlib import Path
 
 from toolkit.atomic import write_all_atomic
 from toolkit.changelog import add_unreleased
+from toolkit.csvread import leading_comments
 from toolkit.report import Report
 from toolkit.tableschema import DESCRIPTOR, Package, Resource
 from toolkit.validate import check_contribution
@@ -29,12 +30,7 @@ class MergeResult:
 def read_rows(path: Path, resource: Resource) -> list[dict[str, str]]:
     """Rows of a structurally valid CSV (BOM, CRLF, '#' comment lines accepted) in schema column order."""
     text = path.read_text(encoding="utf-8-sig")
-    lines = text.split("\n")
-    skip = 0
-    while skip < len(lines) and lines[skip].startswith("#"):
-        skip += 1
-    body = "\n".join(lines[skip:])
-    reader = csv.DictReader(io.StringIO(body, newline=""))
+    reader = csv.DictReader(io.StringIO(text[leading_comments(text)[1] :], newline=""))
     return [
         {f: row.get(f) or "" for f in resource.field_names} for row in reader if any(row.values())
     ]
