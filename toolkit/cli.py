@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from toolkit import __version__
-from toolkit.options import contribution_argument, format_option, package_option, resource_option
+from toolkit.options import contribution_options, format_option, package_option
 from toolkit.tableschema import Package, PackageError, load_package
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -90,10 +90,7 @@ def validate(path: str, fmt: str) -> None:
 
 
 @main.command()
-@contribution_argument
-@resource_option
-@package_option
-@format_option("text", "json")
+@contribution_options
 def check(file: str, resource: str, package_path: str, fmt: str) -> None:
     """Check contributed rows in FILE against the schema and the existing data. Writes nothing."""
     from toolkit.validate import check_contribution
@@ -106,10 +103,7 @@ def check(file: str, resource: str, package_path: str, fmt: str) -> None:
 
 
 @main.command()
-@contribution_argument
-@resource_option
-@package_option
-@format_option("text", "json")
+@contribution_options
 def add(file: str, resource: str, package_path: str, fmt: str) -> None:
     """Check FILE and, only if it has no error, merge its rows into the package.
 

@@ -48,3 +48,15 @@ def contribution_argument(f: F) -> F:
         "file",
         type=click.Path(exists=True, dir_okay=False, readable=True, path_type=str),
     )(f)
+
+
+def contribution_options(f: F) -> F:
+    """FILE, --resource, --package and --format: what `check` and `add` both take."""
+    for decorator in (
+        format_option("text", "json"),
+        package_option,
+        resource_option,
+        contribution_argument,
+    ):
+        f = decorator(f)
+    return f
