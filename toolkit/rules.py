@@ -186,7 +186,7 @@ RULES: list[Rule] = [
     ),
 ]
 
-# Tallies: counted per resolution, compared in Python (validate.tally_issues) for clear messages.
+# Tallies: counted and compared per resolution in SQL; validate.tally_issues words each finding.
 TALLY_SQL = """
     WITH counts AS (
         SELECT resolution_id, count(*) AS total,
@@ -199,5 +199,13 @@ TALLY_SQL = """
         FROM typed_un_votes GROUP BY resolution_id)
     SELECT c.*, r.yes, r.no, r.abstain, r.non_voting, r.__origin, r.__line
     FROM counts c JOIN typed_un_resolutions r USING (resolution_id)
-    WHERE c.line IS NOT NULL OR r.__origin = $origin
+    WHERE (c.line IS NOT NULL OR r.__origin = $origin)
+      -- Only resolutions that break a rule come back (validate.tally_issues words them): a count
+      -- over its tally, or every vote recorded (none unreadable) and a count under its tally.
+      AND (c.yes > r.yes OR c.no > r.no OR c.abstain > r.abstain OR c.non_voting > r.non_voting
+           OR (r.non_voting IS NOT NULL AND c.invalid = 0
+               AND c.total = coalesce(r.yes, 0) + coalesce(r.no, 0) + coalesce(r.abstain, 0)
+                             + r.non_voting
+               AND (c.yes < r.yes OR c.no < r.no OR c.abstain < r.abstain
+                    OR c.non_voting < r.non_voting)))
     ORDER BY resolution_id"""
