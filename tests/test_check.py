@@ -132,3 +132,18 @@ def test_text_output_puts_findings_on_stderr_and_summary_on_stdout(run, pkg):
     assert "[type-error]" in result.stderr and "fix:" in result.stderr
     assert "[type-error]" not in result.stdout
     assert "statements" in result.stdout and "invalid" in result.stdout
+
+
+def test_a_broken_resource_the_check_reads_stops_it(run, check_json, pkg):
+    # statements refer to meetings: a meetings file DuckDB cannot read leaves nothing to judge by.
+    (pkg / "data" / "meetings.csv").write_text("meeting_id;name\n", encoding="utf-8")
+    result = check_json("good_statement.csv")
+    assert result.exit_code == 1
+    assert codes(result) == ["wrong-separator"]
+    assert report(result)["errors"][0]["resource"] == "meetings"
+
+
+def test_a_broken_resource_the_check_does_not_read_is_no_obstacle(run, check_json, pkg):
+    (pkg / "data" / "military_exercises.csv").write_text("exercise_id;name\n", encoding="utf-8")
+    result = check_json("good_statement.csv")
+    assert result.exit_code == 0, result.stdout

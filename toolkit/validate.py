@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 PACKAGE = "package"
 CONTRIBUTION = "contribution"
+TALLIED = ("un_votes", "un_resolutions")  # tally_issues reads both
 
 
 class Session:
@@ -107,11 +108,7 @@ class Session:
                     file=label,
                 )
                 (self.report.warnings if rule.warning else self.report.errors).append(issue)
-        if {"un_votes", "un_resolutions"} <= self.loaded and only in (
-            None,
-            "un_votes",
-            "un_resolutions",
-        ):
+        if set(TALLIED) <= self.loaded and only in (None, *TALLIED):
             try:
                 self.report.errors += tally_issues(self.con, origin, labels)
             except (duckdb.Error, TypeError) as exc:
@@ -208,12 +205,29 @@ def validate_package(path: str | Path, package: Package | None = None) -> Report
     return session.report
 
 
+def needed_by(package: Package, resource_name: str) -> list[str]:
+    """The resources that judging rows of `resource_name` reads, in package order: its own existing
+    rows (for key collisions), those its foreign keys point to, and those its rules read."""
+    needed = {resource_name}
+    needed.update(fk.resource for fk in package.resource(resource_name).foreign_keys)
+    for rule in RULES:
+        if resource_name in rule.needs:
+            needed.update(rule.needs)
+    if resource_name in TALLIED:
+        needed.update(TALLIED)
+    return [name for name in package.resources if name in needed]
+
+
 def check_contribution(package: Package, file: Path, resource_name: str) -> Report:
-    """A contributed CSV of one resource, against its schema and against the package's existing data."""
+    """A contributed CSV of one resource, against its schema and against the package's existing data.
+
+    Only the resources the checks read are loaded (see needed_by); those must load cleanly.
+    """
     resource = package.resource(resource_name)
     session = Session(package)
     label = str(file)
-    for res in package.resources.values():
+    for name in needed_by(package, resource_name):
+        res = package.resource(name)
         session.load(res, package.root / res.path, PACKAGE, res.path)
     existing_errors = len(session.report.errors)
     if existing_errors:
