@@ -145,3 +145,25 @@ def test_an_unreadable_vote_gives_one_error_not_a_tally_error(run, pkg):
     _roll_call(pkg, (4, 1, 0, 1), ["yes", "Yes", "yes", "yes", "no", "non_voting"])
     result = run("validate", pkg, "--format", "json")
     assert codes(result) == ["enum-error"]
+
+
+def test_a_rule_that_no_longer_fits_the_schema_is_skipped_and_the_rest_still_run(
+    run, pkg, monkeypatch
+):
+    from toolkit import validate
+    from toolkit.rules import RULES, Rule
+
+    unfit = Rule(
+        "date-order",
+        "statements",
+        "date_end",
+        ("statements",),
+        "SELECT __origin, __line, no_such_column AS value, 'x' AS message FROM typed_statements",
+    )
+    monkeypatch.setattr(validate, "RULES", [unfit, *RULES])
+    edit(pkg, *CASES[0][:3])
+    result = run("validate", pkg, "--format", "json")
+    assert codes(result) == CASES[0][3]
+    warnings = report(result)["warnings"]
+    assert [w["code"] for w in warnings] == ["rule-skipped"]
+    assert "no_such_column" in warnings[0]["message"]

@@ -46,6 +46,11 @@ def sql_type(f: Field) -> str:
     )
 
 
+def typed_is_table(resource: Resource) -> bool:
+    """Whether a materialised typed relation of the resource is a table: only if a column converts."""
+    return any(sql_type(f) != "VARCHAR" for f in resource.fields)
+
+
 def typed_view_sql(resource: Resource, materialize: bool = False) -> str:
     """A view `typed_<name>` of the resource's text table with every column in its declared type.
 
@@ -61,7 +66,7 @@ def typed_view_sql(resource: Resource, materialize: bool = False) -> str:
         for f in resource.fields
         if sql_type(f) != "VARCHAR"
     )
-    kind = "TEMP TABLE" if materialize and ok else "VIEW"
+    kind = "TEMP TABLE" if materialize and typed_is_table(resource) else "VIEW"
     return (
         f"CREATE OR REPLACE {kind} {q('typed_' + resource.name)} AS "
         f"SELECT {ORIGIN}, {LINE}, {cols} FROM {q(resource.name)} WHERE {ok or 'true'}"
@@ -218,95 +223,3 @@ def _cell_issue(
         hint=hint_for(code, f, value),
         file=label,
     )
-
-
-def key_issues(
-    con: duckdb.DuckDBPyConnection,
-    resource: Resource,
-    origin: str,
-    label: str,
-    loaded: set[str],
-    rows: int,
-) -> list[Issue]:
-    """Primary-key and unique collisions (within the rows and against existing ones) and dangling references."""
-    issues = []
-    t = q(resource.name)
-    keys = [list(resource.primary_key)] if resource.primary_key else []
-    keys += [
-        [f.name] for f in resource.fields if f.unique and [f.name] != list(resource.primary_key)
-    ]
-    for key in keys:
-        cols = ", ".join(q(k) for k in key)
-        notnull = " AND ".join(f"{q(k)} IS NOT NULL" for k in key)
-        order = f"CASE WHEN {ORIGIN} = {lit(origin)} THEN 1 ELSE 0 END, {LINE}"
-        # Group first (fast, parallel). Only if a key repeats are its rows found again, by hash
-        # (cheaper than a join on the key's text), and ordered to name the first of each.
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE __dupkeys AS SELECT hash({cols}) AS h FROM {t} "
-            f"WHERE {notnull} GROUP BY {cols} HAVING count(*) > 1"
-        )
-        if not con.execute("SELECT count(*) FROM __dupkeys").fetchone()[0]:  # type: ignore[index]
-            continue
-        sql = (
-            f"SELECT {LINE}, {cols}, first_line, first_origin FROM ("
-            f"SELECT *, row_number() OVER w AS rn, first_value({LINE}) OVER w AS first_line, "
-            f"first_value({ORIGIN}) OVER w AS first_origin FROM {t} "
-            f"WHERE {notnull} AND hash({cols}) IN (SELECT h FROM __dupkeys) "
-            f"WINDOW w AS (PARTITION BY {cols} ORDER BY {order})) "
-            f"WHERE rn > 1 AND {ORIGIN} = {lit(origin)} ORDER BY {LINE}"
-        )
-        code = "primary-key" if key == list(resource.primary_key) else "unique-error"
-        for line, *vals, first_line, first_origin in con.execute(sql).fetchall():
-            values = vals[: len(key)]
-            where = (
-                f"line {first_line}"
-                if first_origin == origin
-                else f"line {first_line} of {resource.path}"
-            )
-            shown = ", ".join(f"{k}={v!r}" for k, v in zip(key, values, strict=True))
-            issues.append(
-                Issue(
-                    code=code,
-                    message=f"{label}: line {line}: {shown} is already used on {where}",
-                    resource=resource.name,
-                    row=line,
-                    field=",".join(key),
-                    value=", ".join(map(str, values)),
-                    file=label,
-                )
-            )
-    for fk in resource.foreign_keys:
-        if fk.resource not in loaded:
-            continue
-        cols = ", ".join(q(f) for f in fk.fields)
-        on = " AND ".join(
-            f"r.{q(rf)} = d.{q(f)}" for f, rf in zip(fk.fields, fk.reference_fields, strict=True)
-        )
-        notnull = " AND ".join(f"{q(f)} IS NOT NULL" for f in fk.fields)
-        # The distinct referencing values are few; only rows holding a dangling one are looked up.
-        if len(fk.fields) == 1 and rows > SMALL:  # the cell checks made the table of values
-            d = f"SELECT * FROM {distinct_values(con, resource.name, fk.fields[0], origin)} WHERE {notnull}"
-        else:
-            d = f"SELECT DISTINCT {cols} FROM {t} WHERE {ORIGIN} = {lit(origin)} AND {notnull}"
-        sql = (
-            f"WITH d AS ({d}), "
-            f"dangling AS (SELECT * FROM d WHERE NOT EXISTS (SELECT 1 FROM {q(fk.resource)} r WHERE {on})) "
-            f"SELECT {LINE}, {cols} FROM {t} JOIN dangling USING ({cols}) "
-            f"WHERE {ORIGIN} = {lit(origin)} ORDER BY 1"
-        )
-        for line, *vals in con.execute(sql).fetchall():
-            value = ", ".join(map(str, vals))
-            target = f"{fk.resource}.{', '.join(fk.reference_fields)}"
-            issues.append(
-                Issue(
-                    code="foreign-key",
-                    message=f"{label}: line {line}: {', '.join(fk.fields)} {value!r} matches no {target}",
-                    resource=resource.name,
-                    row=line,
-                    field=",".join(fk.fields),
-                    value=value,
-                    file=label,
-                    hint=f"Add a row with {target} = {value!r} first (or in the same file), or fix the id.",
-                )
-            )
-    return issues

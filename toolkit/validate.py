@@ -9,10 +9,11 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from toolkit.checks import cell_issues, key_issues, typed_view_sql
+from toolkit.checks import SMALL, cell_issues, typed_is_table, typed_view_sql
 from toolkit.csvread import LINE, ORIGIN, load_csv
+from toolkit.keys import Target, foreign_key_issues, key_issues
 from toolkit.report import Issue, Report
-from toolkit.rules import RULES, TALLY_SQL
+from toolkit.rules import RULES, TALLY_SQL, Rule
 from toolkit.sql import lit, q
 from toolkit.tableschema import Package, Resource
 
@@ -36,6 +37,7 @@ class Session:
         # resource -> the tables its rows were loaded into: (table, origin, SQL of the line number)
         self.parts: dict[str, list[tuple[str, str, str]]] = {}
         self.rows: dict[tuple[str, str], int] = {}  # (resource, origin) -> rows loaded
+        self.typed: dict[str, str] = {}  # resource -> kind of its typed relation (VIEW or TABLE)
         self.report = Report()
 
     def load(self, resource: Resource, path: Path, origin: str, label: str) -> int:
@@ -47,29 +49,58 @@ class Session:
             self.parts.setdefault(resource.name, []).append((table, origin, result.line_sql))
             self.rows[resource.name, origin] = result.rows
             self.loaded.add(resource.name)
-            self._views(resource)
+            self._view(resource)
         return result.rows
 
-    def _views(self, resource: Resource) -> None:
+    def total(self, name: str) -> int:
+        """Rows loaded into a resource, of every origin."""
+        return sum(n for (r, _), n in self.rows.items() if r == name)
+
+    def _view(self, resource: Resource) -> None:
         cols = ", ".join(q(f.name) for f in resource.fields)
         union = " UNION ALL ".join(
             f"SELECT {cols}, {lit(origin)} AS {ORIGIN}, {line} AS {LINE} FROM {q(table)}"
             for table, origin, line in self.parts[resource.name]
         )
         self.con.execute(f"CREATE OR REPLACE VIEW {q(resource.name)} AS {union}")
-        self._typed_view(resource)
+        kind = self.typed.pop(resource.name, None)
+        if kind:  # made from fewer rows: made again when next needed
+            self.con.execute(f"DROP {kind} {q('typed_' + resource.name)}")
 
-    def _typed_view(self, resource: Resource) -> None:
-        # Replaced on every load; a resource's typed relation is always of the same kind.
-        self.con.execute(typed_view_sql(resource, materialize=True))
+    def _typed(self, names: set[str]) -> None:
+        """Make the typed relations of these resources that the rules and tallies read.
 
-    def check(self, resource: Resource, origin: str, label: str) -> None:
-        """Cell and key checks of one resource's rows of `origin`."""
-        if resource.name not in self.loaded:
-            return
-        rows = self.rows.get((resource.name, origin), 0)
-        self.report.errors += cell_issues(self.con, resource.name, resource, origin, label, rows)
-        self.report.errors += key_issues(self.con, resource, origin, label, self.loaded, rows)
+        A large resource's is a table: the rules read it several times, and converting once is
+        cheaper. A small one's is a view, which costs DuckDB less to make than a table.
+        """
+        for name in sorted(names - self.typed.keys()):
+            resource = self.package.resource(name)
+            kind = "TABLE" if self.total(name) > SMALL else "VIEW"
+            self.con.execute(typed_view_sql(resource, materialize=kind == "TABLE"))
+            self.typed[name] = "TABLE" if kind == "TABLE" and typed_is_table(resource) else "VIEW"
+
+    def check(self, targets: list[tuple[Resource, str]], origin: str) -> None:
+        """Cell and key checks of the rows of `origin` of each (resource, label) loaded.
+
+        A resource's findings stay together, in the order given: cells, keys, then references.
+        """
+        found = [
+            Target(res, label, self.rows.get((res.name, origin), 0), self.total(res.name))
+            for res, label in targets
+            if res.name in self.loaded
+        ]
+        by_resource = {
+            t.resource.name: cell_issues(
+                self.con, t.resource.name, t.resource, origin, t.label, t.rows
+            )
+            for t in found
+        }
+        for issue in key_issues(self.con, found, origin) + foreign_key_issues(
+            self.con, found, origin, self.loaded
+        ):
+            by_resource[issue.resource].append(issue)
+        for issues in by_resource.values():
+            self.report.errors += issues
 
     def apply_rules(self, origin: str, labels: dict[str, str], only: str | None = None) -> None:
         """Cross-field and cross-table rules, reported on rows of `origin`.
@@ -78,37 +109,29 @@ class Session:
         """
         import duckdb
 
-        for rule in RULES:
-            if not set(rule.needs) <= self.loaded or (only and only not in rule.needs):
-                continue
-            try:
-                rows = self.con.execute(
-                    f"SELECT __line, value, message FROM ({rule.sql}) WHERE __origin = $origin ORDER BY 1",
-                    {"origin": origin},
-                ).fetchall()
-            except duckdb.Error as exc:  # a schema change the rule does not fit: say so, go on
-                self.report.warnings.append(
-                    Issue(
-                        code="rule-skipped",
-                        resource=rule.resource,
-                        field=rule.field,
-                        message=f"rule {rule.code} could not run on {rule.resource}: {str(exc).splitlines()[0]}",
-                    )
-                )
-                continue
+        rules = [
+            rule
+            for rule in RULES
+            if set(rule.needs) <= self.loaded and not (only and only not in rule.needs)
+        ]
+        tallied = set(TALLIED) <= self.loaded and only in (None, *TALLIED)
+        self._typed(
+            {n for rule in rules for n in rule.needs} | (set(TALLIED) if tallied else set())
+        )
+        for k, line, value, message in self._run_rules(rules, origin):
+            rule = rules[k]
             label = labels.get(rule.resource, rule.resource)
-            for line, value, message in rows:
-                issue = Issue(
-                    code=rule.code,
-                    message=f"{label}: line {line}: {message}",
-                    resource=rule.resource,
-                    row=line,
-                    field=rule.field,
-                    value=value,
-                    file=label,
-                )
-                (self.report.warnings if rule.warning else self.report.errors).append(issue)
-        if set(TALLIED) <= self.loaded and only in (None, *TALLIED):
+            issue = Issue(
+                code=rule.code,
+                message=f"{label}: line {line}: {message}",
+                resource=rule.resource,
+                row=line,
+                field=rule.field,
+                value=value,
+                file=label,
+            )
+            (self.report.warnings if rule.warning else self.report.errors).append(issue)
+        if tallied:
             try:
                 self.report.errors += tally_issues(self.con, origin, labels)
             except (duckdb.Error, TypeError) as exc:
@@ -120,6 +143,42 @@ class Session:
                         message=f"rule tally-exceeded could not run: {str(exc).splitlines()[0]}",
                     )
                 )
+
+    def _run_rules(self, rules: list[Rule], origin: str) -> list[tuple]:
+        """(rule index, line, value, message) of every row of `origin` breaking a rule, in order.
+
+        The rules run as one query: planning them one by one costs more than running them. If it
+        fails, each rule runs alone, and one that no longer fits the schema is reported as skipped.
+        """
+        import duckdb
+
+        def sql(ks: list[int]) -> str:
+            return " UNION ALL ".join(
+                f"SELECT {k} AS k, __line, value::VARCHAR AS value, message FROM ({rules[k].sql}) "
+                "WHERE __origin = $origin"
+                for k in ks
+            )
+
+        if not rules:
+            return []
+        try:
+            found = self.con.execute(sql(list(range(len(rules)))), {"origin": origin}).fetchall()
+        except duckdb.Error:
+            found = []
+            for k, rule in enumerate(rules):
+                try:
+                    found += self.con.execute(sql([k]), {"origin": origin}).fetchall()
+                except duckdb.Error as exc:  # a schema change the rule does not fit: say so, go on
+                    self.report.warnings.append(
+                        Issue(
+                            code="rule-skipped",
+                            resource=rule.resource,
+                            field=rule.field,
+                            message=f"rule {rule.code} could not run on {rule.resource}: "
+                            f"{str(exc).splitlines()[0]}",
+                        )
+                    )
+        return sorted(found, key=lambda r: (r[0], r[1]))
 
 
 def _tally_issue(where: tuple[str, int], label: str, code: str, value: str, message: str) -> Issue:
@@ -197,8 +256,7 @@ def validate_package(path: str | Path, package: Package | None = None) -> Report
     for res in package.resources.values():
         labels[res.name] = res.path
         rows[res.name] = session.load(res, package.root / res.path, PACKAGE, res.path)
-    for res in package.resources.values():
-        session.check(res, PACKAGE, res.path)
+    session.check([(res, res.path) for res in package.resources.values()], PACKAGE)
     session.apply_rules(PACKAGE, labels)
     session.report.errors += integrity_issues(package)
     _summarise(session, rows)
@@ -245,7 +303,7 @@ def check_contribution(package: Package, file: Path, resource_name: str) -> Repo
             )
         )
     if resource.name in session.loaded:
-        session.check(resource, CONTRIBUTION, label)
+        session.check([(resource, label)], CONTRIBUTION)
         session.apply_rules(CONTRIBUTION, {resource.name: label}, only=resource.name)
     session.report.summary[resource.name] = {"rows": n}
     session.report.count_by_resource()

@@ -1,0 +1,174 @@
+"""Primary-key, unique and foreign-key checks of the loaded resources, as SQL.
+
+Each check costs DuckDB more to plan than to run on a small table, so the checks of all small tables
+go in one query (UNION ALL); a large table gets the strategy that keeps a million rows fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from toolkit.checks import SMALL, distinct_values
+from toolkit.csvread import LINE, ORIGIN
+from toolkit.report import Issue
+from toolkit.sql import lit, q
+from toolkit.tableschema import ForeignKey, Resource
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+@dataclass(frozen=True)
+class Target:
+    """The rows of one resource to check: those of `origin` (`rows` of them, of `total` loaded)."""
+
+    resource: Resource
+    label: str
+    rows: int
+    total: int
+
+
+def _unique_keys(resource: Resource) -> list[tuple[str, list[str]]]:
+    """(error code, columns) of the primary key and of every other unique field."""
+    pk = list(resource.primary_key)
+    keys = [("primary-key", pk)] if pk else []
+    return keys + [
+        ("unique-error", [f.name]) for f in resource.fields if f.unique and [f.name] != pk
+    ]
+
+
+def _repeats_sql(resource: Resource, key: list[str], origin: str, k: int, where: str = "") -> str:
+    """Rows of `origin` whose key an earlier row holds (package rows count as earlier), with it."""
+    cols = ", ".join(q(c) for c in key)
+    notnull = " AND ".join(f"{q(c)} IS NOT NULL" for c in key)
+    order = f"CASE WHEN {ORIGIN} = {lit(origin)} THEN 1 ELSE 0 END, {LINE}"
+    return (
+        f"SELECT {k} AS k, {LINE}, [{cols}] AS vals, first_line, first_origin FROM ("
+        f"SELECT *, row_number() OVER w AS rn, first_value({LINE}) OVER w AS first_line, "
+        f"first_value({ORIGIN}) OVER w AS first_origin FROM {q(resource.name)} "
+        f"WHERE {notnull} {where} WINDOW w AS (PARTITION BY {cols} ORDER BY {order})) "
+        f"WHERE rn > 1 AND {ORIGIN} = {lit(origin)}"
+    )
+
+
+def key_issues(con: duckdb.DuckDBPyConnection, targets: list[Target], origin: str) -> list[Issue]:
+    """Primary-key and unique collisions of the targets' rows, within them and with existing rows."""
+    keys = [(t, code, cols) for t in targets for code, cols in _unique_keys(t.resource)]
+    found: list[tuple] = []
+    small = [
+        _repeats_sql(t.resource, cols, origin, k)
+        for k, (t, _, cols) in enumerate(keys)
+        if t.total <= SMALL
+    ]
+    if small:
+        found += con.execute(" UNION ALL ".join(small)).fetchall()
+    for k, (t, _, cols) in enumerate(keys):
+        if t.total > SMALL:
+            found += _large_repeats(con, t.resource, cols, origin, k)
+    found.sort(key=lambda r: (r[0], r[1]))
+    issues = []
+    for k, line, values, first_line, first_origin in found:
+        t, code, cols = keys[k]
+        where = (
+            f"line {first_line}"
+            if first_origin == origin
+            else f"line {first_line} of {t.resource.path}"
+        )
+        shown = ", ".join(f"{c}={v!r}" for c, v in zip(cols, values, strict=True))
+        issues.append(
+            Issue(
+                code=code,
+                message=f"{t.label}: line {line}: {shown} is already used on {where}",
+                resource=t.resource.name,
+                row=line,
+                field=",".join(cols),
+                value=", ".join(map(str, values)),
+                file=t.label,
+            )
+        )
+    return issues
+
+
+def _large_repeats(
+    con: duckdb.DuckDBPyConnection, resource: Resource, key: list[str], origin: str, k: int
+) -> list[tuple]:
+    # Group first (fast, parallel). Only if a key repeats are its rows found again, by hash
+    # (cheaper than a join on the key's text), and ordered to name the first of each.
+    cols = ", ".join(q(c) for c in key)
+    notnull = " AND ".join(f"{q(c)} IS NOT NULL" for c in key)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE __dupkeys AS SELECT hash({cols}) AS h "
+        f"FROM {q(resource.name)} WHERE {notnull} GROUP BY {cols} HAVING count(*) > 1"
+    )
+    if not con.execute("SELECT count(*) FROM __dupkeys").fetchone()[0]:  # type: ignore[index]
+        return []
+    where = f"AND hash({cols}) IN (SELECT h FROM __dupkeys)"
+    return con.execute(_repeats_sql(resource, key, origin, k, where)).fetchall()
+
+
+def foreign_key_issues(
+    con: duckdb.DuckDBPyConnection, targets: list[Target], origin: str, loaded: set[str]
+) -> list[Issue]:
+    """Values of the targets' rows that match no row of the resource their foreign key names."""
+    fks = [(t, fk) for t in targets for fk in t.resource.foreign_keys if fk.resource in loaded]
+    found: list[tuple] = []
+    small = [_dangling_sql(t, fk, origin, k) for k, (t, fk) in enumerate(fks) if t.rows <= SMALL]
+    if small:
+        found += con.execute(" UNION ALL ".join(small)).fetchall()
+    for k, (t, fk) in enumerate(fks):
+        if t.rows > SMALL:
+            found += _large_dangling(con, t, fk, origin, k)
+    found.sort(key=lambda r: (r[0], r[1]))
+    issues = []
+    for k, line, values in found:
+        t, fk = fks[k]
+        value = ", ".join(map(str, values))
+        target = f"{fk.resource}.{', '.join(fk.reference_fields)}"
+        issues.append(
+            Issue(
+                code="foreign-key",
+                message=f"{t.label}: line {line}: {', '.join(fk.fields)} {value!r} matches no {target}",
+                resource=t.resource.name,
+                row=line,
+                field=",".join(fk.fields),
+                value=value,
+                file=t.label,
+                hint=f"Add a row with {target} = {value!r} first (or in the same file), or fix the id.",
+            )
+        )
+    return issues
+
+
+def _dangling_sql(t: Target, fk: ForeignKey, origin: str, k: int) -> str:
+    on = " AND ".join(
+        f"p.{q(rf)} = c.{q(f)}" for f, rf in zip(fk.fields, fk.reference_fields, strict=True)
+    )
+    notnull = " AND ".join(f"c.{q(f)} IS NOT NULL" for f in fk.fields)
+    vals = ", ".join(f"c.{q(f)}" for f in fk.fields)
+    return (
+        f"SELECT {k} AS k, c.{LINE}, [{vals}] AS vals FROM {q(t.resource.name)} c "
+        f"ANTI JOIN {q(fk.resource)} p ON {on} WHERE c.{ORIGIN} = {lit(origin)} AND {notnull}"
+    )
+
+
+def _large_dangling(
+    con: duckdb.DuckDBPyConnection, t: Target, fk: ForeignKey, origin: str, k: int
+) -> list[tuple]:
+    # The distinct referencing values are few; only rows holding a dangling one are looked up.
+    name = t.resource.name
+    cols = ", ".join(q(f) for f in fk.fields)
+    on = " AND ".join(
+        f"r.{q(rf)} = d.{q(f)}" for f, rf in zip(fk.fields, fk.reference_fields, strict=True)
+    )
+    notnull = " AND ".join(f"{q(f)} IS NOT NULL" for f in fk.fields)
+    if len(fk.fields) == 1:  # the cell checks made the table of values
+        d = f"SELECT * FROM {distinct_values(con, name, fk.fields[0], origin)} WHERE {notnull}"
+    else:
+        d = f"SELECT DISTINCT {cols} FROM {q(name)} WHERE {ORIGIN} = {lit(origin)} AND {notnull}"
+    return con.execute(
+        f"WITH d AS ({d}), "
+        f"dangling AS (SELECT * FROM d WHERE NOT EXISTS (SELECT 1 FROM {q(fk.resource)} r WHERE {on})) "
+        f"SELECT {k}, {LINE}, [{cols}] FROM {q(name)} JOIN dangling USING ({cols}) "
+        f"WHERE {ORIGIN} = {lit(origin)}"
+    ).fetchall()
