@@ -150,7 +150,7 @@ def test_an_unreadable_vote_gives_one_error_not_a_tally_error(run, pkg):
 def test_a_rule_that_no_longer_fits_the_schema_is_skipped_and_the_rest_still_run(
     run, pkg, monkeypatch
 ):
-    from toolkit import validate
+    from toolkit import session
     from toolkit.rules import RULES, Rule
 
     unfit = Rule(
@@ -160,10 +160,20 @@ def test_a_rule_that_no_longer_fits_the_schema_is_skipped_and_the_rest_still_run
         ("statements",),
         "SELECT __origin, __line, no_such_column AS value, 'x' AS message FROM typed_statements",
     )
-    monkeypatch.setattr(validate, "RULES", [unfit, *RULES])
+    monkeypatch.setattr(session, "RULES", [unfit, *RULES])
     edit(pkg, *CASES[0][:3])
     result = run("validate", pkg, "--format", "json")
     assert codes(result) == CASES[0][3]
     warnings = report(result)["warnings"]
     assert [w["code"] for w in warnings] == ["rule-skipped"]
     assert "no_such_column" in warnings[0]["message"]
+
+
+def test_the_report_is_the_same_on_every_run_though_checks_run_in_parallel(run, pkg):
+    for resource, old, new, _ in CASES[:2] + CASES[3:]:  # CASES[2] edits the row CASES[1] does
+        edit(pkg, resource, old, new)
+    outputs = {run("validate", pkg, "--format", "json").stdout for _ in range(5)}
+    assert len(outputs) == 1
+    found = [e["resource"] for e in json.loads(outputs.pop())["errors"]]
+    # Grouped by resource in package order (cells, keys, references), then the rules' findings.
+    assert len(set(found)) >= 4

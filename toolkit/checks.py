@@ -66,7 +66,7 @@ def typed_view_sql(resource: Resource, materialize: bool = False) -> str:
         for f in resource.fields
         if sql_type(f) != "VARCHAR"
     )
-    kind = "TEMP TABLE" if materialize and typed_is_table(resource) else "VIEW"
+    kind = "TABLE" if materialize and typed_is_table(resource) else "VIEW"
     return (
         f"CREATE OR REPLACE {kind} {q('typed_' + resource.name)} AS "
         f"SELECT {ORIGIN}, {LINE}, {cols} FROM {q(resource.name)} WHERE {ok or 'true'}"

@@ -188,7 +188,7 @@ def _rule_checks(
     if resource.name == "un_votes" and "un_resolutions" in frames:
 
         def tallies(df: pd.DataFrame) -> pd.Series:
-            from toolkit.validate import tally_issues
+            from toolkit.tallies import tally_issues
 
             con = sql.with_frame("un_votes", df).con
             return _passing(

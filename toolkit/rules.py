@@ -185,27 +185,3 @@ RULES: list[Rule] = [
         warning=True,
     ),
 ]
-
-# Tallies: counted and compared per resolution in SQL; validate.tally_issues words each finding.
-TALLY_SQL = """
-    WITH counts AS (
-        SELECT resolution_id, count(*) AS total,
-               count(*) FILTER (vote = 'yes') AS yes, count(*) FILTER (vote = 'no') AS no,
-               count(*) FILTER (vote = 'abstain') AS abstain,
-               count(*) FILTER (vote = 'non_voting') AS non_voting,
-               count(*) FILTER (vote IS NULL OR vote NOT IN ('yes', 'no', 'abstain', 'non_voting'))
-                   AS invalid,
-               max(__line) FILTER (__origin = $origin) AS line
-        FROM typed_un_votes GROUP BY resolution_id)
-    SELECT c.*, r.yes, r.no, r.abstain, r.non_voting, r.__origin, r.__line
-    FROM counts c JOIN typed_un_resolutions r USING (resolution_id)
-    WHERE (c.line IS NOT NULL OR r.__origin = $origin)
-      -- Only resolutions that break a rule come back (validate.tally_issues words them): a count
-      -- over its tally, or every vote recorded (none unreadable) and a count under its tally.
-      AND (c.yes > r.yes OR c.no > r.no OR c.abstain > r.abstain OR c.non_voting > r.non_voting
-           OR (r.non_voting IS NOT NULL AND c.invalid = 0
-               AND c.total = coalesce(r.yes, 0) + coalesce(r.no, 0) + coalesce(r.abstain, 0)
-                             + r.non_voting
-               AND (c.yes < r.yes OR c.no < r.no OR c.abstain < r.abstain
-                    OR c.non_voting < r.non_voting)))
-    ORDER BY resolution_id"""

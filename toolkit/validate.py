@@ -7,237 +7,15 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from toolkit.checks import SMALL, cell_issues, typed_is_table, typed_view_sql
-from toolkit.csvread import LINE, ORIGIN, load_csv
-from toolkit.keys import Target, foreign_key_issues, key_issues
 from toolkit.report import Issue, Report
-from toolkit.rules import RULES, TALLY_SQL, Rule
-from toolkit.sql import lit, q
-from toolkit.tableschema import Package, Resource
-
-if TYPE_CHECKING:
-    import duckdb
+from toolkit.rules import RULES
+from toolkit.session import File, Session
+from toolkit.tableschema import Package
+from toolkit.tallies import TALLIED
 
 PACKAGE = "package"
 CONTRIBUTION = "contribution"
-TALLIED = ("un_votes", "un_resolutions")  # tally_issues reads both
-
-
-class Session:
-    """A DuckDB connection holding the package's resources as text tables, plus typed views."""
-
-    def __init__(self, package: Package) -> None:
-        import duckdb
-
-        self.package = package
-        self.con: duckdb.DuckDBPyConnection = duckdb.connect()
-        self.loaded: set[str] = set()
-        # resource -> the tables its rows were loaded into: (table, origin, SQL of the line number)
-        self.parts: dict[str, list[tuple[str, str, str]]] = {}
-        self.rows: dict[tuple[str, str], int] = {}  # (resource, origin) -> rows loaded
-        self.typed: dict[str, str] = {}  # resource -> kind of its typed relation (VIEW or TABLE)
-        self.report = Report()
-
-    def load(self, resource: Resource, path: Path, origin: str, label: str) -> int:
-        """Load a file's rows; the resource's view then holds them beside any loaded before."""
-        table = f"__{resource.name}__{origin}"
-        result = load_csv(self.con, table, path, resource, label)
-        self.report.errors += result.issues
-        if not result.fatal:
-            self.parts.setdefault(resource.name, []).append((table, origin, result.line_sql))
-            self.rows[resource.name, origin] = result.rows
-            self.loaded.add(resource.name)
-            self._view(resource)
-        return result.rows
-
-    def total(self, name: str) -> int:
-        """Rows loaded into a resource, of every origin."""
-        return sum(n for (r, _), n in self.rows.items() if r == name)
-
-    def _view(self, resource: Resource) -> None:
-        cols = ", ".join(q(f.name) for f in resource.fields)
-        union = " UNION ALL ".join(
-            f"SELECT {cols}, {lit(origin)} AS {ORIGIN}, {line} AS {LINE} FROM {q(table)}"
-            for table, origin, line in self.parts[resource.name]
-        )
-        self.con.execute(f"CREATE OR REPLACE VIEW {q(resource.name)} AS {union}")
-        kind = self.typed.pop(resource.name, None)
-        if kind:  # made from fewer rows: made again when next needed
-            self.con.execute(f"DROP {kind} {q('typed_' + resource.name)}")
-
-    def _typed(self, names: set[str]) -> None:
-        """Make the typed relations of these resources that the rules and tallies read.
-
-        A large resource's is a table: the rules read it several times, and converting once is
-        cheaper. A small one's is a view, which costs DuckDB less to make than a table.
-        """
-        for name in sorted(names - self.typed.keys()):
-            resource = self.package.resource(name)
-            kind = "TABLE" if self.total(name) > SMALL else "VIEW"
-            self.con.execute(typed_view_sql(resource, materialize=kind == "TABLE"))
-            self.typed[name] = "TABLE" if kind == "TABLE" and typed_is_table(resource) else "VIEW"
-
-    def check(self, targets: list[tuple[Resource, str]], origin: str) -> None:
-        """Cell and key checks of the rows of `origin` of each (resource, label) loaded.
-
-        A resource's findings stay together, in the order given: cells, keys, then references.
-        """
-        found = [
-            Target(res, label, self.rows.get((res.name, origin), 0), self.total(res.name))
-            for res, label in targets
-            if res.name in self.loaded
-        ]
-        by_resource = {
-            t.resource.name: cell_issues(
-                self.con, t.resource.name, t.resource, origin, t.label, t.rows
-            )
-            for t in found
-        }
-        for issue in key_issues(self.con, found, origin) + foreign_key_issues(
-            self.con, found, origin, self.loaded
-        ):
-            by_resource[issue.resource].append(issue)
-        for issues in by_resource.values():
-            self.report.errors += issues
-
-    def apply_rules(self, origin: str, labels: dict[str, str], only: str | None = None) -> None:
-        """Cross-field and cross-table rules, reported on rows of `origin`.
-
-        With `only`, just the rules that read that resource (a contribution cannot break the rest).
-        """
-        import duckdb
-
-        rules = [
-            rule
-            for rule in RULES
-            if set(rule.needs) <= self.loaded and not (only and only not in rule.needs)
-        ]
-        tallied = set(TALLIED) <= self.loaded and only in (None, *TALLIED)
-        self._typed(
-            {n for rule in rules for n in rule.needs} | (set(TALLIED) if tallied else set())
-        )
-        for k, line, value, message in self._run_rules(rules, origin):
-            rule = rules[k]
-            label = labels.get(rule.resource, rule.resource)
-            issue = Issue(
-                code=rule.code,
-                message=f"{label}: line {line}: {message}",
-                resource=rule.resource,
-                row=line,
-                field=rule.field,
-                value=value,
-                file=label,
-            )
-            (self.report.warnings if rule.warning else self.report.errors).append(issue)
-        if tallied:
-            try:
-                self.report.errors += tally_issues(self.con, origin, labels)
-            except (duckdb.Error, TypeError) as exc:
-                self.report.warnings.append(
-                    Issue(
-                        code="rule-skipped",
-                        resource="un_votes",
-                        field="vote",
-                        message=f"rule tally-exceeded could not run: {str(exc).splitlines()[0]}",
-                    )
-                )
-
-    def _run_rules(self, rules: list[Rule], origin: str) -> list[tuple]:
-        """(rule index, line, value, message) of every row of `origin` breaking a rule, in order.
-
-        The rules run as one query: planning them one by one costs more than running them. If it
-        fails, each rule runs alone, and one that no longer fits the schema is reported as skipped.
-        """
-        import duckdb
-
-        def sql(ks: list[int]) -> str:
-            return " UNION ALL ".join(
-                f"SELECT {k} AS k, __line, value::VARCHAR AS value, message FROM ({rules[k].sql}) "
-                "WHERE __origin = $origin"
-                for k in ks
-            )
-
-        if not rules:
-            return []
-        try:
-            found = self.con.execute(sql(list(range(len(rules)))), {"origin": origin}).fetchall()
-        except duckdb.Error:
-            found = []
-            for k, rule in enumerate(rules):
-                try:
-                    found += self.con.execute(sql([k]), {"origin": origin}).fetchall()
-                except duckdb.Error as exc:  # a schema change the rule does not fit: say so, go on
-                    self.report.warnings.append(
-                        Issue(
-                            code="rule-skipped",
-                            resource=rule.resource,
-                            field=rule.field,
-                            message=f"rule {rule.code} could not run on {rule.resource}: "
-                            f"{str(exc).splitlines()[0]}",
-                        )
-                    )
-        return sorted(found, key=lambda r: (r[0], r[1]))
-
-
-def _tally_issue(where: tuple[str, int], label: str, code: str, value: str, message: str) -> Issue:
-    resource, line = where
-    return Issue(
-        code=code,
-        resource=resource,
-        row=line,
-        field="vote",
-        value=value,
-        file=label,
-        message=f"{label}: line {line}: {message}",
-    )
-
-
-def tally_issues(
-    con: duckdb.DuckDBPyConnection, origin: str, labels: dict[str, str]
-) -> list[Issue]:
-    """Per resolution: recorded votes never exceed the official tallies, and equal them when complete."""
-    issues = []
-    for row in con.execute(TALLY_SQL, {"origin": origin}).fetchall():
-        res_id, total, *counted, invalid, line, yes, no, abstain, non_voting, r_origin, r_line = row
-        official = {"yes": yes, "no": no, "abstain": abstain, "non_voting": non_voting}
-        recorded = dict(zip(official, counted, strict=True))
-        where = ("un_votes", line) if line is not None else ("un_resolutions", r_line)
-        label = labels.get(where[0], where[0])
-        known = {k: v for k, v in official.items() if v is not None}
-        over = [k for k, v in known.items() if recorded[k] > v]
-        # Complete: every member's vote is there, none of them unreadable (those have errors).
-        complete = non_voting is not None and not invalid and total == sum(known.values())
-
-        for k in over:
-            issues.append(
-                _tally_issue(
-                    where,
-                    label,
-                    "tally-exceeded",
-                    k,
-                    f"{recorded[k]} {k!r} votes recorded for {res_id}; "
-                    f"the official tally is {official[k]}",
-                )
-            )
-        # With every vote present the counts must equal the tallies: a count over its tally is
-        # reported above; one under it (the other side of the same discrepancy) is reported here.
-        if complete and any(recorded[k] < v for k, v in known.items()):
-            diff = ", ".join(
-                f"{k} {recorded[k]} vs {v}" for k, v in known.items() if recorded[k] != v
-            )
-            issues.append(
-                _tally_issue(
-                    where,
-                    label,
-                    "tally-mismatch",
-                    res_id,
-                    f"every member's vote on {res_id} is recorded "
-                    f"but the counts differ from the official tallies ({diff})",
-                )
-            )
-    return issues
 
 
 def _summarise(session: Session, rows: dict[str, int]) -> None:
@@ -252,14 +30,11 @@ def validate_package(path: str | Path, package: Package | None = None) -> Report
 
     package = package or load_package(path)
     session = Session(package)
-    rows, labels = {}, {}
-    for res in package.resources.values():
-        labels[res.name] = res.path
-        rows[res.name] = session.load(res, package.root / res.path, PACKAGE, res.path)
-    session.check([(res, res.path) for res in package.resources.values()], PACKAGE)
-    session.apply_rules(PACKAGE, labels)
+    resources = list(package.resources.values())
+    loaded = session.load([File(r, package.root / r.path, PACKAGE, r.path) for r in resources])
+    session.judge([(r, r.path) for r in resources], PACKAGE, {r.name: r.path for r in resources})
     session.report.errors += integrity_issues(package)
-    _summarise(session, rows)
+    _summarise(session, {r.name: result.rows for r, result in zip(resources, loaded, strict=True)})
     return session.report
 
 
@@ -284,14 +59,15 @@ def check_contribution(package: Package, file: Path, resource_name: str) -> Repo
     resource = package.resource(resource_name)
     session = Session(package)
     label = str(file)
-    for name in needed_by(package, resource_name):
-        res = package.resource(name)
-        session.load(res, package.root / res.path, PACKAGE, res.path)
-    existing_errors = len(session.report.errors)
-    if existing_errors:
+    existing = [package.resource(name) for name in needed_by(package, resource_name)]
+    files = [File(r, package.root / r.path, PACKAGE, r.path) for r in existing]
+    loaded = session.load([*files, File(resource, file, CONTRIBUTION, label)])
+    errors = [i for r in loaded[:-1] for i in r.issues]
+    if errors:
         # The package itself must be valid for a contribution to be judged against it.
+        session.report.errors = errors
         return session.report
-    n = session.load(resource, file, CONTRIBUTION, label)
+    n = loaded[-1].rows
     if n == 0 and not session.report.errors:
         session.report.errors.append(
             Issue(
@@ -303,8 +79,7 @@ def check_contribution(package: Package, file: Path, resource_name: str) -> Repo
             )
         )
     if resource.name in session.loaded:
-        session.check([(resource, label)], CONTRIBUTION)
-        session.apply_rules(CONTRIBUTION, {resource.name: label}, only=resource.name)
+        session.judge([(resource, label)], CONTRIBUTION, {resource.name: label}, only=resource.name)
     session.report.summary[resource.name] = {"rows": n}
     session.report.count_by_resource()
     return session.report

@@ -1,0 +1,281 @@
+"""A DuckDB database holding the resources being judged, and the work of judging them.
+
+Files are loaded as text tables (csvread), one view per resource unites the rows of every origin
+(the package's, a contribution's), and `judge` runs the cell, key, reference, rule and tally checks
+on the rows of one origin.
+
+The work runs on two threads, each with its own cursor: DuckDB releases Python's lock while it
+works, and while one thread plans many small queries (one core), the other keeps the large ones
+going. Results are put together in a fixed order, so reports do not depend on timing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from toolkit.checks import CHECK_ORDER, SMALL, cell_issues, typed_is_table, typed_view_sql
+from toolkit.csvread import LINE, ORIGIN, Loaded, load_csv
+from toolkit.keys import Target, foreign_key_issues, key_issues
+from toolkit.report import Issue, Report
+from toolkit.rules import RULES, Rule
+from toolkit.sql import lit, q
+from toolkit.tableschema import Package, Resource
+from toolkit.tallies import TALLIED, tally_issues
+
+if TYPE_CHECKING:
+    import duckdb
+
+T = TypeVar("T")
+THREADS = 2
+
+
+@dataclass(frozen=True)
+class File:
+    """A file to load: its rows belong to `resource` and come from `origin`; `label` names it."""
+
+    resource: Resource
+    path: Path
+    origin: str
+    label: str
+
+
+class Session:
+    """A DuckDB connection holding the package's resources as text tables, plus typed views."""
+
+    def __init__(self, package: Package) -> None:
+        import duckdb
+
+        self.package = package
+        self.con: duckdb.DuckDBPyConnection = duckdb.connect()
+        self.loaded: set[str] = set()
+        # resource -> the tables its rows were loaded into: (table, origin, SQL of the line number)
+        self.parts: dict[str, list[tuple[str, str, str]]] = {}
+        self.rows: dict[tuple[str, str], int] = {}  # (resource, origin) -> rows loaded
+        self.typed: dict[str, str] = {}  # resource -> kind of its typed relation (VIEW or TABLE)
+        self.report = Report()
+
+    def parallel(self, tasks: list[Callable[[duckdb.DuckDBPyConnection], T]]) -> list[T]:
+        """Each task's result, in order; tasks run on THREADS threads, each with a cursor of its own.
+
+        A cursor's temporary tables are its own, so tasks keep their scratch tables apart; what
+        they share (the loaded tables and the views) they only read.
+        """
+
+        def run(task: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+            with self.con.cursor() as cursor:
+                return task(cursor)
+
+        if len(tasks) == 1:
+            return [run(tasks[0])]
+        with ThreadPoolExecutor(max_workers=THREADS) as pool:
+            return list(pool.map(run, tasks))
+
+    def load(self, files: list[File]) -> list[Loaded]:
+        """Load the files (the largest first, in parallel); each resource's view then holds its rows
+        beside any loaded before. Findings are reported in the order of `files`."""
+        sizes = [f.path.stat().st_size if f.path.is_file() else 0 for f in files]
+        order = sorted(range(len(files)), key=lambda i: -sizes[i])
+        done = self.parallel(
+            [
+                lambda cur, f=files[i]: load_csv(
+                    cur, f"__{f.resource.name}__{f.origin}", f.path, f.resource, f.label
+                )
+                for i in order
+            ]
+        )
+        results: list[Loaded] = [Loaded()] * len(files)
+        for i, result in zip(order, done, strict=True):
+            results[i] = result
+        for f, result in zip(files, results, strict=True):
+            self.report.errors += result.issues
+            if not result.fatal:
+                self.parts.setdefault(f.resource.name, []).append(
+                    (result.table, f.origin, result.line_sql)
+                )
+                self.rows[f.resource.name, f.origin] = result.rows
+                self.loaded.add(f.resource.name)
+                self._view(f.resource)
+        return results
+
+    def total(self, name: str) -> int:
+        """Rows loaded into a resource, of every origin."""
+        return sum(n for (r, _), n in self.rows.items() if r == name)
+
+    def _view(self, resource: Resource) -> None:
+        cols = ", ".join(q(f.name) for f in resource.fields)
+        union = " UNION ALL ".join(
+            f"SELECT {cols}, {lit(origin)} AS {ORIGIN}, {line} AS {LINE} FROM {q(table)}"
+            for table, origin, line in self.parts[resource.name]
+        )
+        self.con.execute(f"CREATE OR REPLACE VIEW {q(resource.name)} AS {union}")
+        kind = self.typed.pop(resource.name, None)
+        if kind:  # made from fewer rows: made again when next needed
+            self.con.execute(f"DROP {kind} {q('typed_' + resource.name)}")
+
+    def _typed(self, names: set[str]) -> None:
+        """Make the typed relations of these resources that the rules and tallies read.
+
+        A large resource's is a table: the rules read it several times, and converting once is
+        cheaper. A small one's is a view, which costs DuckDB less to make than a table.
+        """
+        for name in sorted(names - self.typed.keys()):
+            resource = self.package.resource(name)
+            table = self.total(name) > SMALL and typed_is_table(resource)
+            self.con.execute(typed_view_sql(resource, materialize=table))
+            self.typed[name] = "TABLE" if table else "VIEW"
+
+    def judge(
+        self,
+        targets: list[tuple[Resource, str]],
+        origin: str,
+        labels: dict[str, str],
+        only: str | None = None,
+    ) -> None:
+        """Every check of the rows of `origin` of each (resource, label) loaded: cells, keys and
+        references (a resource's findings together, in that order), then rules, then tallies.
+
+        With `only`, just the rules that read that resource (a contribution cannot break the rest).
+        """
+        found = [
+            Target(res, label, self.rows.get((res.name, origin), 0), self.total(res.name))
+            for res, label in targets
+            if res.name in self.loaded
+        ]
+        rules = [
+            rule
+            for rule in RULES
+            if set(rule.needs) <= self.loaded and not (only and only not in rule.needs)
+        ]
+        tallied = set(TALLIED) <= self.loaded and only in (None, *TALLIED)
+        self._typed(
+            {n for rule in rules for n in rule.needs} | (set(TALLIED) if tallied else set())
+        )
+
+        large = [t for t in found if t.rows > SMALL]
+        small = [t for t in found if t.rows <= SMALL]
+        # Longest first, so that the two threads finish together. A task returns a list of the
+        # cell, key and reference issues it found, or (rules, tallies) its Findings.
+        jobs: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], Any]]] = [
+            *[
+                ("checks", lambda c, t=t: key_issues(c, [t], origin))
+                for t in found
+                if t.total > SMALL
+            ],
+            *[
+                ("checks", lambda c, t=t: _cells_and_references(c, t, origin, self.loaded))
+                for t in large
+            ],
+            ("tallies", lambda c: _tally_issues(c, origin, labels) if tallied else Findings()),
+            ("rules", lambda c: _rule_issues(c, rules, origin, labels)),
+            *[("checks", lambda c, t=t: _cells(c, t, origin)) for t in small],
+            ("checks", lambda c: key_issues(c, [t for t in found if t.total <= SMALL], origin)),
+            ("checks", lambda c: foreign_key_issues(c, small, origin, self.loaded)),
+        ]
+        done = dict.fromkeys(("rules", "tallies"), Findings())
+        by_kind: dict[tuple[str, int], list[Issue]] = {}
+        for (role, _), result in zip(jobs, self.parallel([task for _, task in jobs]), strict=True):
+            if role != "checks":
+                done[role] = result
+                continue
+            for issue in result:
+                by_kind.setdefault((issue.resource, _KIND[issue.code]), []).append(issue)
+        for t in found:
+            for kind in range(3):
+                self.report.errors += by_kind.get((t.resource.name, kind), [])
+        for f in done.values():
+            self.report.errors += f.errors
+            self.report.warnings += f.warnings
+
+
+# The order of a resource's findings: cells, keys, references.
+_KIND = {
+    **{code: 0 for code in CHECK_ORDER},
+    "primary-key": 1,
+    "unique-error": 1,
+    "foreign-key": 2,
+}
+
+
+@dataclass
+class Findings:
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+
+
+def _cells(cur: duckdb.DuckDBPyConnection, t: Target, origin: str) -> list[Issue]:
+    return cell_issues(cur, t.resource.name, t.resource, origin, t.label, t.rows)
+
+
+def _cells_and_references(
+    cur: duckdb.DuckDBPyConnection, t: Target, origin: str, loaded: set[str]
+) -> list[Issue]:
+    # One task: a large table's references are checked on the distinct values its cell checks
+    # keep in this cursor's temporary tables.
+    return _cells(cur, t, origin) + foreign_key_issues(cur, [t], origin, loaded)
+
+
+def _tally_issues(cur: duckdb.DuckDBPyConnection, origin: str, labels: dict[str, str]) -> Findings:
+    import duckdb
+
+    try:
+        return Findings(errors=tally_issues(cur, origin, labels))
+    except (duckdb.Error, TypeError) as exc:
+        return Findings(warnings=[_skipped("tally-exceeded", "un_votes", "vote", exc)])
+
+
+def _skipped(code: str, resource: str, field_name: str, exc: Exception) -> Issue:
+    return Issue(
+        code="rule-skipped",
+        resource=resource,
+        field=field_name,
+        message=f"rule {code} could not run on {resource}: {str(exc).splitlines()[0]}",
+    )
+
+
+def _rule_issues(
+    cur: duckdb.DuckDBPyConnection, rules: list[Rule], origin: str, labels: dict[str, str]
+) -> Findings:
+    """Every row of `origin` that breaks a rule, in rule order, then line order.
+
+    The rules run as one query: planning them one by one costs more than running them. If it
+    fails, each rule runs alone, and one that no longer fits the schema is reported as skipped.
+    """
+    import duckdb
+
+    def sql(ks: list[int]) -> str:
+        return " UNION ALL ".join(
+            f"SELECT {k} AS k, __line, value::VARCHAR AS value, message FROM ({rules[k].sql}) "
+            "WHERE __origin = $origin"
+            for k in ks
+        )
+
+    out = Findings()
+    if not rules:
+        return out
+    try:
+        found = cur.execute(sql(list(range(len(rules)))), {"origin": origin}).fetchall()
+    except duckdb.Error:
+        found = []
+        for k, rule in enumerate(rules):
+            try:
+                found += cur.execute(sql([k]), {"origin": origin}).fetchall()
+            except duckdb.Error as exc:  # a schema change the rule does not fit: say so, go on
+                out.warnings.append(_skipped(rule.code, rule.resource, rule.field, exc))
+    for k, line, value, message in sorted(found, key=lambda r: (r[0], r[1])):
+        rule = rules[k]
+        label = labels.get(rule.resource, rule.resource)
+        issue = Issue(
+            code=rule.code,
+            message=f"{label}: line {line}: {message}",
+            resource=rule.resource,
+            row=line,
+            field=rule.field,
+            value=value,
+            file=label,
+        )
+        (out.warnings if rule.warning else out.errors).append(issue)
+    return out
