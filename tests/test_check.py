@@ -147,3 +147,28 @@ def test_a_broken_resource_the_check_does_not_read_is_no_obstacle(run, check_jso
     (pkg / "data" / "military_exercises.csv").write_text("exercise_id;name\n", encoding="utf-8")
     result = check_json("good_statement.csv")
     assert result.exit_code == 0, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "python_layer"),
+    [
+        ("good_statement.csv", 0, False),  # DuckDB reads it: the engine alone
+        ("embedded_newline.csv", 1, True),  # Python reads it, DuckDB scans the Arrow table
+    ],
+)
+def test_check_in_a_fresh_process_loads_only_what_it_needs(pkg, name, code, python_layer):
+    # Tests in this process may have imported duckdb already; a new process shows what check needs.
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from click.testing import CliRunner; from toolkit.cli import main; "
+        f"r = CliRunner().invoke(main, ['check', {str(FIXTURES / name)!r}, '-r', 'statements', "
+        f"'--package', {str(pkg)!r}]); "
+        "print(r.exit_code, 'duckdb' in sys.modules, 'pandas' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    exit_code, duckdb_package, pandas = out.stdout.split()
+    assert (int(exit_code), duckdb_package) == (code, str(python_layer))
+    if not python_layer:  # a well-formed file needs neither the package's Python layer nor pandas
+        assert pandas == "False"

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from toolkit.engine import engine
 from toolkit.report import Issue
 from toolkit.sql import lit
 from toolkit.tableschema import Resource
@@ -321,14 +322,12 @@ def _try_fast(
     line is its rowid + 2 (+ any comment lines), provided it read one row per line: a blank line
     (which DuckDB skips) or a cell holding a line break makes the counts differ.
     """
-    import duckdb
-
     cols = ", ".join(f'"{f.name}"' for f in resource.fields)
     try:
         con.execute(
             f'CREATE TABLE "{table}" AS SELECT {cols} FROM {read_csv_sql(path, header, skip)}'
         )
-    except duckdb.Error:
+    except engine().Error:
         con.execute(f'DROP TABLE IF EXISTS "{table}"')
         return False
     if con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] != lines:  # type: ignore[index]
@@ -387,6 +386,8 @@ def _store_rows(
     rows: list[tuple[int, list[str]]],
     resource: Resource,
 ) -> None:
+    # Scanning an Arrow table needs the duckdb package's Python layer, not only the engine.
+    import duckdb  # noqa: F401
     import pyarrow as pa
 
     index = {h: i for i, h in enumerate(header)}

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from toolkit.checks import CHECK_ORDER, SMALL, cell_issues, typed_is_table, typed_view_sql
 from toolkit.csvread import LINE, ORIGIN, Loaded, load_csv
+from toolkit.engine import engine
 from toolkit.keys import Target, foreign_key_issues, key_issues
 from toolkit.report import Issue, Report
 from toolkit.rules import RULES, Rule
@@ -47,10 +48,8 @@ class Session:
     """A DuckDB connection holding the package's resources as text tables, plus typed views."""
 
     def __init__(self, package: Package) -> None:
-        import duckdb
-
         self.package = package
-        self.con: duckdb.DuckDBPyConnection = duckdb.connect()
+        self.con: duckdb.DuckDBPyConnection = engine().connect()
         self.loaded: set[str] = set()
         # resource -> the tables its rows were loaded into: (table, origin, SQL of the line number)
         self.parts: dict[str, list[tuple[str, str, str]]] = {}
@@ -219,11 +218,9 @@ def _cells_and_references(
 
 
 def _tally_issues(cur: duckdb.DuckDBPyConnection, origin: str, labels: dict[str, str]) -> Findings:
-    import duckdb
-
     try:
         return Findings(errors=tally_issues(cur, origin, labels))
-    except (duckdb.Error, TypeError) as exc:
+    except (engine().Error, TypeError) as exc:
         return Findings(warnings=[_skipped("tally-exceeded", "un_votes", "vote", exc)])
 
 
@@ -244,7 +241,7 @@ def _rule_issues(
     The rules run as one query: planning them one by one costs more than running them. If it
     fails, each rule runs alone, and one that no longer fits the schema is reported as skipped.
     """
-    import duckdb
+    error = engine().Error
 
     def sql(ks: list[int]) -> str:
         return " UNION ALL ".join(
@@ -258,12 +255,12 @@ def _rule_issues(
         return out
     try:
         found = cur.execute(sql(list(range(len(rules)))), {"origin": origin}).fetchall()
-    except duckdb.Error:
+    except error:
         found = []
         for k, rule in enumerate(rules):
             try:
                 found += cur.execute(sql([k]), {"origin": origin}).fetchall()
-            except duckdb.Error as exc:  # a schema change the rule does not fit: say so, go on
+            except error as exc:  # a schema change the rule does not fit: say so, go on
                 out.warnings.append(_skipped(rule.code, rule.resource, rule.field, exc))
     for k, line, value, message in sorted(found, key=lambda r: (r[0], r[1])):
         rule = rules[k]
