@@ -32,6 +32,7 @@ BAD = {
     "latin1.csv": ("statements", ["encoding-error"], 2),
     "empty.csv": ("statements", ["empty-file"], None),
     "header_only.csv": ("statements", ["no-rows"], 1),
+    "required_empty.csv": ("statements", ["required", "required"], 2),
     "un_votes_tally_exceeded.csv": ("un_votes", ["tally-exceeded"], 5),
     "un_votes_not_a_state.csv": ("un_votes", ["pattern-error", "not-a-state"], 2),
     "cr_only_mac.csv": ("un_votes", ["enum-error"], 3),

@@ -176,26 +176,39 @@ def distinct_values(con: duckdb.DuckDBPyConnection, table: str, field: str, orig
 def _cell_issues_by_value(
     con: duckdb.DuckDBPyConnection, table: str, resource: Resource, origin: str
 ) -> list[tuple[int, int, str, str | None]]:
-    found = []
+    # Every check runs on each column's distinct values; the bad ones (few) come back to Python.
+    bad: dict[int, dict[str | None, list[str]]] = {}  # field index -> bad value -> its codes
     for i, f in enumerate(resource.fields):
-        c = q(f.name)
         values = distinct_values(con, table, f.name, origin)
-        bad = " UNION ALL ".join(
-            f"SELECT {lit(code)} AS code, {c} AS v FROM {values} WHERE {cond}"
-            for code, cond in field_conditions(f)
-        )
-        con.execute(f"CREATE OR REPLACE TEMP TABLE __bad AS {bad}")
-        if not con.execute("SELECT count(*) FROM __bad").fetchone()[0]:  # type: ignore[index]
-            continue
-        found += [
-            (line, i, code, value)
-            for line, code, value in con.execute(
-                f"SELECT {LINE}, b.code, {c} FROM {q(table)} JOIN __bad b ON {c} IS NOT DISTINCT FROM b.v "
-                f"WHERE {ORIGIN} = {lit(origin)}"
-            ).fetchall()
-        ]
-    con.execute("DROP TABLE IF EXISTS __bad")
-    return found
+        found = con.execute(
+            " UNION ALL ".join(
+                f"SELECT {lit(code)} AS code, {q(f.name)} AS v FROM {values} WHERE {cond}"
+                for code, cond in field_conditions(f)
+            )
+        ).fetchall()
+        for code, value in found:
+            bad.setdefault(i, {}).setdefault(value, []).append(code)
+    if not bad:
+        return []
+    # Then one pass over the rows finds those holding any bad value, in whichever column.
+    fields = [(i, resource.fields[i].name) for i in bad]
+    holds = " OR ".join(
+        f"{q(name)} IN ({', '.join('?' for v in bad[i] if v is not None) or 'NULL'})"
+        + (f" OR {q(name)} IS NULL" if None in bad[i] else "")
+        for i, name in fields
+    )
+    params = [v for i, _ in fields for v in bad[i] if v is not None]
+    rows = con.execute(
+        f"SELECT {LINE}, {', '.join(q(name) for _, name in fields)} FROM {q(table)} "
+        f"WHERE {ORIGIN} = {lit(origin)} AND ({holds})",
+        params,
+    ).fetchall()
+    return [
+        (line, i, code, value)
+        for line, *values in rows
+        for (i, _), value in zip(fields, values, strict=True)
+        for code in bad[i].get(value, [])
+    ]
 
 
 def _cell_issue(
