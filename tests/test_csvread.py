@@ -54,3 +54,25 @@ def test_line_numbers(tmp_path, monkeypatch, name, text, fast, lines):
     assert (used == [True]) is fast
     blank = [i.code for i in out.issues]
     assert blank == (["blank-row"] if name == "blank_line_inside" else [])
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"a,b\n",
+        b"a,b\n1,2",
+        b"\xef\xbb\xbfa,b\r\n1,2\r\n\r\n",
+        b"a,b\n1,2\n" + b"\r\n" * 5000,  # empty lines longer than the block read back from the end
+        b"a,b\n" + b"1,2\n" * 3000 + b"x\x00y\n",  # a NUL byte far from the start
+        b"\r\n\r\n",
+        b"a" * 70000 + b"\n1\n",  # no line end in the head
+        "é".encode() * 40000 + b"\n1\n",  # nor a place to cut between characters at 64 KiB
+        b"a,b\n" + b"1,2\n" * 20000,  # a head cut after a line end
+    ],
+)
+@pytest.mark.parametrize("chunk", [1, 7, 1 << 20])
+def test_facts_read_in_blocks_equal_facts_of_the_whole_file(tmp_path, data, chunk):
+    f = tmp_path / "f.csv"
+    f.write_bytes(data)
+    assert csvread._Facts.of_file(f, chunk) == csvread._Facts.of_bytes(data)

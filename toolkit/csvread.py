@@ -32,6 +32,7 @@ LINE = "__line"
 ORIGIN = "__origin"
 SRC_LINE = "__srcline"
 BLANK = b"\xef\xbb\xbf \r\n\t"
+HEAD = 1 << 16  # the first bytes, decoded to find the header (the fast path decodes no more)
 
 
 @dataclass
@@ -198,19 +199,19 @@ def load_csv(
     """Load `path` into a new table named `table`: text columns in schema order (see Loaded)."""
     out = Loaded(table=table)
     try:
-        data = path.read_bytes()
+        facts, data = _Facts.of_file(path), None
+        # Excel's "CSV (Macintosh)" ends lines with CR alone: read it as lines, by the slow path.
+        if facts.newlines == 0 and b"\r" in (raw := path.read_bytes()):
+            data = raw.replace(b"\r", b"\n")
+            facts = _Facts.of_bytes(data)
     except OSError as exc:
         out.issues.append(
             _issue("file-not-found", f"{label}: cannot read ({exc.strerror})", resource, label)
         )
         out.fatal = True
         return out
-    # Excel's "CSV (Macintosh)" ends lines with CR alone: read it as lines, by the slow path.
-    cr_only = b"\n" not in data and b"\r" in data
-    if cr_only:
-        data = data.replace(b"\r", b"\n")
-    head_bytes = _head(data)
-    if not head_bytes.strip(BLANK) and len(head_bytes) == len(data):
+    head_bytes, whole = facts.head, len(facts.head) == facts.size
+    if not head_bytes.strip(BLANK) and whole:
         out.issues.append(_issue("empty-file", f"{label}: the file is empty", resource, label))
         out.fatal = True
         return out
@@ -223,7 +224,7 @@ def load_csv(
     skip, start = leading_comments(head)
     first_end = head.find("\n", start)
     first_line = head[start : first_end if first_end >= 0 else len(head)].rstrip("\r")
-    if not first_line.strip() and len(head_bytes) == len(data):
+    if not first_line.strip() and whole:
         out.issues.append(
             _issue("empty-file", f"{label}: no header row after the comment lines", resource, label)
         )
@@ -239,24 +240,16 @@ def load_csv(
     if out.issues:
         out.fatal = True
         return out
-    end = len(data)
-    while end > 0 and data[end - 1] in (13, 10):  # trailing empty lines are not rows
-        end -= 1
-    # Where the data lines start in bytes: after a BOM, any comment lines and the header line.
-    bom = 3 if data.startswith(codecs.BOM_UTF8) else 0
-    body = bom + len(head[: first_end + 1].encode("utf-8")) if first_end >= 0 else len(data)
-    lines = data.count(b"\n", body, end) + 1 if body < end else 0
+    lines = facts.rows(head, first_end)
     if not lines:  # a header and no rows: an empty table
         cols = ", ".join(f'"{f.name}" VARCHAR' for f in resource.fields)
         con.execute(f'CREATE TABLE "{table}" ({cols}, {SRC_LINE} BIGINT)')
         return out
-    binary = data.find(b"\x00") >= 0
-    if not (binary or cr_only):
-        del data  # DuckDB reads the file itself; keep memory for it
+    if data is None and not facts.nul:
         if _try_fast(con, table, path, header, resource, skip, lines):
             out.rows, out.line_sql = lines, f"rowid + {skip + 2}"
             return out
-        data = path.read_bytes()
+    data = data if data is not None else path.read_bytes()
     text, issues = _decode(data, resource, label)
     if text is None:
         out.issues, out.fatal = issues, True
@@ -271,7 +264,57 @@ def load_csv(
     return out
 
 
-def _head(data: bytes, size: int = 1 << 16) -> bytes:
+@dataclass
+class _Facts:
+    """What the fast path must know of a file's bytes, found without holding the whole file."""
+
+    size: int
+    head: bytes  # the first bytes (see _head)
+    newlines: int  # LF bytes in the whole file
+    trailing: bytes  # the CR and LF bytes that end the file: empty lines, not rows
+    nul: bool  # a NUL byte anywhere: binary data, for the slow path to name
+
+    @classmethod
+    def of_bytes(cls, data: bytes) -> _Facts:
+        kept = data.rstrip(b"\r\n")
+        return cls(len(data), _head(data), data.count(b"\n"), data[len(kept) :], b"\0" in data)
+
+    @classmethod
+    def of_file(cls, path: Path, chunk: int = 1 << 20) -> _Facts:
+        # Read in blocks into one buffer: cheaper than allocating, then scanning, a whole copy.
+        buf, newlines, nul = bytearray(chunk), 0, False
+        with path.open("rb", buffering=0) as fh:
+            head = _head(fh.read(HEAD + 1))  # enough to cut where _head cuts the whole file
+            fh.seek(0)
+            while n := fh.readinto(buf):  # type: ignore[attr-defined]
+                newlines += buf.count(b"\n", 0, n)
+                nul = nul or buf.find(b"\0", 0, n) >= 0
+            size = fh.tell()
+            trailing, pos = b"", size
+            while pos > 0:  # back from the end, past however many empty lines there are
+                start = max(0, pos - 4096)
+                fh.seek(start)
+                block = fh.read(pos - start)
+                kept = block.rstrip(b"\r\n")
+                trailing, pos = block[len(kept) :] + trailing, start
+                if kept:
+                    break
+        return cls(size, head, newlines, trailing, nul)
+
+    def rows(self, head: str, first_end: int) -> int:
+        """Rows after the header line, which ends at `first_end` of the decoded head (-1: no end),
+        were every row one line."""
+        if first_end < 0:
+            return 0
+        bom = 3 if self.head.startswith(codecs.BOM_UTF8) else 0
+        body = bom + len(head[: first_end + 1].encode("utf-8"))  # where the data lines start
+        if body >= self.size - len(self.trailing):
+            return 0
+        before = self.head[:body].count(b"\n")
+        return self.newlines - before - self.trailing.count(b"\n") + 1
+
+
+def _head(data: bytes, size: int = HEAD) -> bytes:
     """The first `size` bytes, cut after a line end and never inside a UTF-8 sequence."""
     if len(data) <= size:
         return data
