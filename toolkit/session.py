@@ -12,7 +12,8 @@ going. Results are put together in a fixed order, so reports do not depend on ti
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -64,14 +65,33 @@ class Session:
         they share (the loaded tables and the views) they only read.
         """
 
+        active: set[duckdb.DuckDBPyConnection] = set()
+
         def run(task: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
             with self.con.cursor() as cursor:
-                return task(cursor)
+                active.add(cursor)
+                try:
+                    return task(cursor)
+                finally:
+                    active.discard(cursor)
 
         if len(tasks) == 1:
             return [run(tasks[0])]
-        with ThreadPoolExecutor(max_workers=THREADS) as pool:
-            return list(pool.map(run, tasks))
+        pool = ThreadPoolExecutor(max_workers=THREADS)
+        try:
+            futures = [pool.submit(run, task) for task in tasks]
+            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+            for f in done:  # a failure is raised as soon as it happens, not in its turn
+                if f.exception() is not None:
+                    f.result()
+            return [f.result() for f in futures]
+        except BaseException:  # Ctrl-C, or a task failed: stop the other thread's query too
+            for cursor in list(active):
+                with suppress(engine().Error):  # it may have finished meanwhile
+                    cursor.interrupt()
+            raise
+        finally:
+            pool.shutdown(cancel_futures=True)
 
     def load(self, files: list[File]) -> list[Loaded]:
         """Load the files (the largest first, in parallel); each resource's view then holds its rows
