@@ -22,6 +22,7 @@ MAX_CELL = 10_000
 SMALL = 50_000  # rows; above this, cell checks run once per distinct value
 ISO_DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
 INTEGER = "[+-]?[0-9]+"
+FORMULA_STARTS = "=+-@"  # a spreadsheet runs a cell starting with one of these as a formula
 
 
 def typed_expr(f: Field) -> str:
@@ -104,7 +105,10 @@ def field_conditions(f: Field) -> list[tuple[str, str]]:
     ok = _type_ok(f)
     if ok != "true":
         conds.append(("type-error", f"{c} IS NOT NULL AND NOT ({ok})"))
-    valid = f"{c} IS NOT NULL AND ({ok}) AND length({c}) <= {MAX_CELL}"
+    # Constraints are checked only on a cell of the right type and size (one error, not several).
+    # DuckDB spends more time planning these conditions than running them on a small table, so
+    # they are kept short: no `AND (true)` for a string.
+    valid = f"{c} IS NOT NULL AND {'' if ok == 'true' else f'({ok}) AND '}length({c}) <= {MAX_CELL}"
     if f.enum is not None:
         conds.append(
             ("enum-error", f"{valid} AND {c} NOT IN ({', '.join(lit(v) for v in f.enum)})")
@@ -121,8 +125,8 @@ def field_conditions(f: Field) -> list[tuple[str, str]]:
     if f.maximum is not None:
         conds.append(("range-error", f"{valid} AND ({typed}) > {lit(f.maximum)}"))
     if f.type == "string":
-        starts = " OR ".join(f"starts_with({c}, '{ch}')" for ch in "=+-@")
-        conds.append(("formula-injection", f"{valid} AND ({starts})"))
+        starts = ", ".join(f"'{ch}'" for ch in FORMULA_STARTS)
+        conds.append(("formula-injection", f"{valid} AND left({c}, 1) IN ({starts})"))
     return conds
 
 

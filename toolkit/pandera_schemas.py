@@ -14,17 +14,19 @@ Every check is named by the error code the command line reports.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
-from toolkit.checks import INTEGER, ISO_DATE, MAX_CELL, typed_view_sql
+from toolkit.checks import FORMULA_STARTS, INTEGER, ISO_DATE, MAX_CELL, typed_view_sql
 from toolkit.csvread import LINE, ORIGIN
 from toolkit.rules import RULES
 from toolkit.tableschema import Field, Package, Resource, load_package
 
 URI = r"[A-Za-z][A-Za-z0-9+.-]*://\S+"
+FORMULA = "[" + re.escape(FORMULA_STARTS) + "]"
 
 
 def read_frame(path: str | Path) -> pd.DataFrame:
@@ -101,7 +103,7 @@ def _field_checks(f: Field) -> list[pa.Check]:
         )
     if f.type == "string":
         checks.append(
-            pa.Check(lambda s: ~s.str.match(r"[=+@-]").fillna(False), error="formula-injection")
+            pa.Check(lambda s: ~s.str.match(FORMULA).fillna(False), error="formula-injection")
         )
     return checks
 
