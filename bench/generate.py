@@ -80,12 +80,14 @@ def generate(out: Path, n_resolutions: int) -> dict:
             clean.append([rid, c, rng.choices(VOTES, WEIGHTS)[0], SOURCE])
     rows = [list(r) for r in clean]
     truth: list[dict] = []
+    touched: set[str] = set()  # resolutions whose recorded votes an injected error changes
 
     def inject(code: str, count: int, mutate) -> None:
         for _ in range(count):
             i = rng.randrange(len(rows))
             while rows[i][3] != SOURCE or rows[i][2] not in VOTES:  # an untouched row
                 i = rng.randrange(len(rows))
+            touched.add(rows[i][0])
             mutate(rows[i])
             rows[i][3] = SOURCE + " "  # mark as touched; restored below
             truth.append({"file": "votes.csv", "row_index": i, "code": code})
@@ -107,7 +109,9 @@ def generate(out: Path, n_resolutions: int) -> dict:
     tallies = {rid: dict.fromkeys(VOTES, 0) for rid in res_ids}
     for rid, _, vote, _ in clean:
         tallies[rid][vote] += 1
-    exceeded = set(rng.sample(res_ids, 10))
+    # Only where no injected error changed the recorded votes: one that turned a recorded "yes"
+    # into something else would bring the count back to the tally, and the error would not exist.
+    exceeded = set(rng.sample([rid for rid in res_ids if rid not in touched], 10))
     resolutions = []
     for i, rid in enumerate(res_ids):
         t = tallies[rid]
