@@ -20,7 +20,8 @@ FORMER_SOURCE_ID = "un-membership-growth"
 def main(root: str = ".") -> None:
     package = load_package(root)
     actors = package.resource("actors")
-    have = {r["actor_id"] for r in read_rows(package.data_path("actors"), actors)}
+    at = actors.field_names.index("actor_id")
+    have = {r[at] for r in read_rows(package.data_path("actors"), actors)}
     w = csv.DictWriter(sys.stdout, actors.field_names, lineterminator="\n")
     w.writeheader()
     rows = [(c, n, "", SOURCE_ID) for c, n in un_member_states()]

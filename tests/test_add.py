@@ -69,3 +69,20 @@ def test_rows_of_the_same_file_may_reference_each_other(run, pkg):
     )
     assert result.exit_code == 0, result.stderr
     assert run("validate", pkg).exit_code == 0
+
+
+def test_a_contribution_with_its_columns_in_another_order_is_merged_in_schema_order(
+    run, pkg, tmp_path
+):
+    rows = list(csv.reader((FIXTURES / "good_statement.csv").read_text().splitlines()))
+    order = list(reversed(range(len(rows[0]))))
+    shuffled = tmp_path / "columns_reversed.csv"
+    with shuffled.open("w", newline="") as fh:
+        csv.writer(fh).writerows([[r[i] for i in order] for r in rows])
+    before = (pkg / "data/statements.csv").read_text().splitlines()
+    result = run("add", shuffled, "-r", "statements", "--package", pkg)
+    assert result.exit_code == 0, result.stderr
+    after = (pkg / "data/statements.csv").read_text().splitlines()
+    assert after[0] == before[0]  # the schema's column order
+    added = next(csv.reader([line for line in after if line.startswith(rows[1][0] + ",")]))
+    assert added == rows[1]

@@ -7,6 +7,7 @@ import csv
 import hashlib
 import io
 import json
+import operator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,22 +28,28 @@ class MergeResult:
     written: bool = False
 
 
-def read_rows(path: Path, resource: Resource) -> list[dict[str, str]]:
-    """Rows of a structurally valid CSV (BOM, CRLF, '#' comment lines accepted) in schema column order."""
+def read_rows(path: Path, resource: Resource) -> list[list[str]]:
+    """Rows of a structurally valid CSV (BOM, CRLF, '#' comment lines accepted), each a list of
+    its cells in schema column order, whatever the file's column order; blank rows are skipped."""
     text = path.read_text(encoding="utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text[leading_comments(text)[1] :], newline=""))
-    return [
-        {f: row.get(f) or "" for f in resource.field_names} for row in reader if any(row.values())
-    ]
+    reader = csv.reader(io.StringIO(text[leading_comments(text)[1] :], newline=""))
+    header = next(reader, [])
+    where = [header.index(f) for f in resource.field_names]  # the file was checked: all there
+    # Lists, not dicts: a million rows read in half the time.
+    return [[cells[i] if i < len(cells) else "" for i in where] for cells in reader if any(cells)]
 
 
-def canonical_csv(resource: Resource, rows: list[dict[str, str]]) -> str:
-    """UTF-8, LF line ends, minimal quoting, rows sorted by primary key: small, stable diffs."""
-    key = resource.primary_key or tuple(resource.field_names)
-    rows = sorted(rows, key=lambda r: [r[k] for k in key])
+def canonical_csv(resource: Resource, rows: list[list[str]]) -> str:
+    """UTF-8, LF line ends, minimal quoting, rows sorted by primary key: small, stable diffs.
+
+    The package's rows are already in this order, so the sort mostly merges the new rows in.
+    """
+    names = resource.field_names
+    key = [names.index(k) for k in (resource.primary_key or names)]
+    rows = sorted(rows, key=operator.itemgetter(*key))
     out = io.StringIO()
-    w = csv.DictWriter(out, resource.field_names, lineterminator="\n")
-    w.writeheader()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(names)
     w.writerows(rows)
     return out.getvalue()
 
@@ -74,7 +81,8 @@ def add_contribution(package: Package, file: Path, resource_name: str) -> MergeR
     merged = canonical_csv(resource, read_rows(data_path, resource) + new)
     changelog = package.root / "CHANGELOG.md"
     log = changelog.read_text(encoding="utf-8") if changelog.exists() else "# Changelog\n\n"
-    ids = ", ".join("/".join(r[k] for k in resource.primary_key) for r in new[:LISTED])
+    key = [resource.field_names.index(k) for k in resource.primary_key]
+    ids = ", ".join("/".join(r[i] for i in key) for r in new[:LISTED])
     more = f" and {len(new) - LISTED} more" if len(new) > LISTED else ""
     log = add_unreleased(log, "Added", f"{len(new)} row(s) to `{resource_name}`: {ids}{more}.")
     files = {data_path: merged, changelog: log}
