@@ -174,11 +174,23 @@ class Session:
             {n for rule in rules for n in rule.needs} | (set(TALLIED) if tallied else set())
         )
 
+        jobs = self._jobs(found, rules, tallied, origin, labels)
+        self._collect(found, jobs, self.parallel([task for _, task in jobs]))
+
+    def _jobs(
+        self,
+        found: list[Target],
+        rules: list[Rule],
+        tallied: bool,
+        origin: str,
+        labels: dict[str, str],
+    ) -> list[tuple[str, Callable[[duckdb.DuckDBPyConnection], Any]]]:
+        """(role, task) of every check: a "checks" task returns the cell, key and reference issues
+        it found, a "rules" or "tallies" task its Findings. Longest first, so that the two threads
+        finish together."""
         large = [t for t in found if t.rows > SMALL]
         small = [t for t in found if t.rows <= SMALL]
-        # Longest first, so that the two threads finish together. A task returns a list of the
-        # cell, key and reference issues it found, or (rules, tallies) its Findings.
-        jobs: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], Any]]] = [
+        return [
             *[
                 ("checks", lambda c, t=t: key_issues(c, [t], origin))
                 for t in found
@@ -194,9 +206,13 @@ class Session:
             ("checks", lambda c: key_issues(c, [t for t in found if t.total <= SMALL], origin)),
             ("checks", lambda c: foreign_key_issues(c, small, origin, self.loaded)),
         ]
+
+    def _collect(self, found: list[Target], jobs: list[tuple[str, Any]], results: list) -> None:
+        """Report the jobs' findings in a fixed order: per resource cells, keys and references,
+        then the rules', then the tallies'."""
         done = dict.fromkeys(("rules", "tallies"), Findings())
         by_kind: dict[tuple[str, int], list[Issue]] = {}
-        for (role, _), result in zip(jobs, self.parallel([task for _, task in jobs]), strict=True):
+        for (role, _), result in zip(jobs, results, strict=True):
             if role != "checks":
                 done[role] = result
                 continue
