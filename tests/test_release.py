@@ -68,6 +68,7 @@ def test_first_release_records_hashes_and_dates_the_changelog(run, released):
     log = (released / "CHANGELOG.md").read_text()
     assert "## [Unreleased]\n\n## [0.1.0] - " in log and "nine resources" in log
     assert 'version: "0.1.0"' in (released / "CITATION.cff").read_text()
+    assert "(version 0.1.0) [Data set]" in (released / "README.md").read_text()
     assert run("validate", released).exit_code == 0
 
 

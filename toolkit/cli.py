@@ -331,7 +331,8 @@ def release(level: str | None, force: bool, no_dist: bool, package_path: str) ->
 
     Proposes the bump from the diff and refuses a smaller one; sets version and created and records
     each data file's bytes and sha256 in datapackage.json; moves 'Unreleased' in CHANGELOG.md under the
-    new version with the diff; updates CITATION.cff; writes dist/; prints the git commands to run.
+    new version with the diff; updates CITATION.cff and the README's citation; writes dist/; prints
+    the git commands to run.
     """
     from toolkit.release import cut_release
     from toolkit.render import report_text

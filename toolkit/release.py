@@ -82,6 +82,19 @@ def _citation_text(path: Path, version: str, day: str) -> str | None:
     return re.sub(r"^date-released: .*$", f'date-released: "{day}"', text, flags=re.M)
 
 
+# The README's suggested citation: "... (version 0.3.1) [Data set]."
+CITED_VERSION = re.compile(r"\(version [0-9]+\.[0-9]+\.[0-9]+\)(?= \[Data set\])")
+
+
+def _readme_text(path: Path, version: str) -> str | None:
+    """The README citing the new version, if it holds the suggested citation."""
+    if not path.exists():
+        return None
+    text = path.read_text(encoding="utf-8")
+    new = CITED_VERSION.sub(f"(version {version})", text)
+    return new if new != text else None
+
+
 def _write_dist(package: Package, version: str) -> list[Path]:
     from toolkit.export import export_duckdb, export_parquet
 
@@ -167,6 +180,9 @@ def cut_release(
     citation = _citation_text(package.root / "CITATION.cff", result.new_version, day)
     if citation is not None:
         files[package.root / "CITATION.cff"] = citation
+    readme = _readme_text(package.root / "README.md", result.new_version)
+    if readme is not None:
+        files[package.root / "README.md"] = readme
     write_all_atomic(files)
     result.written = list(files)
     if dist:
