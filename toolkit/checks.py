@@ -1,8 +1,10 @@
-"""Cell, key and reference checks, generated as SQL from the Table Schema.
+"""Cell checks (type, required, enum, pattern, lengths, bounds), generated as SQL from the Table
+Schema; keys and references are in keys.py.
 
-Each check selects the rows that break it, so one pass per check covers a million rows in well under a
-second. A cell is only checked against its constraints once its type is right, so one bad value gives
-one error, not five.
+A small table is checked in one query over its rows; a large one once per distinct value of each
+column, and the rows holding a bad value are then found in one pass. A cell is only checked against
+its constraints once its type and size are right: a value of the wrong type gives one error, not
+one per constraint.
 """
 
 from __future__ import annotations
