@@ -274,3 +274,26 @@ def test_export_sqlite_with_keys(run, pkg, tmp_path):
     ).fetchone() == ("2022-03-02",)
     fks = db.execute("PRAGMA foreign_key_list(un_votes)").fetchall()
     assert {r[2] for r in fks} == {"un_resolutions", "actors", "sources"}
+
+
+@pytest.mark.parametrize(
+    ("resource", "broken"),
+    [
+        ("un_votes", "duplicate_key"),  # refused when the primary key is declared
+        ("un_resolutions", "bad_date"),  # refused while the rows are typed
+    ],
+)
+def test_an_invalid_package_is_not_queried_and_says_to_validate(run, pkg, resource, broken):
+    path = pkg / "data" / f"{resource}.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if broken == "duplicate_key":
+        lines.append(lines[1])
+    else:
+        lines[1] = lines[1].replace("2022-03-02", "2 March 2022", 1)
+        assert "2 March 2022" in lines[1]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("query", "SELECT count(*) FROM un_votes", "--package", pkg)
+    assert result.exit_code == 1
+    assert f"data/{resource}.csv cannot be loaded" in result.stderr
+    assert "csto-alignment validate" in result.stderr
+    assert "Traceback" not in result.stderr
