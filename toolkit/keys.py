@@ -29,6 +29,12 @@ class Target:
     total: int
 
 
+def _columns(names: list[str] | tuple[str, ...], prefix: str = "") -> tuple[str, str]:
+    """SQL of the key's columns as a list, and of the condition that none of them is empty."""
+    cols = ", ".join(f"{prefix}{q(c)}" for c in names)
+    return cols, " AND ".join(f"{prefix}{q(c)} IS NOT NULL" for c in names)
+
+
 def _unique_keys(resource: Resource) -> list[tuple[str, list[str]]]:
     """(error code, columns) of the primary key and of every other unique field."""
     pk = list(resource.primary_key)
@@ -40,8 +46,7 @@ def _unique_keys(resource: Resource) -> list[tuple[str, list[str]]]:
 
 def _repeats_sql(resource: Resource, key: list[str], origin: str, k: int, where: str = "") -> str:
     """Rows of `origin` whose key an earlier row holds (package rows count as earlier), with it."""
-    cols = ", ".join(q(c) for c in key)
-    notnull = " AND ".join(f"{q(c)} IS NOT NULL" for c in key)
+    cols, notnull = _columns(key)
     order = f"CASE WHEN {ORIGIN} = {lit(origin)} THEN 1 ELSE 0 END, {LINE}"
     return (
         f"SELECT {k} AS k, {LINE}, [{cols}] AS vals, first_line, first_origin FROM ("
@@ -100,8 +105,7 @@ def _repeated_keys(
         return []
     screens = []
     for k, resource, key in keys:
-        cols = ", ".join(q(c) for c in key)
-        notnull = " AND ".join(f"{q(c)} IS NOT NULL" for c in key)
+        cols, notnull = _columns(key)
         screens.append(
             f"SELECT {k} AS k FROM (SELECT 1 FROM {q(resource.name)} WHERE {notnull} "
             f"GROUP BY {cols} HAVING count(*) > 1 LIMIT 1)"
@@ -115,8 +119,7 @@ def _large_repeats(
     # Sort the keys' 64-bit hashes and compare neighbours: a third cheaper than grouping them, and
     # far cheaper than grouping the text. Only if a hash repeats are its rows found again, and
     # grouped by the key itself to name the first of each (keys that merely share a hash do not).
-    cols = ", ".join(q(c) for c in key)
-    notnull = " AND ".join(f"{q(c)} IS NOT NULL" for c in key)
+    cols, notnull = _columns(key)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE __dupkeys AS SELECT DISTINCT h FROM ("
         f"SELECT h, lag(h) OVER (ORDER BY h) AS prev FROM (SELECT hash({cols}) AS h "
@@ -165,7 +168,7 @@ def _dangling_sql(t: Target, fk: ForeignKey, origin: str, k: int) -> str:
     on = " AND ".join(
         f"p.{q(rf)} = c.{q(f)}" for f, rf in zip(fk.fields, fk.reference_fields, strict=True)
     )
-    notnull = " AND ".join(f"c.{q(f)} IS NOT NULL" for f in fk.fields)
+    notnull = _columns(fk.fields, "c.")[1]
     vals = ", ".join(f"c.{q(f)}" for f in fk.fields)
     return (
         f"SELECT {k} AS k, c.{LINE}, [{vals}] AS vals FROM {q(t.resource.name)} c "
@@ -178,11 +181,10 @@ def _large_dangling(
 ) -> list[tuple]:
     # The distinct referencing values are few; only rows holding a dangling one are looked up.
     name = t.resource.name
-    cols = ", ".join(q(f) for f in fk.fields)
+    cols, notnull = _columns(fk.fields)
     on = " AND ".join(
         f"r.{q(rf)} = d.{q(f)}" for f, rf in zip(fk.fields, fk.reference_fields, strict=True)
     )
-    notnull = " AND ".join(f"{q(f)} IS NOT NULL" for f in fk.fields)
     if len(fk.fields) == 1:  # the cell checks made the table of values
         d = f"SELECT * FROM {distinct_values(con, name, fk.fields[0], origin)} WHERE {notnull}"
     else:
