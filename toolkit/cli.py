@@ -345,6 +345,9 @@ def release(level: str | None, force: bool, no_dist: bool, package_path: str) ->
             click.echo(report_text(result.report)[1], err=True)
         click.echo(f"release refused: {result.refused}", err=True)
         sys.exit(EXIT_INVALID)
+    if result.rehashed:
+        edited = ", ".join(result.rehashed)
+        click.echo(f"edited since the last release, hashes recorded anew: {edited}", err=True)
     if result.required:
         click.echo(f"changes since {result.old_version} need a {result.required} release", err=True)
     click.echo(f"released {result.new_version}")

@@ -38,6 +38,7 @@ class ReleaseResult:
     warnings: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     git_commands: list[str] = field(default_factory=list)
+    rehashed: list[str] = field(default_factory=list)  # resources edited since their hash was recorded
 
 
 def bump(version: str, level: str) -> str:
@@ -131,9 +132,13 @@ def cut_release(
     package = load_package(path)
     result = ReleaseResult(old_version=package.version, requested=level)
     result.report = validate_package(package.root, package)
-    if not result.report.valid:
-        result.refused = f"the package has {len(result.report.errors)} error(s); fix them first"
+    # A correction made by hand leaves the recorded hashes stale; the release records them anew
+    # and its diff lists every changed cell, so stale hashes alone do not stop it.
+    blocking = [e for e in result.report.errors if e.code != "hash-mismatch"]
+    if blocking:
+        result.refused = f"the package has {len(blocking)} error(s); fix them first"
         return result
+    result.rehashed = sorted({e.resource for e in result.report.errors})
     repo = package.root
     last = last_release_ref(repo, package.version)
     if last is None:

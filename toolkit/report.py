@@ -116,7 +116,7 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "hash-mismatch": (
         "Data file differs from the release",
-        "The file's size or sha256 differs from the one recorded in datapackage.json: restore it, or cut a new release.",
+        "The file's size or sha256 differs from the one recorded in datapackage.json: restore it or, if the edit is a correction, release it (`csto-alignment release patch`), which records the new hashes and lists every changed cell in CHANGELOG.md.",
     ),
 }
 
