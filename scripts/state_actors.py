@@ -13,7 +13,7 @@ from toolkit.merge import read_rows
 from toolkit.states import former_un_member_states, un_member_states
 from toolkit.tableschema import load_package
 
-SOURCE_ID = "un-member-states"
+SOURCE_ID = "iso-3166-pycountry"
 FORMER_SOURCE_ID = "un-membership-growth"
 
 

@@ -104,7 +104,7 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "excerpt-required": (
         "Missing source excerpt",
-        "Rows that cite the commentary must quote it: add a verbatim excerpt of at most 300 characters.",
+        "Every row must quote the source it cites: add the words of that source that state the row's fact, verbatim, at most 300 characters. Only rows generated from a registry (source_type registry) go without.",
     ),
     "likely-duplicate": (
         "Likely duplicate statement",

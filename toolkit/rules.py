@@ -16,8 +16,14 @@ EXCERPTED = (
     "meeting_participants",
     "statements",
     "un_resolutions",
+    "un_votes",
     "military_exercises",
+    "claims",
+    "claim_evidence",
 )
+# Every row quotes the document it cites, so a reader can check it; only rows generated from a code
+# list (ISO 3166 read through pycountry) have no words to quote.
+EXCERPT_EXEMPT_SOURCE_TYPES = ("registry",)
 
 
 @dataclass(frozen=True)
@@ -162,9 +168,27 @@ RULES: list[Rule] = [
                'the row cites ' || t.source_id || ' (a ' || s.source_type
                || ') but source_excerpt is empty' AS message
         FROM typed_{r} t JOIN typed_sources s ON s.source_id = t.source_id
-        WHERE s.source_type = 'commentary' AND t.source_excerpt IS NULL""",
+        WHERE s.source_type NOT IN ({", ".join(f"'{t}'" for t in EXCERPT_EXEMPT_SOURCE_TYPES)})
+          AND t.source_excerpt IS NULL""",
         )
         for r in EXCERPTED
+    ],
+    # A date or place taken from another record than the row's source quotes that record too.
+    *[
+        Rule(
+            "excerpt-required",
+            r,
+            f"{what}_source_excerpt",
+            (r, "sources"),
+            f"""
+        SELECT t.__origin, t.__line, t.{what}_source_id AS value,
+               'the {what} comes from ' || t.{what}_source_id || ' (a ' || s.source_type
+               || ') but {what}_source_excerpt is empty' AS message
+        FROM typed_{r} t JOIN typed_sources s ON s.source_id = t.{what}_source_id
+        WHERE s.source_type NOT IN ({", ".join(f"'{t}'" for t in EXCERPT_EXEMPT_SOURCE_TYPES)})
+          AND t.{what}_source_excerpt IS NULL""",
+        )
+        for r, what in (("meetings", "date"), ("meetings", "location"), ("statements", "date"))
     ],
     Rule(
         "likely-duplicate",
