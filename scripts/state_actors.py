@@ -14,7 +14,7 @@ from toolkit.states import former_un_member_states, un_member_states
 from toolkit.tableschema import load_package
 
 SOURCE_ID = "iso-3166-pycountry"
-FORMER_SOURCE_ID = "un-membership-growth"
+FORMER_SOURCE_ID = SOURCE_ID
 
 
 def main(root: str = ".") -> None:
@@ -26,7 +26,7 @@ def main(root: str = ".") -> None:
     w.writeheader()
     rows = [(c, n, "", SOURCE_ID) for c, n in un_member_states()]
     rows += [
-        (c, n, "Former UN member state", FORMER_SOURCE_ID) for c, n in former_un_member_states()
+        (c, n, "Former state (ISO 3166-3)", FORMER_SOURCE_ID) for c, n in former_un_member_states()
     ]
     for code, name, role, source in rows:
         if code not in have:

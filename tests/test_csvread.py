@@ -10,8 +10,9 @@ from toolkit import csvread
 from toolkit.tableschema import load_package
 
 VOTES = load_package(ROOT).resource("un_votes")
-HEADER = "resolution_id,country_iso3,vote,source_id"
-ROW = "A/RES/ES-11/1,{c},yes,un-voting-record-a-res-es-11-1"
+HEADER = ",".join(VOTES.field_names)
+PAD = "," * (len(VOTES.field_names) - 4)  # the columns after source_id, left empty
+ROW = "A/RES/ES-11/1,{c},yes,a-source" + PAD
 
 
 @pytest.mark.parametrize(
@@ -35,7 +36,7 @@ ROW = "A/RES/ES-11/1,{c},yes,un-voting-record-a-res-es-11-1"
         ),
         (
             "line_break_in_cell",
-            f'{HEADER}\nA/RES/ES-11/1,AAA,"ye\ns",src\n{ROW.format(c="BBB")}\n',
+            f'{HEADER}\nA/RES/ES-11/1,AAA,"ye\ns",src{PAD}\n{ROW.format(c="BBB")}\n',
             False,
             [2, 4],
         ),

@@ -108,7 +108,9 @@ def _correct_first_summary(repo):
     with p.open(encoding="utf-8", newline="") as fh:
         first = next(csv.DictReader(fh))
     old = first["summary"]
-    p.write_text(p.read_text(encoding="utf-8").replace(old, old + " (corrected)", 1), encoding="utf-8")
+    p.write_text(
+        p.read_text(encoding="utf-8").replace(old, old + " (corrected)", 1), encoding="utf-8"
+    )
     return first["statement_id"], old
 
 
@@ -118,7 +120,10 @@ def test_value_fixed_is_a_patch(run, released):
     assert out["level"] == "patch"
     changed = [r for r in out["resources"] if r["name"] == "statements"][0]["changed"]
     assert changed == [
-        {"key": {"statement_id": key}, "cells": {"summary": {"old": old, "new": old + " (corrected)"}}}
+        {
+            "key": {"statement_id": key},
+            "cells": {"summary": {"old": old, "new": old + " (corrected)"}},
+        }
     ]
 
 

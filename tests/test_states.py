@@ -45,7 +45,7 @@ def test_former_members_come_from_iso_3166_3():
     actors = state_actors()
     for code, name in former_un_member_states():
         assert pycountry.historic_countries.get(alpha_3=code).name == name
-        assert actors[code]["name"] == name and actors[code]["role"] == "Former UN member state"
+        assert actors[code]["name"] == name and actors[code]["role"] == "Former state (ISO 3166-3)"
     assert not set(FORMER_UN_MEMBERS) & {c for c, _ in un_member_states()}
 
 

@@ -32,7 +32,7 @@ def test_unknown_template_is_a_usage_error(run, pkg):
 def test_end_to_end_template_fill_check_add_validate(run, pkg, tmp_path):
     template = run("template", "statements", "--describe", "--package", pkg).stdout
     row = (
-        "peskov-new-remark,dmitry-peskov,2022-05-05,2022-05-05,day,,,remark,ukraine-war,true,,,"
+        "peskov-new-remark,dmitry-peskov,2022-05-05,2022-05-05,day,,,,remark,ukraine-war,true,,,"
         '"Peskov comments again.",,,lukashenko-says-what-putin-thinks,Peskov contradicted him\n'
     )
     f = tmp_path / "filled.csv"
