@@ -38,7 +38,9 @@ class ReleaseResult:
     warnings: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     git_commands: list[str] = field(default_factory=list)
-    rehashed: list[str] = field(default_factory=list)  # resources edited since their hash was recorded
+    rehashed: list[str] = field(
+        default_factory=list
+    )  # resources edited since their hash was recorded
 
 
 def bump(version: str, level: str) -> str:
