@@ -405,11 +405,15 @@ def read_roll_call(
     assert day is not None  # found, or given: checked above
     members = un_members_on(package, day)
     listed = _resolve(package, text, entries, members, day, issues)
-    counted = {c: sum(1 for _, e in listed if e.section.category == c) for c in CATEGORIES}
+    # Counted per category the input lists (or the remainder fills); others are not claimed.
+    present = {s.category for s in sections} | ({remainder} if remainder else set())
+    counted = {
+        c: sum(1 for _, e in listed if e.section.category == c) for c in CATEGORIES if c in present
+    }
     if remainder is not None:
         counted[remainder] = len(set(members) - {code for code, _ in listed})
     result.counted = counted
-    _compare(sections, listed, counted, official, remainder, resolution_id, issues)
+    _compare(sections, listed, counted, official, resolution_id, issues)
     if not issues.errors:
         result.rows = _rows(
             columns, excerpt_max, text, listed, members, resolution_id, source_id, remainder,
@@ -545,7 +549,6 @@ def _compare(
     listed: list[tuple[str, Entry]],
     counted: dict[str, int],
     official: dict[str, int | None],
-    remainder: str | None,
     resolution_id: str,
     issues: _Issues,
 ) -> None:
@@ -561,8 +564,7 @@ def _compare(
                 s.category,
                 "Count the names under the heading against its number; a name may be missing.",
             )
-    present = {s.category for s in sections} | ({remainder} if remainder else set())
-    compared = [c for c in CATEGORIES if c in present and official[c] is not None]
+    compared = [c for c in counted if official[c] is not None]
     if any(counted[c] != official[c] for c in compared) and not issues.errors:
         side = ", ".join(f"{c} {counted[c]} vs {official[c]}" for c in compared)
         line = next((s.line for s in sections if counted[s.category] != official[s.category]), None)
