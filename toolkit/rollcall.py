@@ -159,7 +159,7 @@ def parse(text: str, issues: _Issues) -> tuple[list[Section], list[Entry]]:
     """Sections and the names listed under them, with their spans; bad headings become issues."""
     sections: list[Section] = []
     entries: list[Entry] = []
-    stray_line: int | None = None
+    stray: tuple[int, str] | None = None  # the first text before any heading
     offset = 0
     for number, line in enumerate(text.split("\n"), start=1):
         start, offset = offset, offset + len(line) + 1
@@ -185,25 +185,32 @@ def parse(text: str, issues: _Issues) -> tuple[list[Section], list[Entry]]:
                     number,
                     "vote",
                     label.strip(),
-                    _heading_hint(label),
+                    _heading_hint(label, found),
                 )
                 continue
         if not sections:
-            if stray_line is None:
-                stray_line = number
+            stray = stray or (number, line.strip())
             continue
         entries += _entries(rest, start + rest_at, number, sections[-1], entries)
-    if stray_line is not None and sections:
+    if stray is not None and sections:
         issues.add(
             "no-heading",
-            "names before the first category heading; each list must follow its heading",
-            stray_line,
+            f"text before the first category heading: {stray[1][:80]!r}",
+            stray[0],
             "vote",
+            stray[1][:80],
+            "Delete it, or start the line with '#' to keep it as a comment; each list of names "
+            "must follow its heading.",
         )
     return sections, entries
 
 
-def _heading_hint(label: str) -> str:
+def _heading_hint(label: str, found: list[str]) -> str:
+    if found:  # "adopted by 141 in favour to 5 against, with 35 abstentions, as follows:"
+        return (
+            "A sentence naming several categories is not a heading: delete it or make it a "
+            "comment by starting the line with '#'."
+        )
     import difflib
 
     phrases = [p for ps in PHRASES.values() for p in ps]
@@ -552,10 +559,13 @@ def _compare(
     resolution_id: str,
     issues: _Issues,
 ) -> None:
-    """Each listed category (and the remainder) against its official tally; heading counts too."""
+    """Each listed category (and the remainder) against its official tally; heading counts too.
+    Skipped after a bad name: counts of a list with unread names prove nothing."""
+    if issues.errors:
+        return
     for s in sections:
         n = sum(1 for _, e in listed if e.section is s)
-        if s.count is not None and n != s.count and not issues.errors:
+        if s.count is not None and n != s.count:
             issues.add(
                 "tally-mismatch",
                 f"{s.label!r} announces {s.count} states but lists {n}",
@@ -565,7 +575,7 @@ def _compare(
                 "Count the names under the heading against its number; a name may be missing.",
             )
     compared = [c for c in counted if official[c] is not None]
-    if any(counted[c] != official[c] for c in compared) and not issues.errors:
+    if any(counted[c] != official[c] for c in compared):
         side = ", ".join(f"{c} {counted[c]} vs {official[c]}" for c in compared)
         line = next((s.line for s in sections if counted[s.category] != official[s.category]), None)
         issues.add(
