@@ -464,3 +464,28 @@ def test_the_installed_console_script_runs_it():
     )
     assert out.returncode == 0, out.stderr
     assert len(out.stdout.splitlines()) == 25 and "24 row(s)" in out.stderr
+
+
+def test_counts_in_headings_and_index_letters(run):
+    result = run(
+        "rollcall", ROLLCALLS / "counts_and_index_letters.txt", "--resolution", "A/RES/TEST/3",
+        "--source-id", "un-member-states", "--date", "2022-03-02", "--yes", "3", "--no", "1",
+        "--abstain", "0",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert votes(result.stdout) == {"AFG": "yes", "ALB": "yes", "GMB": "yes", "BLR": "no"}
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_its_line(run):
+    doc = refused(run, "latin1_not_utf8.txt")
+    [error] = doc["errors"]
+    assert error["code"] == "encoding-error" and error["row"] == 3
+    assert "0xf4" in error["message"]
+
+
+def test_out_in_a_missing_folder_is_a_usage_error(run, tmp_path):
+    result = run(
+        "rollcall", ROLLCALLS / "es11_3_against_tass.txt", *ES11_3,
+        "--out", tmp_path / "no" / "such" / "votes.csv",
+    )  # fmt: skip
+    assert result.exit_code == 2 and "--out" in result.stderr

@@ -190,6 +190,10 @@ def rollcall(
     from toolkit.render import issue_line, rows_as
     from toolkit.rollcall import USAGE_CODES, read_roll_call
 
+    if out is not None and not Path(out).resolve().parent.is_dir():
+        raise click.BadParameter(
+            f"no folder {Path(out).parent} to write {out} in", param_hint="--out"
+        )
     package = _package(package_path)
     tallies = {"yes": tally_yes, "no": tally_no, "abstain": tally_abstain}
     tallies["non_voting"] = tally_non_voting
