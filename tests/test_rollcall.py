@@ -489,3 +489,18 @@ def test_out_in_a_missing_folder_is_a_usage_error(run, tmp_path):
         "--out", tmp_path / "no" / "such" / "votes.csv",
     )  # fmt: skip
     assert result.exit_code == 2 and "--out" in result.stderr
+
+
+def test_excerpts_spanning_lines_pass_check(run, pkg, tmp_path):
+    add_source_excerpt_column(pkg)
+    drop_votes_of(pkg, "A/RES/ES-11/1")
+    out = tmp_path / "votes.csv"
+    made = run(
+        "rollcall", ROLLCALLS / "es11_1_against_abstained_thelondoneconomic.txt", *ES11_1,
+        "--package", pkg, "--out", out,
+    )  # fmt: skip
+    assert made.exit_code == 0, made.stderr
+    excerpts = {r["country_iso3"]: r["source_excerpt"] for r in rows_of(out.read_text("utf-8"))}
+    assert excerpts["BLR"] == "Against the motion:\n- Russia\n- Belarus"
+    checked = run("check", out, "-r", "un_votes", "--package", pkg, "--format", "json")
+    assert checked.exit_code == 0, checked.stdout
