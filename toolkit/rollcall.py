@@ -134,10 +134,6 @@ class _Issues:
         (self.warnings if warning else self.errors).append(issue)
 
 
-def _line_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
-
-
 def _heading(line: str) -> tuple[str, str, int] | None:
     """(label, rest, offset of rest) when the line starts with a heading-like 'label:'; also for a
     line that is a heading on its own (no colon, no separator, naming a category)."""
@@ -174,8 +170,9 @@ def parse(text: str, issues: _Issues) -> tuple[list[Section], list[Entry]]:
                 pass  # an alphabetical index ("A: Afghanistan, Albania"): names follow
             elif len(found) == 1:
                 lead = len(line) - len(line.lstrip())
-                sections.append(Section(found[0], label.strip(), start + lead, number, None))
-                sections[-1].count = _count_in(label)
+                sections.append(
+                    Section(found[0], label.strip(), start + lead, number, _count_in(label))
+                )
             else:
                 names = " and ".join(repr(c) for c in found)
                 issues.add(
@@ -373,10 +370,11 @@ def read_roll_call(
     issues = _Issues(str(file))
     day, official, found = _official(package, resolution_id, day, tallies or {})
     result = RollCall(Report(), columns, official=official)
-    if not found and (day is None or any(official[c] is None for c in CATEGORIES[:3])):
+    if day is None or (not found and any(official[c] is None for c in CATEGORIES[:3])):
+        why = "has no readable date" if found else "is not in un_resolutions"
         issues.add(
             "unknown-resolution",
-            f"{resolution_id} is not in un_resolutions, and its date and tallies were not all given",
+            f"{resolution_id} {why}, and its date and tallies were not all given",
             field="resolution_id",
             value=resolution_id,
             hint="Add the resolution to un_resolutions first, or give --date, --yes, --no and "
@@ -409,7 +407,7 @@ def read_roll_call(
     if issues.errors:
         return _finish(result, issues)
 
-    assert day is not None  # found, or given: checked above
+    assert day is not None  # checked above: an unknown-resolution error otherwise
     members = un_members_on(package, day)
     listed = _resolve(package, text, entries, members, day, issues)
     # Counted per category the input lists (or the remainder fills); others are not claimed.
