@@ -124,6 +124,123 @@ def add(file: str, resource: str, package_path: str, fmt: str) -> None:
 
 
 @main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option(
+    "--resolution",
+    "resolution_id",
+    required=True,
+    help="The resolution's document symbol (resolution_id), e.g. A/RES/ES-11/1.",
+)
+@click.option("--source-id", required=True, help="The row of sources that publishes the roll call.")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Date of the vote (YYYY-MM-DD); default: the resolution's date in un_resolutions.",
+)
+@click.option("--yes", "tally_yes", type=click.IntRange(min=0), help="Official votes in favour.")
+@click.option("--no", "tally_no", type=click.IntRange(min=0), help="Official votes against.")
+@click.option(
+    "--abstain", "tally_abstain", type=click.IntRange(min=0), help="Official abstentions."
+)
+@click.option(
+    "--non-voting",
+    "tally_non_voting",
+    type=click.IntRange(min=0),
+    help="Official number of members that did not vote.",
+)
+@click.option(
+    "--remainder",
+    type=click.Choice(["yes", "no", "abstain", "non_voting"]),
+    help="Put every UN member on the vote's date not listed elsewhere in this category (usually yes).",
+)
+@click.option(
+    "--remainder-excerpt",
+    help="Verbatim excerpt of the source quoted by the remainder's rows (e.g. the sentence with the tally).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=str),
+    help="Write the rows to this CSV file (atomically) instead of stdout.",
+)
+@package_option
+@format_option("csv", "json", default="csv")
+def rollcall(
+    file: str,
+    resolution_id: str,
+    source_id: str,
+    day: Any,
+    tally_yes: int | None,
+    tally_no: int | None,
+    tally_abstain: int | None,
+    tally_non_voting: int | None,
+    remainder: str | None,
+    remainder_excerpt: str | None,
+    out: str | None,
+    package_path: str,
+    fmt: str,
+) -> None:
+    """Turn a published roll call in FILE into un_votes rows for one resolution, ready for check/add.
+
+    FILE is plain text: each category's heading (In favour, Against, Abstaining, Absent / Non-voting
+    / Did not vote) followed by state names separated by commas, semicolons or line breaks; lines
+    starting with # are comments. Unknown names, states listed twice or not UN members on the date,
+    and counts that differ from the official tallies are refused; nothing is written then.
+    """
+    from toolkit.render import issue_line, rows_as
+    from toolkit.rollcall import USAGE_CODES, read_roll_call
+
+    if out is not None and not Path(out).resolve().parent.is_dir():
+        raise click.BadParameter(
+            f"no folder {Path(out).parent} to write {out} in", param_hint="--out"
+        )
+    package = _package(package_path)
+    tallies = {"yes": tally_yes, "no": tally_no, "abstain": tally_abstain}
+    tallies["non_voting"] = tally_non_voting
+    result = read_roll_call(
+        package,
+        Path(file),
+        resolution_id,
+        source_id,
+        day=day.date() if day is not None else None,
+        tallies=tallies,
+        remainder=remainder,
+        remainder_excerpt=remainder_excerpt,
+    )
+    report = result.report
+    csv_text = rows_as("csv", result.columns, result.rows) + "\n"
+    if report.valid and out is not None:
+        from toolkit.atomic import write_atomic
+
+        write_atomic(Path(out), csv_text)
+    if fmt == "json":
+        import json
+
+        doc = report.to_dict()
+        if report.valid and out is None:
+            doc["rows"] = [dict(zip(result.columns, r, strict=True)) for r in result.rows]
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        for issue in report.errors:
+            click.echo(issue_line(issue, "error"), err=True)
+        for issue in report.warnings:
+            click.echo(issue_line(issue, "warning"), err=True)
+        if report.valid and out is None:
+            click.echo(csv_text, nl=False)
+    if not report.valid:
+        click.echo(f"invalid: {len(report.errors)} error(s); nothing was written", err=True)
+        usage = any(e.code in USAGE_CODES for e in report.errors)
+        sys.exit(EXIT_USAGE if usage else EXIT_INVALID)
+    counted = ", ".join(f"{k} {v}" for k, v in result.counted.items())
+    official = ", ".join(f"{k} {'?' if v is None else v}" for k, v in result.official.items())
+    where = f" to {out}" if out else ""
+    click.echo(
+        f"{len(result.rows)} row(s) for {resolution_id}{where}: {counted} (official: {official})",
+        err=True,
+    )
+
+
+@main.command()
 @click.argument("name")
 @click.option("--describe", is_flag=True, help="Add a '#' comment line describing each column.")
 @package_option

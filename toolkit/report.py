@@ -114,6 +114,40 @@ CODES: dict[str, tuple[str, str]] = {
         "Rule could not run",
         "The columns the rule reads are missing or of another type in the schema; check the schema or the rule.",
     ),
+    # `rollcall`: reading a published roll call into un_votes rows.
+    "empty-roll-call": (
+        "No state names in the roll call",
+        "Paste the roll call's lists, each under its heading (In favour, Against, Abstaining, Absent).",
+    ),
+    "no-heading": (
+        "Names without a category heading",
+        "Put each list under its heading, e.g. 'Against: Belarus, Russian Federation'.",
+    ),
+    "unknown-heading": (
+        "Not a category heading",
+        "Use In favour, Against, Abstaining, or Absent / Non-voting / Did not vote, followed by a colon.",
+    ),
+    "unknown-state-name": (
+        "Unknown state name",
+        "Write the state's name as the UN lists it, e.g. 'Bolivia (Plurinational State of)'.",
+    ),
+    "not-a-un-member": (
+        "Not a UN member state on the vote's date",
+        "Only member states vote: check the name and the vote's date.",
+    ),
+    "listed-twice": (
+        "State listed twice",
+        "A state casts one vote: check the source against a second report and keep it in one list.",
+    ),
+    "name-joined": (
+        "Two pieces read as one name",
+        "A name with a comma inside was split; check that the source lists one state here.",
+    ),
+    "unknown-resolution": (
+        "Resolution not in un_resolutions",
+        "Add the resolution to un_resolutions first, or give its date and official tallies as options.",
+    ),
+    "bad-option": ("Bad option", "See `csto-alignment rollcall --help`."),
     "hash-mismatch": (
         "Data file differs from the release",
         "The file's size or sha256 differs from the one recorded in datapackage.json: restore it or, if the edit is a correction, release it (`csto-alignment release patch`), which records the new hashes and lists every changed cell in CHANGELOG.md.",
