@@ -328,3 +328,15 @@ def test_an_invalid_package_is_not_queried_and_says_to_validate(run, pkg, resour
     assert f"data/{resource}.csv cannot be loaded" in result.stderr
     assert "csto-alignment validate" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_agreement_with_russia_counts_only_recorded_votes(run, pkg):
+    out = rows(run("query", "agreement_with_russia", "--package", pkg, "--format", "json"))
+    votes = {(v["resolution_id"], v["country_iso3"]): v["vote"] for v in csv_rows(pkg, "un_votes")}
+    russia = {r: v for (r, c), v in votes.items() if c == "RUS"}
+    for row in out:
+        mine = {r: v for (r, c), v in votes.items() if c == row["country_iso3"] and r in russia}
+        assert row["votes_compared"] == len(mine)
+        assert row["same_as_russia"] == sum(v == russia[r] for r, v in mine.items())
+    rates = [r["agreement_pct"] for r in out]
+    assert rates == sorted(rates, reverse=True) and "RUS" not in {r["country_iso3"] for r in out}
