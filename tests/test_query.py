@@ -340,3 +340,16 @@ def test_agreement_with_russia_counts_only_recorded_votes(run, pkg):
         assert row["same_as_russia"] == sum(v == russia[r] for r, v in mine.items())
     rates = [r["agreement_pct"] for r in out]
     assert rates == sorted(rates, reverse=True) and "RUS" not in {r["country_iso3"] for r in out}
+
+
+def test_speaker_and_topic_never_reads_an_open_date_as_a_day(run, pkg):
+    out = rows(
+        run("query", "statements_by_speaker_and_topic", "--package", pkg, "--format", "json")
+    )
+    by = {(r["speaker"], r["topic"]): r for r in out}
+    # Putin's statements on Finland's and Sweden's NATO bid include one with no upper bound.
+    putin = by[("Vladimir Putin", "finland-sweden-nato")]
+    assert putin["first_from"] == "2022-02-24" and putin["last_by"] is None
+    # A statement of unknown date leaves both bounds empty.
+    gulevich = by[("Viktar Gulevich", "regional-security")]
+    assert gulevich["first_from"] is None and gulevich["last_by"] is None
