@@ -353,3 +353,41 @@ def release(level: str | None, force: bool, no_dist: bool, package_path: str) ->
     click.echo("now run:", err=True)
     for cmd in result.git_commands:
         click.echo(f"  {cmd}", err=True)
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=str),
+    required=True,
+    help="Folder to write the site into (replaced whole; created if missing).",
+)
+@package_option
+def site(out_dir: str, package_path: str) -> None:
+    """Build the static website of the package: vote matrix, timeline and a page per record.
+
+    Validates first and refuses an invalid package. The site works offline from its folder and on
+    any static host; it needs the optional 'site' extra (pip install -e '.[site]').
+    """
+    from toolkit.render import report_text
+    from toolkit.site.build import SiteDependencyError, build_site
+    from toolkit.typed_db import BuildError
+    from toolkit.validate import validate_package
+
+    package = _package(package_path)
+    report = validate_package(package.root, package)
+    if not report.valid:
+        click.echo(report_text(report)[1], err=True)
+        click.echo("site refused: the package is not valid; nothing was written", err=True)
+        sys.exit(EXIT_INVALID)
+    try:
+        result = build_site(package, Path(out_dir))
+    except SiteDependencyError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    except BuildError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(f"wrote {len(result.pages)} pages to {result.out}", err=True)
+    click.echo(str(result.out / "index.html"))
