@@ -60,3 +60,31 @@ def report(result: Result) -> dict:
 
 def codes(result: Result) -> list[str]:
     return [e["code"] for e in report(result)["errors"]]
+
+
+@pytest.fixture
+def pkg_with_claims(pkg: Path) -> Path:
+    """The package copy plus the `claims` and `claim_evidence` resources of
+    fixtures/claims_package (one claim, judged by the two recorded votes)."""
+    extra = FIXTURES / "claims_package"
+    for folder in ("data", "schemas"):
+        for f in (extra / folder).iterdir():
+            shutil.copy(f, pkg / folder / f.name)
+    descriptor = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    for name, description in (
+        ("claims", "Claims a source makes about the data."),
+        ("claim_evidence", "The public records that bear on each claim, with their verdict."),
+    ):
+        descriptor["resources"].append(
+            {
+                "name": name,
+                "path": f"data/{name}.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "description": description,
+                "schema": f"schemas/{name}.json",
+            }
+        )
+    (pkg / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    return pkg

@@ -325,8 +325,16 @@ def diff(old: str, new: str, fmt: str, repo: str) -> None:
 @click.option(
     "--no-dist", is_flag=True, help="Skip writing dist/ (the zip, Parquet files and .duckdb)."
 )
+@click.option(
+    "--site",
+    "with_site",
+    is_flag=True,
+    help="Also build the static site into dist/site/ (needs the 'site' extra).",
+)
 @package_option
-def release(level: str | None, force: bool, no_dist: bool, package_path: str) -> None:
+def release(
+    level: str | None, force: bool, no_dist: bool, with_site: bool, package_path: str
+) -> None:
     """Cut a release: validate, grade the changes since the last release, and write it.
 
     Proposes the bump from the diff and refuses a smaller one; sets version and created and records
@@ -337,7 +345,16 @@ def release(level: str | None, force: bool, no_dist: bool, package_path: str) ->
     from toolkit.release import cut_release
     from toolkit.render import report_text
 
-    result = cut_release(package_path, level, force, dist=not no_dist)
+    if with_site and no_dist:
+        raise click.UsageError("--site builds into dist/: it cannot go with --no-dist")
+    if with_site:
+        from toolkit.site.build import SiteDependencyError, check_dependencies
+
+        try:
+            check_dependencies()  # before anything is written
+        except SiteDependencyError as exc:
+            raise click.UsageError(str(exc)) from None
+    result = cut_release(package_path, level, force, dist=not no_dist, site=with_site)
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)
     if result.refused:

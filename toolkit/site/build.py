@@ -53,15 +53,22 @@ class SiteResult:
     pages: list[Path] = field(default_factory=list)
 
 
-def _environment():
+def check_dependencies() -> None:
+    """Raise SiteDependencyError unless the 'site' extra (Altair, Jinja2) is installed."""
     try:
         import altair  # noqa: F401
-        import jinja2
+        import jinja2  # noqa: F401
     except ImportError as exc:
         raise SiteDependencyError(
             f"building the site needs the 'site' extra ({exc.name} is missing): "
             "pip install -c constraints.txt -e '.[site]'"
         ) from None
+
+
+def _environment():
+    check_dependencies()
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
