@@ -66,6 +66,11 @@ def codes(result: Result) -> list[str]:
 def pkg_with_claims(pkg: Path) -> Path:
     """The package copy plus the `claims` and `claim_evidence` resources of
     fixtures/claims_package (one claim, judged by the two recorded votes)."""
+    return add_claims(pkg)
+
+
+def add_claims(pkg: Path) -> Path:
+    """Add fixtures/claims_package's two resources to the package at `pkg`."""
     extra = FIXTURES / "claims_package"
     for folder in ("data", "schemas"):
         for f in (extra / folder).iterdir():
