@@ -39,7 +39,9 @@ def shoot(site: Path, out: Path, pages: dict[str, str] = PAGES) -> list[Path]:
             page.goto((site / rel).as_uri())
             if page.locator("[data-chart]").count():
                 page.wait_for_selector(".chart[data-rendered]")
-            page.screenshot(path=str(out / name), full_page=True)
+                page.locator(".chart").first.screenshot(path=str(out / name))  # the chart itself
+            else:
+                page.screenshot(path=str(out / name), full_page=True)
             written.append(out / name)
         browser.close()
     return written

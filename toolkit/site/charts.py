@@ -91,7 +91,7 @@ def vote_matrix_spec(data: SiteData) -> dict[str, Any]:
             "vote:N",
             scale=alt.Scale(domain=list(VOTES), range=list(VOTE_FILL)),
             legend=alt.Legend(
-                title="Vote (each cell also says it in words)",
+                title="Vote",
                 orient="bottom",
                 symbolType="square",
                 symbolStrokeColor="#555555",
@@ -232,12 +232,26 @@ def timeline_spec(data: SiteData) -> dict[str, Any]:
             fillOpacity=alt.FillOpacity(
                 "drawn:N",
                 scale=alt.Scale(domain=list(RANGES), range=[0.9, 0.25]),
-                legend=alt.Legend(title="Date range", orient="top", symbolType="square"),
+                legend=alt.Legend(
+                    title="Date range",
+                    orient="top",
+                    symbolType="square",
+                    symbolFillColor="#777777",
+                    symbolStrokeColor="#000000",
+                    symbolSize=220,
+                ),
             ),
             strokeDash=alt.StrokeDash(
                 "drawn:N",
                 scale=alt.Scale(domain=list(RANGES), range=[[1, 0], [4, 3]]),
-                legend=alt.Legend(title="Date range", orient="top", symbolType="square"),
+                legend=alt.Legend(
+                    title="Date range",
+                    orient="top",
+                    symbolType="square",
+                    symbolFillColor="#777777",
+                    symbolStrokeColor="#000000",
+                    symbolSize=220,
+                ),
             ),
             stroke=alt.Color(
                 "kind:N", scale=alt.Scale(domain=list(KINDS), range=list(KIND_COLOURS)), legend=None
