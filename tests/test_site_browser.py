@@ -198,23 +198,14 @@ def _crawl(browser, site: Path) -> dict:
     return found
 
 
-@pytest.fixture(scope="module")
-def crawl(browser, site):
-    return _crawl(browser, site)
-
-
-def test_no_page_logs_a_javascript_error(crawl):
+def test_every_page_runs_clean_stays_inside_and_links_resolve(browser, site):
+    """One crawl of every page (a crawl per test would repeat the slowest part of the module):
+    no JavaScript error, no request outside the site's folder, every internal link resolves."""
+    crawl = _crawl(browser, site)
     assert crawl["errors"] == []
-
-
-def test_no_request_leaves_the_site(crawl, site):
     inside = site.resolve().as_uri() + "/"
     assert crawl["requests"], "the crawl made no requests at all"
-    outside = [u for u in crawl["requests"] if not u.startswith(inside)]
-    assert outside == []
-
-
-def test_every_internal_link_resolves(crawl, site):
+    assert [u for u in crawl["requests"] if not u.startswith(inside)] == []
     checked = 0
     for page, link in crawl["links"]:
         parts = urlsplit(link)
