@@ -171,6 +171,7 @@ class _Builder:
         c = dict(self.data.get("claims", claim_id) or {})
         c["evidence"] = self.data.where("claim_evidence", claim_id=claim_id)
         c["source"] = self.data.get("sources", c.get("source_id"))
+        c["claimant_name"] = self.data.name(c.get("claimant_id"))
         for e in c["evidence"]:
             e["source"] = self.data.get("sources", e["source_id"])
         return c
@@ -230,6 +231,7 @@ class _Builder:
             votes.sort(key=lambda v: (v["country_iso3"] not in members, d.name(v["country_iso3"])))
             for v in votes:
                 v["source"] = d.get("sources", v["source_id"])
+                v["state_name"] = d.name(v["country_iso3"])
             out["votes"] = votes
             out["claims"] = self.claims_for(resolution=row["resolution_id"])
         return out
