@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -183,3 +184,13 @@ def test_vendored_javascript_is_what_altair_writes_for(built):
     for name in ("vega", "vega-lite", "vega-embed"):
         assert (built / "assets" / "vendor" / f"{name}.min.js").exists()
         assert (built / "assets" / "vendor" / f"LICENSE-{name}.txt").exists()
+
+
+def test_without_the_site_extra_the_command_says_what_to_install(run, pkg, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "altair", None)  # as if the extra were not installed
+    result = run("site", "--out", tmp_path / "site", "--package", pkg)
+    assert result.exit_code == 2
+    assert "'site' extra" in result.stderr and "pip install" in result.stderr
+    assert not (tmp_path / "site").exists()
+    release = run("release", "--site", "--package", pkg)
+    assert release.exit_code == 2 and "'site' extra" in release.stderr

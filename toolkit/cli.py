@@ -388,11 +388,16 @@ def site(out_dir: str, package_path: str) -> None:
     any static host; it needs the optional 'site' extra (pip install -e '.[site]').
     """
     from toolkit.render import report_text
-    from toolkit.site.build import SiteDependencyError, build_site
+    from toolkit.site.build import SiteDependencyError, build_site, check_dependencies
     from toolkit.typed_db import BuildError
     from toolkit.validate import validate_package
 
     package = _package(package_path)
+    try:
+        check_dependencies()  # before the validation, which takes a while on large files
+    except SiteDependencyError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
     report = validate_package(package.root, package)
     if not report.valid:
         click.echo(report_text(report)[1], err=True)
@@ -400,9 +405,6 @@ def site(out_dir: str, package_path: str) -> None:
         sys.exit(EXIT_INVALID)
     try:
         result = build_site(package, Path(out_dir))
-    except SiteDependencyError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
     except BuildError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_INVALID)
