@@ -60,3 +60,22 @@ def report(result: Result) -> dict:
 
 def codes(result: Result) -> list[str]:
     return [e["code"] for e in report(result)["errors"]]
+
+
+@pytest.fixture
+def pkg_without_claims(pkg: Path) -> Path:
+    """The package copy less its `claims` and `claim_evidence` resources, as a package that
+    records no claims would be."""
+    return remove_claims(pkg)
+
+
+def remove_claims(pkg: Path) -> Path:
+    """Drop the claims resources (descriptor entries, schemas and data) from the package at `pkg`."""
+    descriptor = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    names = {"claims", "claim_evidence"}
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] not in names]
+    (pkg / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    for name in names:
+        (pkg / "data" / f"{name}.csv").unlink()
+        (pkg / "schemas" / f"{name}.json").unlink()
+    return pkg

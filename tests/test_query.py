@@ -296,7 +296,7 @@ def test_export_parquet_one_file_per_resource(run, pkg, tmp_path):
 
 def test_export_sqlite_with_keys(run, pkg, tmp_path):
     result = run("export", "--format", "sqlite", "--out", tmp_path, "--package", pkg)
-    db = sqlite3.connect(result.stdout.strip())
+    db = sqlite3.connect(result.stdout.splitlines()[0])  # then metadata.json
     assert db.execute(
         "SELECT vote FROM un_votes WHERE resolution_id = 'A/RES/ES-11/3' AND country_iso3 = 'KAZ'"
     ).fetchone() == ("no",)

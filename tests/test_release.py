@@ -254,3 +254,22 @@ def test_release_writes_dist(run, repo):
     assert len(list((dist / "parquet").glob("*.parquet"))) == len(descriptor(repo)["resources"])
     assert (dist / "csto-alignment-0.1.0.duckdb").stat().st_size > 0
     assert "git tag -a v0.1.0" in result.stderr
+
+
+def test_release_site_builds_the_site_beside_the_zip(run, repo):
+    pytest.importorskip("altair", reason="the site needs the 'site' extra")
+    result = run("release", "--site", "--package", repo)
+    assert result.exit_code == 0, result.stderr
+    dist = repo / "dist"
+    assert (dist / "csto-alignment-0.1.0.zip").exists()
+    index = (dist / "site" / "index.html").read_text()
+    assert "version 0.1.0" in index  # the site of the version released
+    assert "(version 0.1.0) [Data set]" in (dist / "site" / "cite.html").read_text()
+    assert f"wrote {dist / 'site'}" in result.stderr.replace("  ", " ")
+
+
+def test_release_site_needs_dist(run, repo):
+    before = (repo / "datapackage.json").read_bytes()
+    result = run("release", "--site", "--no-dist", "--package", repo)
+    assert result.exit_code == 2 and "--no-dist" in result.stderr
+    assert (repo / "datapackage.json").read_bytes() == before

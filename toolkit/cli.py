@@ -442,8 +442,16 @@ def diff(old: str, new: str, fmt: str, repo: str) -> None:
 @click.option(
     "--no-dist", is_flag=True, help="Skip writing dist/ (the zip, Parquet files and .duckdb)."
 )
+@click.option(
+    "--site",
+    "with_site",
+    is_flag=True,
+    help="Also build the static site into dist/site/ (needs the 'site' extra).",
+)
 @package_option
-def release(level: str | None, force: bool, no_dist: bool, package_path: str) -> None:
+def release(
+    level: str | None, force: bool, no_dist: bool, with_site: bool, package_path: str
+) -> None:
     """Cut a release: validate, grade the changes since the last release, and write it.
 
     Proposes the bump from the diff and refuses a smaller one; sets version and created and records
@@ -454,7 +462,16 @@ def release(level: str | None, force: bool, no_dist: bool, package_path: str) ->
     from toolkit.release import cut_release
     from toolkit.render import report_text
 
-    result = cut_release(package_path, level, force, dist=not no_dist)
+    if with_site and no_dist:
+        raise click.UsageError("--site builds into dist/: it cannot go with --no-dist")
+    if with_site:
+        from toolkit.site.build import SiteDependencyError, check_dependencies
+
+        try:
+            check_dependencies()  # before anything is written
+        except SiteDependencyError as exc:
+            raise click.UsageError(str(exc)) from None
+    result = cut_release(package_path, level, force, dist=not no_dist, site=with_site)
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)
     if result.refused:
@@ -473,3 +490,43 @@ def release(level: str | None, force: bool, no_dist: bool, package_path: str) ->
     click.echo("now run:", err=True)
     for cmd in result.git_commands:
         click.echo(f"  {cmd}", err=True)
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=str),
+    required=True,
+    help="Folder to write the site into (replaced whole; created if missing).",
+)
+@package_option
+def site(out_dir: str, package_path: str) -> None:
+    """Build the static website of the package: vote matrix, timeline and a page per record.
+
+    Validates first and refuses an invalid package. The site works offline from its folder and on
+    any static host; it needs the optional 'site' extra (pip install -e '.[site]').
+    """
+    from toolkit.render import report_text
+    from toolkit.site.build import SiteDependencyError, build_site, check_dependencies
+    from toolkit.typed_db import BuildError
+    from toolkit.validate import validate_package
+
+    package = _package(package_path)
+    try:
+        check_dependencies()  # before the validation, which takes a while on large files
+    except SiteDependencyError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    report = validate_package(package.root, package)
+    if not report.valid:
+        click.echo(report_text(report)[1], err=True)
+        click.echo("site refused: the package is not valid; nothing was written", err=True)
+        sys.exit(EXIT_INVALID)
+    try:
+        result = build_site(package, Path(out_dir))
+    except BuildError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(f"wrote {len(result.pages)} pages to {result.out}", err=True)
+    click.echo(str(result.out / "index.html"))

@@ -89,6 +89,11 @@ def export_sqlite(package: Package, out: Path) -> list[Path]:
 
 def export(package: Package, fmt: str, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    return {"duckdb": export_duckdb, "parquet": export_parquet, "sqlite": export_sqlite}[fmt](
+    written = {"duckdb": export_duckdb, "parquet": export_parquet, "sqlite": export_sqlite}[fmt](
         package, out
     )
+    if fmt == "sqlite":  # Datasette's metadata.json beside the database
+        from toolkit.datasette import write_metadata
+
+        written.append(write_metadata(package, written[0]))
+    return written

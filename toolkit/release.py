@@ -98,7 +98,7 @@ def _readme_text(path: Path, version: str) -> str | None:
     return new if new != text else None
 
 
-def _write_dist(package: Package, version: str) -> list[Path]:
+def _write_dist(package: Package, version: str, site: bool = False) -> list[Path]:
     from toolkit.export import export_duckdb, export_parquet
 
     dist = package.root / "dist"
@@ -120,7 +120,12 @@ def _write_dist(package: Package, version: str) -> list[Path]:
     db = export_duckdb(package, dist)
     final = dist / f"{name}-{version}.duckdb"
     db[0].rename(final)
-    return written + [final]
+    written.append(final)
+    if site:  # the static site of this version, beside the zip
+        from toolkit.site.build import build_site
+
+        written.append(build_site(package, dist / "site").out)
+    return written
 
 
 def cut_release(
@@ -129,6 +134,7 @@ def cut_release(
     force: bool = False,
     now: datetime | None = None,
     dist: bool = True,
+    site: bool = False,
 ) -> ReleaseResult:
     """Validate, grade and write a release; `refused` says why nothing was written."""
     package = load_package(path)
@@ -193,7 +199,7 @@ def cut_release(
     write_all_atomic(files)
     result.written = list(files)
     if dist:
-        result.written += _write_dist(load_package(package.root), result.new_version)
+        result.written += _write_dist(load_package(package.root), result.new_version, site)
     v = result.new_version
     result.git_commands = [
         f'git add -A && git commit -m "Release {v}"',

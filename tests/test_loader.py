@@ -1,0 +1,90 @@
+"""`from toolkit import load`: typed frames (pandas and polars), checked by the pandera schemas."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT
+from toolkit import load
+from toolkit.loader import LoadError
+from toolkit.tableschema import PackageError, load_package
+
+
+def csv_rows(pkg, name):
+    with (pkg / "data" / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_every_resource_typed_as_its_schema_says(pkg):
+    frames = load(package=pkg)
+    package = load_package(pkg)
+    assert set(frames) == set(package.resources)
+    for name, res in package.resources.items():
+        df = frames[name]
+        assert list(df.columns) == res.field_names
+        for f in res.fields:
+            dtype = df[f.name].dtype
+            if f.type == "date":
+                assert pd.api.types.is_datetime64_dtype(dtype), (name, f.name)
+            elif f.enum is not None:
+                assert isinstance(dtype, pd.CategoricalDtype), (name, f.name)
+                assert list(dtype.categories) == list(f.enum)  # every allowed value
+            elif f.type == "boolean":
+                assert dtype == "boolean", (name, f.name)
+            elif f.type == "integer":
+                assert dtype == "Int64", (name, f.name)
+
+
+def test_values_survive_typing(pkg):
+    statements = load("statements", package=pkg).set_index("statement_id")
+    observe = statements.loc["putin-will-observe-nato-integration"]
+    assert observe["date_start"] == pd.Timestamp("2022-02-24")
+    assert pd.isna(observe["date_end"])  # open above: missing, not invented
+    assert observe["mentions_nato"] is True or observe["mentions_nato"] == True  # noqa: E712
+    assert pd.isna(observe["mentions_ukraine"])  # the source does not say
+    resolutions = load("un_resolutions", package=pkg)
+    assert resolutions["yes"].tolist() == [int(r["yes"]) for r in csv_rows(pkg, "un_resolutions")]
+
+
+def test_polars_backend(pkg):
+    pl = pytest.importorskip("polars", reason="polars is in the 'test' extra")
+    votes = load("un_votes", package=pkg, backend="polars")
+    assert votes.schema["vote"] == pl.Enum(["yes", "no", "abstain", "non_voting"])
+    resolutions = load("un_resolutions", package=pkg, backend="polars")
+    assert resolutions.schema["date"] == pl.Date
+    assert resolutions["date"].to_list() == [
+        dt.date.fromisoformat(r["date"]) for r in csv_rows(pkg, "un_resolutions")
+    ]
+
+
+def test_invalid_data_raises_with_pandera_failure_cases(pkg):
+    path = pkg / "data" / "un_votes.csv"
+    path.write_text(path.read_text().replace("ARM,abstain", "ARM,Abstain", 1))
+    with pytest.raises(LoadError) as info:
+        load("un_votes", package=pkg)
+    cases = info.value.failures["un_votes"]
+    assert "Abstain" in cases["failure_case"].astype(str).tolist()
+    assert "csto-alignment validate" in str(info.value)
+
+
+def test_unknown_resource_and_backend_are_refused(pkg):
+    with pytest.raises(PackageError, match="unknown resource 'votes'"):
+        load("votes", package=pkg)
+    with pytest.raises(ValueError, match="backend"):
+        load("un_votes", package=pkg, backend="spark")
+
+
+def test_readme_example_answers_its_question(monkeypatch, capsys):
+    """The README's loader example runs against the repository's package and prints its answer."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    code = re.search(r"<!-- loader-example -->\n```python\n(.*?)```", readme, re.S).group(1)
+    monkeypatch.chdir(ROOT)
+    exec(compile(code, "README.md", "exec"), {})
+    answer = capsys.readouterr().out
+    assert "A/RES/ES-11/3    Armenia non_voting     no" in answer
+    assert "A/RES/ES-11/3 Kazakhstan" not in answer  # voted as Russia did

@@ -1,0 +1,326 @@
+"""Build the static site: every page rendered by Jinja2 from the typed rows, charts by Vega-Lite.
+
+The site works from its folder (file://) and on any static host: links are relative, and the
+charts' JavaScript is copied in (vendor/README.md says from where), so no page loads anything from
+the network.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toolkit.site.data import (
+    ANCHORS,
+    PAGES,
+    Row,
+    SiteData,
+    anchor,
+    href,
+    read_site_data,
+    slug,
+    when,
+)
+from toolkit.tableschema import Package
+
+HERE = Path(__file__).parent
+TITLE_FIELDS = {
+    "meetings": "name",
+    "statements": "summary",
+    "military_exercises": "name",
+    "un_resolutions": "title",
+}
+KIND = {
+    "meetings": "Meeting",
+    "statements": "Statement",
+    "military_exercises": "Military exercise",
+    "un_resolutions": "UN resolution",
+}
+
+
+class SiteDependencyError(Exception):
+    """The optional `site` extra (Altair, Jinja2) is not installed."""
+
+
+@dataclass
+class SiteResult:
+    out: Path
+    pages: list[Path] = field(default_factory=list)
+
+
+def check_dependencies() -> None:
+    """Raise SiteDependencyError unless the 'site' extra (Altair, Jinja2) is installed."""
+    try:
+        import altair  # noqa: F401
+        import jinja2  # noqa: F401
+    except ImportError as exc:
+        raise SiteDependencyError(
+            f"building the site needs the 'site' extra ({exc.name} is missing): "
+            "pip install -c constraints.txt -e '.[site]'"
+        ) from None
+
+
+def _environment():
+    check_dependencies()
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["slug"] = slug
+    env.globals.update(href=href, anchor=anchor, when=when)
+    return env
+
+
+def _citation(package: Package) -> dict[str, str]:
+    """Title, version and year to cite, from CITATION.cff when the package has one."""
+    info = {
+        "authors": "csto-alignment contributors",
+        "title": package.descriptor.get("title", package.descriptor.get("name", "")),
+        "version": package.version,
+        "year": str(package.descriptor.get("created", ""))[:4],
+    }
+    cff = package.root / "CITATION.cff"
+    if cff.exists():
+        import yaml
+
+        meta = yaml.safe_load(cff.read_text(encoding="utf-8")) or {}
+        info["title"] = meta.get("title", info["title"])
+        info["year"] = str(meta.get("date-released", info["year"]))[:4]
+        authors = [a.get("name") or a.get("family-names", "") for a in meta.get("authors", [])]
+        if authors:
+            info["authors"] = "; ".join(authors)
+    return info
+
+
+def _spec_json(spec: dict[str, Any]) -> str:
+    """JSON that is safe inside a <script> element."""
+    return json.dumps(spec, ensure_ascii=False).replace("</", "<\\/")
+
+
+class _Builder:
+    def __init__(self, package: Package, data: SiteData, out: Path) -> None:
+        self.package, self.data, self.out = package, data, out
+        self.env = _environment()
+        self.pages: list[Path] = []
+        self.common = {
+            "package": package.descriptor,
+            "version": package.version,
+            "has_claims": data.has("claims") and data.has("claim_evidence"),
+            "citation": _citation(package),
+        }
+
+    def render(self, path: str, template: str, **context: Any) -> None:
+        root = "../" * path.count("/")
+        html = self.env.get_template(template).render(
+            **self.common, root=root, page=path, **context
+        )
+        target = self.out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+        self.pages.append(target)
+
+    def fields(self, resource: str, row: Row, root: str) -> list[dict[str, Any]]:
+        """Every field of a row with its value, description and (for a reference) its link."""
+        res = self.package.resource(resource)
+        refs = {fk.fields[0]: fk.resource for fk in res.foreign_keys if len(fk.fields) == 1}
+        out = []
+        for f in res.fields:
+            value = row.get(f.name)
+            target = refs.get(f.name)
+            link = href(target, value, root) if target and self.data.has(target) else None
+            label = None
+            if target == "actors" and value is not None:
+                label = f"{self.data.name(value)} ({value})"
+            out.append(
+                {
+                    "name": f.name,
+                    "value": value,
+                    "type": f.type,
+                    "description": f.description,
+                    "link": link,
+                    "label": label,
+                }
+            )
+        return out
+
+    def claims_for(self, statements: list[str] = (), resolution: str | None = None) -> list[Row]:
+        """Claims about the given statements, or judged by the given resolution's votes, each
+        with its evidence."""
+        if not self.common["has_claims"]:
+            return []
+        ids = [c["claim_id"] for c in self.data.rows["claims"] if c["statement_id"] in statements]
+        if resolution is not None:
+            ids += [
+                e["claim_id"]
+                for e in self.data.rows["claim_evidence"]
+                if e["resolution_id"] == resolution
+            ]
+        return [self.claim(cid) for cid in dict.fromkeys(ids)]
+
+    def claim(self, claim_id: str) -> Row:
+        c = dict(self.data.get("claims", claim_id) or {})
+        c["evidence"] = self.data.where("claim_evidence", claim_id=claim_id)
+        c["source"] = self.data.get("sources", c.get("source_id"))
+        c["claimant_name"] = self.data.name(c.get("claimant_id"))
+        for e in c["evidence"]:
+            e["source"] = self.data.get("sources", e["source_id"])
+        return c
+
+    def record_pages(self) -> None:
+        for resource, folder in PAGES.items():
+            if not self.data.has(resource):
+                continue
+            (pk,) = self.package.resource(resource).primary_key
+            for row in self.data.rows[resource]:
+                key = row[pk]
+                path = f"{folder}/{slug(str(key))}.html"
+                self.render(
+                    path,
+                    "record.html",
+                    resource=resource,
+                    kind=KIND[resource],
+                    key=key,
+                    title=row[TITLE_FIELDS[resource]],
+                    row=row,
+                    fields=self.fields(resource, row, "../"),
+                    source=self.data.get("sources", row.get("source_id")),
+                    **self.related(resource, row),
+                )
+            self.render(
+                f"{folder}.html",
+                "list.html",
+                resource=resource,
+                kind=KIND[resource],
+                pk=pk,
+                title_field=TITLE_FIELDS[resource],
+                rows=self.data.rows[resource],
+            )
+
+    def related(self, resource: str, row: Row) -> dict[str, Any]:
+        d = self.data
+        out: dict[str, Any] = {
+            "participants": [],
+            "made_at": [],
+            "triggered": [],
+            "responses": [],
+            "votes": [],
+            "claims": [],
+        }
+        if resource == "meetings":
+            mid = row["meeting_id"]
+            out["participants"] = d.where("meeting_participants", meeting_id=mid)
+            out["made_at"] = d.where("statements", meeting_id=mid)
+            out["triggered"] = d.where("military_exercises", triggered_by_meeting_id=mid)
+            out["claims"] = self.claims_for([s["statement_id"] for s in out["made_at"]])
+        elif resource == "statements":
+            out["responses"] = d.where("statements", in_response_to=row["statement_id"])
+            out["claims"] = self.claims_for([row["statement_id"]])
+        elif resource == "un_resolutions":
+            votes = d.where("un_votes", resolution_id=row["resolution_id"])
+            members = d.csto_members()
+            votes.sort(key=lambda v: (v["country_iso3"] not in members, d.name(v["country_iso3"])))
+            for v in votes:
+                v["source"] = d.get("sources", v["source_id"])
+                v["state_name"] = d.name(v["country_iso3"])
+            out["votes"] = votes
+            out["claims"] = self.claims_for(resolution=row["resolution_id"])
+        return out
+
+    def chart_pages(self) -> None:
+        from toolkit.site.charts import (
+            timeline_rows,
+            timeline_spec,
+            vote_matrix_rows,
+            vote_matrix_spec,
+        )
+
+        table: dict[str, dict[str, Row]] = {}
+        for v in vote_matrix_rows(self.data):
+            table.setdefault(v["state_label"], {})[v["resolution"]] = v
+        self.render(
+            "vote-matrix.html",
+            "vote_matrix.html",
+            spec=_spec_json(vote_matrix_spec(self.data)),
+            table=list(table.items()),
+            resolutions=sorted(self.data.rows.get("un_resolutions", []), key=lambda r: r["date"]),
+        )
+        drawn = timeline_rows(self.data)
+        drawn_ids = {r["id"] for r in drawn}
+        undated = [
+            (kind, resource, r[self.package.resource(resource).primary_key[0]])
+            for resource, kind in (
+                ("meetings", "meeting"),
+                ("statements", "statement"),
+                ("military_exercises", "exercise"),
+            )
+            for r in self.data.rows.get(resource, [])
+            if r[self.package.resource(resource).primary_key[0]] not in drawn_ids
+        ]
+        self.render(
+            "timeline.html",
+            "timeline.html",
+            spec=_spec_json(timeline_spec(self.data)),
+            items=drawn,
+            undated=undated,
+        )
+
+    def list_pages(self) -> None:
+        d = self.data
+        self.render("sources.html", "sources.html", rows=d.rows.get("sources", []))
+        self.render("actors.html", "actors.html", rows=d.rows.get("actors", []))
+        if self.common["has_claims"]:
+            claims = [self.claim(c["claim_id"]) for c in d.rows["claims"]]
+            self.render("claims.html", "claims.html", claims=claims)
+        self.render(
+            "codebook.html", "codebook.html", resources=list(self.package.resources.values())
+        )
+        self.render("licence.html", "licence.html")
+        self.render("cite.html", "cite.html")
+        counts = {name: len(rows) for name, rows in d.rows.items()}
+        self.render("index.html", "index.html", counts=counts)
+
+    def assets(self) -> None:
+        assets = self.out / "assets"
+        shutil.copytree(HERE / "static", assets)
+        shutil.copytree(HERE / "vendor", assets / "vendor", ignore=shutil.ignore_patterns("*.md"))
+
+
+def build_site(package: Package, out: Path) -> SiteResult:
+    """Write the site into `out` (replaced whole): built beside it, then moved into place, so a
+    failure leaves the previous site as it was."""
+    data = read_site_data(package)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        builder = _Builder(package, data, staging)
+        builder.assets()
+        builder.record_pages()
+        builder.chart_pages()
+        builder.list_pages()
+        os.chmod(staging, 0o755)  # mkdtemp makes 0700 folders; a static host must read it
+        old = None
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            out.rename(old)
+        staging.rename(out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    pages = [out / p.relative_to(staging) for p in builder.pages]
+    return SiteResult(out=out, pages=pages)
+
+
+__all__ = ["ANCHORS", "SiteDependencyError", "SiteResult", "build_site"]

@@ -1,0 +1,121 @@
+"""The package's rows as the site shows them: read from the typed database (typed_db), so dates are
+dates, booleans booleans and integers integers, exactly as `query` and `export` see them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from toolkit import typed_db
+from toolkit.sql import q
+from toolkit.tableschema import Package
+
+Row = dict[str, Any]
+
+# Resources that get a page per row, and the folder their pages live in.
+PAGES = {
+    "meetings": "meetings",
+    "statements": "statements",
+    "military_exercises": "exercises",
+    "un_resolutions": "resolutions",
+}
+# Resources listed on one page, each row an anchor of it.
+ANCHORS = {"sources": "sources.html", "actors": "actors.html", "claims": "claims.html"}
+
+
+def slug(key: str) -> str:
+    """A file or anchor name for a key: A/RES/ES-11/1 -> a-res-es-11-1; slugs stay as they are."""
+    return re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
+
+
+def href(resource: str, key: Any, root: str = "") -> str | None:
+    """The site-relative address of a row, or None for resources without a page or anchor."""
+    if key is None:
+        return None
+    if resource in PAGES:
+        return f"{root}{PAGES[resource]}/{slug(str(key))}.html"
+    if resource in ANCHORS:
+        return f"{root}{ANCHORS[resource]}#{anchor(resource, key)}"
+    return None
+
+
+def anchor(resource: str, key: Any) -> str:
+    return f"{resource.rstrip('s')}-{slug(str(key))}"
+
+
+@dataclass
+class SiteData:
+    package: Package
+    rows: dict[str, list[Row]]
+
+    def has(self, resource: str) -> bool:
+        return resource in self.rows
+
+    def get(self, resource: str, key: Any) -> Row | None:
+        """The row of `resource` whose (single-column) primary key is `key`."""
+        index = self._index(resource)
+        return index.get(key)
+
+    def _index(self, resource: str) -> dict[Any, Row]:
+        cache = self.__dict__.setdefault("_indexes", {})
+        if resource not in cache:
+            (pk,) = self.package.resource(resource).primary_key
+            cache[resource] = {r[pk]: r for r in self.rows.get(resource, [])}
+        return cache[resource]
+
+    def where(self, resource: str, **match: Any) -> list[Row]:
+        return [
+            r for r in self.rows.get(resource, []) if all(r.get(k) == v for k, v in match.items())
+        ]
+
+    def name(self, actor_id: str | None) -> str:
+        row = self.get("actors", actor_id) if actor_id else None
+        return row["name"] if row else (actor_id or "")
+
+    def csto_members(self) -> set[str]:
+        """States that were CSTO members at any time in the memberships table."""
+        return {
+            m["country_iso3"]
+            for m in self.rows.get("memberships", [])
+            if m["organisation_id"] == "csto" and m["status"] == "member"
+        }
+
+
+def read_site_data(package: Package) -> SiteData:
+    """Every resource's rows, typed, in primary-key order."""
+    import duckdb
+
+    con = duckdb.connect()
+    typed_db.build(con, package)
+    rows = {}
+    for res in package.resources.values():
+        order = ", ".join(q(k) for k in res.primary_key) or "1"
+        cur = con.execute(f"SELECT * FROM {q(res.name)} ORDER BY {order}")
+        cols = [d[0] for d in cur.description]
+        rows[res.name] = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    con.close()
+    return SiteData(package, rows)
+
+
+def when(row: Row) -> str:
+    """A row's dates in words, with their precision: never more exact than the data."""
+    start, end, precision = row.get("date_start"), row.get("date_end"), row.get("date_precision")
+    s = start.isoformat() if isinstance(start, dt.date) else None
+    e = end.isoformat() if isinstance(end, dt.date) else None
+    if precision == "day" and s:
+        return s
+    if precision == "span":
+        return f"from {s} to {e}"
+    if precision == "month" and s:
+        return f"some time in {s[:7]} (the source gives only the month)"
+    if precision == "within":
+        if s and e:
+            return f"some time between {s} and {e}"
+        if s:
+            return f"some time on or after {s} (the source gives no upper bound)"
+        if e:
+            return f"some time on or before {e} (the source gives no lower bound)"
+    return "date unknown"
