@@ -99,7 +99,7 @@ def test_broken_descriptor_is_a_usage_error(run, pkg):
 
 def test_recorded_hash_catches_a_hand_edited_file(run, pkg):
     d = json.loads((pkg / "datapackage.json").read_text())
-    from toolkit.validate import file_digest
+    from toolkit.fileio import file_digest
 
     for r in d["resources"]:
         size, digest = file_digest(pkg / r["path"])

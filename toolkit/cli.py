@@ -150,8 +150,8 @@ def template(name: str, describe: bool, package_path: str) -> None:
 )
 def codebook(package_path: str, write_readme: bool) -> None:
     """Print the Markdown codebook of every resource and field, derived from the Table Schemas."""
-    from toolkit.atomic import write_atomic
     from toolkit.codebook import codebook_markdown, replace_codebook
+    from toolkit.fileio import write_atomic
 
     package = _package(package_path)
     text = codebook_markdown(package)

@@ -7,7 +7,6 @@ it publishes the descriptor's version as it is.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -16,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from toolkit.atomic import write_all_atomic
 from toolkit.changelog import release_unreleased
 from toolkit.diff import LEVELS, PackageDiff, diff_refs, markdown
+from toolkit.fileio import descriptor_json, file_digest, with_digests, write_all_atomic
 from toolkit.report import Report
 from toolkit.tableschema import DESCRIPTOR, Package, load_package
-from toolkit.validate import file_digest, validate_package
+from toolkit.validate import validate_package
 
 DIST_FILES = ("datapackage.json", "README.md", "CHANGELOG.md", "CITATION.cff", "LICENSE")
 
@@ -66,12 +65,10 @@ def last_release_ref(repo: Path, version: str) -> str | None:
 
 
 def _descriptor_text(package: Package, version: str, created: str) -> str:
-    d = dict(package.descriptor)
-    d["version"], d["created"] = version, created
-    for r in d["resources"]:
-        size, digest = file_digest(package.root / r["path"])
-        r["bytes"], r["hash"] = size, f"sha256:{digest}"
-    return json.dumps(d, indent=2, ensure_ascii=False) + "\n"
+    digests = {r.name: file_digest(package.root / r.path) for r in package.resources.values()}
+    return descriptor_json(
+        with_digests(package.descriptor, digests, version=version, created=created)
+    )
 
 
 def _citation_text(path: Path, version: str, day: str) -> str | None:

@@ -5,9 +5,9 @@ Functions take paths and return a Report; they never print or exit.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
+from toolkit.fileio import file_digest
 from toolkit.report import Issue, Report
 from toolkit.rules import RULES
 from toolkit.session import File, Session
@@ -83,17 +83,6 @@ def check_contribution(package: Package, file: Path, resource_name: str) -> Repo
     session.report.summary[resource.name] = {"rows": n}
     session.report.count_by_resource()
     return session.report
-
-
-def file_digest(path: Path) -> tuple[int, str]:
-    """Size in bytes and sha256 of a file, read in blocks."""
-    h = hashlib.sha256()
-    size = 0
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 20):
-            h.update(block)
-            size += len(block)
-    return size, h.hexdigest()
 
 
 def integrity_issues(package: Package) -> list[Issue]:
