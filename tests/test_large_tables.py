@@ -15,10 +15,9 @@ def everything_large(monkeypatch):
     """Treat every table as large: the per-value checks run on the fixtures."""
 
     def use() -> None:
-        from toolkit import checks, keys, session
+        from toolkit import cells
 
-        for module in (checks, keys, session):
-            monkeypatch.setattr(module, "SMALL", 0)
+        monkeypatch.setattr(cells, "SMALL", 0)  # the one switch (cells.is_large)
 
     return use
 

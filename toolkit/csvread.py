@@ -2,7 +2,7 @@
 
 Structural problems are found here, each with the line it is on: encoding, binary content, separator,
 header, ragged and blank rows. A UTF-8 BOM, CRLF line ends and quoted cells with line breaks are
-accepted. Cell values are checked later, in SQL (see checks.py).
+accepted. Cell values are checked later, in SQL (see cells.py).
 
 Two ways in, one result: DuckDB reads a well-formed file at native speed, and the physical line of
 each row is then its position + 2. When a file is not that simple (line breaks inside cells, blank or

@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from toolkit import typed_db
+from toolkit.errors import UsageError
 from toolkit.fileio import build_atomic
 from toolkit.sql import lit, q
 from toolkit.tableschema import Package
@@ -76,7 +77,10 @@ def _write_sqlite(con, package: Package, path: Path) -> None:
 
 
 def export(package: Package, fmt: str, out: Path) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # the folder the user named cannot be made
+        raise UsageError(f"{out}: cannot create the folder ({exc.strerror})") from None
     return {"duckdb": export_duckdb, "parquet": export_parquet, "sqlite": export_sqlite}[fmt](
         package, out
     )

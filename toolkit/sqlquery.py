@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit import __version__
+from toolkit.errors import UsageError
 from toolkit.fileio import build_atomic, files_digest
 from toolkit.tableschema import Package
 
@@ -27,7 +28,7 @@ LOCKDOWN = (
 )
 
 
-class QueryError(Exception):
+class QueryError(UsageError):
     """The SQL is wrong or refused; the message says what and, where it can, what exists."""
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from toolkit.checks import sql_type, typed_expr
+from toolkit.cells import sql_type, typed_expr
 from toolkit.csvread import read_csv_sql
+from toolkit.errors import InvalidDataError
 from toolkit.sql import lit, q
 from toolkit.tableschema import Field, Package, Resource
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     import duckdb
 
 
-class BuildError(Exception):
+class BuildError(InvalidDataError):
     """The data cannot be loaded into typed tables (the package is invalid)."""
 
 
