@@ -202,3 +202,13 @@ def test_the_report_is_the_same_on_every_run_though_checks_run_in_parallel(run, 
     found = [e["resource"] for e in json.loads(outputs.pop())["errors"]]
     # Grouped by resource in package order (cells, keys, references), then the rules' findings.
     assert len(set(found)) >= 4
+
+
+def test_the_schemas_missing_values_read_as_missing(run, pkg):
+    schema = pkg / "schemas/un_votes.json"
+    d = json.loads(schema.read_text(encoding="utf-8"))
+    d["missingValues"] = ["", "n/a"]
+    schema.write_text(json.dumps(d), encoding="utf-8")
+    edit(pkg, "un_votes", "A/RES/ES-11/1,ARM,abstain", "A/RES/ES-11/1,ARM,n/a")
+    result = run("validate", pkg, "--format", "json")
+    assert codes(result) == ["required"]  # not enum-error: 'n/a' is a missing value here

@@ -337,8 +337,11 @@ def leading_comments(text: str) -> tuple[int, int]:
     return n, pos
 
 
-def read_csv_sql(path: Path, header: list[str], skip: int = 0) -> str:
-    """DuckDB's reader for one of the package's CSV files: every column text, nothing guessed.
+def read_csv_sql(
+    path: Path, header: list[str], skip: int = 0, missing: tuple[str, ...] = ("",)
+) -> str:
+    """DuckDB's reader for one of the package's CSV files: every column text, nothing guessed;
+    the schema's missing values (`missing`, by default only the empty cell) read as NULL.
 
     Lines over DuckDB's 2 MB default fail (and fall back where that matters); raising the limit
     slows every read by half, and a valid file's cells hold at most 10,000 characters.
@@ -346,8 +349,15 @@ def read_csv_sql(path: Path, header: list[str], skip: int = 0) -> str:
     columns = "{" + ", ".join(f"{lit(h)}: 'VARCHAR'" for h in header) + "}"
     return (
         f"read_csv({lit(str(path))}, header=true, auto_detect=false, delim=',', quote='\"', "
-        f"escape='\"', skip={skip}, columns={columns}, strict_mode=true)"
+        f"escape='\"', skip={skip}, columns={columns}, strict_mode=true{_nullstr(missing)})"
     )
+
+
+def _nullstr(missing: tuple[str, ...]) -> str:
+    # DuckDB reads an empty cell as NULL by default; other missing values must be named.
+    if tuple(missing) == ("",):
+        return ""
+    return f", nullstr=[{', '.join(lit(v) for v in missing)}]"
 
 
 def _try_fast(
@@ -368,7 +378,8 @@ def _try_fast(
     cols = ", ".join(f'"{f.name}"' for f in resource.fields)
     try:
         con.execute(
-            f'CREATE TABLE "{table}" AS SELECT {cols} FROM {read_csv_sql(path, header, skip)}'
+            f'CREATE TABLE "{table}" AS SELECT {cols} '
+            f"FROM {read_csv_sql(path, header, skip, resource.missing_values)}"
         )
     except engine().Error:
         con.execute(f'DROP TABLE IF EXISTS "{table}"')
@@ -434,8 +445,12 @@ def _store_rows(
     import pyarrow as pa
 
     index = {h: i for i, h in enumerate(header)}
+    missing = set(resource.missing_values)
     arrays = {
-        f.name: pa.array([c[index[f.name]] or None for _, c in rows], pa.string())
+        f.name: pa.array(
+            [None if c[index[f.name]] in missing else c[index[f.name]] for _, c in rows],
+            pa.string(),
+        )
         for f in resource.fields
     }
     arrays[SRC_LINE] = pa.array([line for line, _ in rows], pa.int64())

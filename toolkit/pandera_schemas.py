@@ -27,16 +27,19 @@ from toolkit.sql import q
 from toolkit.tableschema import Field, Package, Resource, load_package
 
 
-def read_frame(path: str | Path) -> pd.DataFrame:
-    """A CSV as text columns; only the empty string is missing (as the schemas' missingValues say)."""
+def read_frame(path: str | Path, missing: tuple[str, ...] = ("",)) -> pd.DataFrame:
+    """A CSV as text columns; only the schema's missing values (`missing`) are missing."""
     return pd.read_csv(
-        path, dtype="str", keep_default_na=False, na_values=[""], encoding="utf-8-sig"
+        path, dtype="str", keep_default_na=False, na_values=list(missing), encoding="utf-8-sig"
     )
 
 
 def read_frames(package_path: str | Path) -> dict[str, pd.DataFrame]:
     package = load_package(package_path)
-    return {name: read_frame(package.data_path(name)) for name in package.resources}
+    return {
+        name: read_frame(package.data_path(name), res.missing_values)
+        for name, res in package.resources.items()
+    }
 
 
 def _field_checks(f: Field) -> list[pa.Check]:

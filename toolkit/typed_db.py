@@ -52,7 +52,7 @@ def load_tables(con: duckdb.DuckDBPyConnection, package: Package) -> dict[str, i
 
     counts = {}
     for res in package.resources.values():
-        source = read_csv_sql(package.root / res.path, res.field_names)
+        source = read_csv_sql(package.root / res.path, res.field_names, 0, res.missing_values)
         exprs = ", ".join(f"({_strict(f)})::{column_type(res, f)}" for f in res.fields)
         try:
             con.execute(f"INSERT INTO {q(res.name)} SELECT {exprs} FROM {source}")
