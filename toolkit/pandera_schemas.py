@@ -46,26 +46,35 @@ def _field_checks(f: Field) -> list[pa.Check]:
     """One check per cell condition of cells.field_conditions, run by DuckDB over the column: the
     same SQL the command line runs, so the two cannot drift. A check passes a missing cell unless
     it is `required`, which pandera's `nullable` says."""
+    conditions = [(code, cond) for code, cond in field_conditions(f) if code != "required"]
     return [
-        pa.Check(lambda s, cond=cond: _passes(f, cond, s), error=code)
-        for code, cond in field_conditions(f)
-        if code != "required"
+        pa.Check(lambda s, k=k: _bad_cells(f, conditions, s)[k], error=code)
+        for k, (code, _) in enumerate(conditions)
     ]
 
 
-def _passes(f: Field, cond: str, s: pd.Series) -> pd.Series:
-    """True where the cell does not meet `cond` (the SQL condition that is true on a bad cell)."""
+_LAST: list = []  # (series, its results): pandera runs a column's checks one after another
+
+
+def _bad_cells(f: Field, conditions: list[tuple[str, str]], s: pd.Series) -> list[pd.Series]:
+    """For each condition, True where the cell passes; every condition in one query per column."""
+    if _LAST and _LAST[0][0] is s and _LAST[0][1] == f.name:
+        return _LAST[0][2]
     frame = pd.DataFrame({"v": s.astype(object).where(s.notna(), None), "i": range(len(s))})
     con = _cells_connection()
     con.register("__cells", frame)
     try:
-        bad = con.execute(
-            f"SELECT coalesce({cond}, false) FROM "
-            f"(SELECT v::VARCHAR AS {q(f.name)}, i FROM __cells) ORDER BY i"
+        flags = ", ".join(f"NOT coalesce({cond}, false)" for _, cond in conditions)
+        rows = con.execute(
+            f"SELECT {flags} FROM (SELECT v::VARCHAR AS {q(f.name)}, i FROM __cells) ORDER BY i"
         ).fetchall()
     finally:
         con.unregister("__cells")
-    return pd.Series([not b for (b,) in bad], index=s.index, dtype=bool)
+    results = [
+        pd.Series([r[k] for r in rows], index=s.index, dtype=bool) for k in range(len(conditions))
+    ]
+    _LAST[:] = [(s, f.name, results)]
+    return results
 
 
 _CONNECTION: list = []
