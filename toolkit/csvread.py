@@ -344,7 +344,7 @@ def read_csv_sql(
     the schema's missing values (`missing`, by default only the empty cell) read as NULL.
 
     Lines over DuckDB's 2 MB default fail (and fall back where that matters); raising the limit
-    slows every read by half, and a valid file's cells hold at most 10,000 characters.
+    slows every read, and a valid file's cells hold at most 10,000 characters.
     """
     columns = "{" + ", ".join(f"{lit(h)}: 'VARCHAR'" for h in header) + "}"
     return (

@@ -99,8 +99,8 @@ def key_issues(con: duckdb.DuckDBPyConnection, targets: list[Target], origin: st
 def _repeated_keys(
     con: duckdb.DuckDBPyConnection, keys: list[tuple[int, Resource, list[str]]]
 ) -> list[int]:
-    """Which of the (index, resource, columns) keys hold a value twice: one query for all, a
-    quarter of the cost of finding the rows, which is then done only for these."""
+    """Which of the (index, resource, columns) keys hold a value twice: one query for all, cheaper
+    than finding the rows, which is then done only for these."""
     if not keys:
         return []
     screens = []
@@ -116,8 +116,8 @@ def _repeated_keys(
 def _large_repeats(
     con: duckdb.DuckDBPyConnection, resource: Resource, key: list[str], origin: str, k: int
 ) -> list[tuple]:
-    # Sort the keys' 64-bit hashes and compare neighbours: a third cheaper than grouping them, and
-    # far cheaper than grouping the text. Only if a hash repeats are its rows found again, and
+    # Sort the keys' 64-bit hashes and compare neighbours: cheaper than grouping them, and far
+    # cheaper than grouping the text. Only if a hash repeats are its rows found again, and
     # grouped by the key itself to name the first of each (keys that merely share a hash do not).
     cols, notnull = _columns(key)
     con.execute(

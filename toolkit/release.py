@@ -30,7 +30,6 @@ class ReleaseResult:
     old_version: str
     new_version: str = ""
     required: str | None = None
-    requested: str | None = None
     diff: PackageDiff | None = None
     report: Report | None = None
     refused: str = ""
@@ -126,7 +125,7 @@ def cut_release(
 ) -> ReleaseResult:
     """Validate, grade and write a release; `refused` says why nothing was written."""
     package = load_package(path)
-    result = ReleaseResult(old_version=package.version, requested=level)
+    result = ReleaseResult(old_version=package.version)
     result.report = validate_package(package.root, package)
     if not result.report.valid:
         result.refused = f"the package has {len(result.report.errors)} error(s); fix them first"
@@ -159,7 +158,6 @@ def cut_release(
                 f"--force: releasing as {chosen} although the changes need {result.required}; people who "
                 "depend on the version number to spot breaking changes will be misled"
             )
-        result.requested = chosen
         result.new_version = bump(package.version, chosen)
         result.diff.new, result.diff.new_version = f"v{result.new_version}", result.new_version
     now = now or datetime.now(UTC)

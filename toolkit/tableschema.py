@@ -73,13 +73,14 @@ class Field:
             return "one of: " + ", ".join(self.enum)
         if self.type == "date":
             return "a date as YYYY-MM-DD"
-        if self.type == "integer":
+        if self.type in ("integer", "number"):
             bounds = []
             if self.minimum is not None:
                 bounds.append(f">= {self.minimum:g}")
             if self.maximum is not None:
                 bounds.append(f"<= {self.maximum:g}")
-            return "a whole number" + (f" ({', '.join(bounds)})" if bounds else "")
+            kind = "a whole number" if self.type == "integer" else "a number"
+            return kind + (f" ({', '.join(bounds)})" if bounds else "")
         if self.type == "boolean":
             return " or ".join(self.true_values[:1] + self.false_values[:1])
         if self.pattern:
