@@ -6,8 +6,7 @@ import csv
 import os
 
 import pytest
-
-from conftest import FIXTURES, report
+from helpers import FIXTURES, report
 
 
 def snapshot(pkg):

@@ -4,10 +4,7 @@ afterwards); both ways must find the same errors, so these tests run the small f
 from __future__ import annotations
 
 import pytest
-from test_check import BAD
-from test_validate import CASES, edit
-
-from conftest import FIXTURES
+from helpers import BAD, CASES, FIXTURES, edit
 
 
 @pytest.fixture
