@@ -117,23 +117,23 @@ def check_header(header: list[str], resource: Resource, label: str, line: int = 
     for i, name in enumerate(header, start=1):
         if name.strip() == "":
             issues.append(
-                _issue(
+                Issue.at(
                     "blank-header",
-                    f"{label}: line {line}: column {i} of the header has no name",
-                    resource,
                     label,
-                    row=line,
+                    line,
+                    f"column {i} of the header has no name",
+                    resource=resource.name,
                     value=name,
                 )
             )
         elif name in seen:
             issues.append(
-                _issue(
+                Issue.at(
                     "duplicate-header",
-                    f"{label}: line {line}: column {name!r} appears more than once in the header",
-                    resource,
                     label,
-                    row=line,
+                    line,
+                    f"column {name!r} appears more than once in the header",
+                    resource=resource.name,
                     field=name,
                     value=name,
                 )
@@ -147,12 +147,12 @@ def check_header(header: list[str], resource: Resource, label: str, line: int = 
                 f"Did you mean {best!r}?" if best else f"Expected columns: {', '.join(expected)}."
             )
             issues.append(
-                _issue(
+                Issue.at(
                     "extra-header",
-                    f"{label}: line {line}: unknown column {name!r}",
-                    resource,
                     label,
-                    row=line,
+                    line,
+                    f"unknown column {name!r}",
+                    resource=resource.name,
                     field=name,
                     value=name,
                     hint=hint,
@@ -160,12 +160,12 @@ def check_header(header: list[str], resource: Resource, label: str, line: int = 
             )
     for name in missing:
         issues.append(
-            _issue(
+            Issue.at(
                 "missing-header",
-                f"{label}: line {line}: column {name!r} is missing from the header",
-                resource,
                 label,
-                row=line,
+                line,
+                f"column {name!r} is missing from the header",
+                resource=resource.name,
                 field=name,
             )
         )
