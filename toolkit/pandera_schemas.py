@@ -53,27 +53,27 @@ def _field_checks(f: Field) -> list[pa.Check]:
     ]
 
 
-_LAST: list = []  # (series, its results): pandera runs a column's checks one after another
+_LAST: list = []  # (field, column, results): pandera runs a column's checks one after another
 
 
 def _bad_cells(f: Field, conditions: list[tuple[str, str]], s: pd.Series) -> list[pd.Series]:
     """For each condition, True where the cell passes; every condition in one query per column."""
-    if _LAST and _LAST[0][0] is s and _LAST[0][1] == f.name:
+    if _LAST and _LAST[0][0] == f.name and _LAST[0][1].equals(s):
         return _LAST[0][2]
     frame = pd.DataFrame({"v": s.astype(object).where(s.notna(), None), "i": range(len(s))})
     con = _cells_connection()
     con.register("__cells", frame)
     try:
-        flags = ", ".join(f"NOT coalesce({cond}, false)" for _, cond in conditions)
-        rows = con.execute(
+        flags = ", ".join(
+            f"NOT coalesce({cond}, false) AS c{k}" for k, (_, cond) in enumerate(conditions)
+        )
+        found = con.execute(
             f"SELECT {flags} FROM (SELECT v::VARCHAR AS {q(f.name)}, i FROM __cells) ORDER BY i"
-        ).fetchall()
+        ).fetchnumpy()
     finally:
         con.unregister("__cells")
-    results = [
-        pd.Series([r[k] for r in rows], index=s.index, dtype=bool) for k in range(len(conditions))
-    ]
-    _LAST[:] = [(s, f.name, results)]
+    results = [pd.Series(found[f"c{k}"], index=s.index, dtype=bool) for k in range(len(conditions))]
+    _LAST[:] = [(f.name, s.copy(), results)]
     return results
 
 
