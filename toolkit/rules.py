@@ -8,7 +8,7 @@ Where SQL cannot word the message (the tallies), the rule's SQL selects the fact
 Which resources a rule applies to is read from the Table Schemas, by their fields: the date rules
 apply to every resource with date_start and date_end (and date_precision), the excerpt rule to every
 resource with source_id and source_excerpt, the state rule to every country_iso3 that references
-actors; the tallies count the values of un_votes.vote's enum that un_resolutions has a column for.
+actors from another resource; the tallies count the values of un_votes.vote's enum that un_resolutions has a column for.
 """
 
 from __future__ import annotations
@@ -37,9 +37,8 @@ class Rule:
     field: str
     needs: tuple[str, ...]
     sql: str  # selects __origin, __line, value, message; with `word`, whatever `word` reads
-    word: Callable[[tuple], list[Finding]] | None = (
-        None  # the Python step, where SQL cannot word it
-    )
+    # The Python step, where SQL cannot word the message: one row of `sql` -> its findings.
+    word: Callable[[tuple], list[Finding]] | None = None
     codes: tuple[str, ...] = ()  # every code the rule reports, when more than `code`
 
     @property
@@ -123,31 +122,30 @@ def _excerpt_rule(r: str) -> Rule:
 
 
 def _references(r: Resource, field: str, target: str) -> bool:
-    return any(fk.fields == (field,) and fk.resource == target for fk in r.foreign_keys)
+    """Whether `field` of `r` references another resource, `target` (not `r` itself)."""
+    return r.name != target and any(
+        fk.fields == (field,) and fk.resource == target for fk in r.foreign_keys
+    )
 
 
 def rules_for(package: Package) -> list[Rule]:
     """Every rule, for the resources of `package` its schemas make it apply to, in report order."""
     resources = list(package.resources.values())
-    by_name = package.resources
     rules = [
         rule for r in resources if _has(r, "date_start", "date_end") for rule in _date_rules(r)
     ]
-    rules += [rule for rule in FIXED if set(rule.needs) <= by_name.keys()]
+    rules += FIXED
     rules += [
         _state_rule(r.name)
         for r in resources
         if _has(r, "country_iso3") and _references(r, "country_iso3", "actors")
     ]
-    if "memberships" in by_name and "actors" in by_name:
-        rules.append(ORGANISATION)
-    if "sources" in by_name:
-        rules += [
-            _excerpt_rule(r.name) for r in resources if _has(r, "source_id", "source_excerpt")
-        ]
+    rules.append(ORGANISATION)
+    rules += [_excerpt_rule(r.name) for r in resources if _has(r, "source_id", "source_excerpt")]
     rules.append(LIKELY_DUPLICATE)
     rules += tally_rules(package)
-    return [rule for rule in rules if set(rule.needs) <= by_name.keys()]
+    # A rule runs only on a package that has every resource it reads.
+    return [rule for rule in rules if set(rule.needs) <= package.resources.keys()]
 
 
 FIXED: list[Rule] = [
