@@ -1,4 +1,4 @@
-"""Shared fixtures: a throw-away copy of the package and a CLI runner."""
+"""Shared fixtures: a throw-away copy of the package and a CLI runner (helpers.py holds the rest)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers import FIXTURES, ROOT
 
 from toolkit.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SHARED_SOURCES = ROOT.parent / "shared" / "sources"
 
 
 @pytest.fixture
@@ -52,14 +49,6 @@ def check_json(run, pkg):
         return run("check", FIXTURES / name, "-r", resource, "--package", pkg, "--format", "json")
 
     return invoke
-
-
-def report(result: Result) -> dict:
-    return json.loads(result.stdout)
-
-
-def codes(result: Result) -> list[str]:
-    return [e["code"] for e in report(result)["errors"]]
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import re
 
 import pytest
 from frictionless import Package as FrictionlessPackage
+from helpers import ROOT, codes
 
-from conftest import ROOT, codes
 from toolkit.pandera_schemas import read_frames, validate_frames
 from toolkit.tableschema import load_package
 

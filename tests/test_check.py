@@ -3,40 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from conftest import FIXTURES, codes, report
-
-# fixture file -> (resource, expected error codes, line of the first error)
-BAD = {
-    "bad_date.csv": ("statements", ["type-error"], 2),
-    "date_in_words.csv": ("statements", ["type-error"], 2),
-    "enum_wrong_case.csv": ("statements", ["enum-error"], 2),
-    "enum_stray_spaces.csv": ("statements", ["enum-error"], 2),
-    "formula_cell.csv": ("statements", ["formula-injection"], 2),
-    "primary_key_collision.csv": ("statements", ["primary-key"], 2),
-    "dangling_speaker.csv": ("statements", ["foreign-key"], 2),
-    "outside_meeting.csv": ("statements", ["statement-outside-meeting"], 2),
-    "date_end_before_start.csv": ("statements", ["date-order", "date-precision"], 2),
-    "response_before_statement.csv": ("statements", ["response-before-statement"], 3),
-    "embedded_newline.csv": ("statements", ["enum-error"], 4),
-    "ragged_rows.csv": ("statements", ["missing-cell", "extra-cell"], 2),
-    "semicolon_separated.csv": ("statements", ["wrong-separator"], 1),
-    "tab_separated.csv": ("statements", ["wrong-separator"], 1),
-    "misspelt_and_missing_header.csv": (
-        "statements",
-        ["blank-header", "extra-header", "missing-header", "missing-header"],
-        1,
-    ),
-    "extra_header.csv": ("statements", ["extra-header"], 1),
-    "duplicate_header.csv": ("statements", ["duplicate-header"], 1),
-    "latin1.csv": ("statements", ["encoding-error"], 2),
-    "empty.csv": ("statements", ["empty-file"], None),
-    "header_only.csv": ("statements", ["no-rows"], 1),
-    "required_empty.csv": ("statements", ["required", "required"], 2),
-    "un_votes_tally_exceeded.csv": ("un_votes", ["tally-exceeded"], 5),
-    "un_votes_not_a_state.csv": ("un_votes", ["pattern-error", "not-a-state"], 2),
-    "cr_only_mac.csv": ("un_votes", ["enum-error"], 3),
-}
+from helpers import BAD, FIXTURES, codes, report
 
 
 @pytest.mark.parametrize("name", sorted(BAD))

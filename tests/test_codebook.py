@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import ROOT
+from helpers import ROOT
+
 from toolkit.codebook import END, START, codebook_markdown
 from toolkit.tableschema import load_package
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from helpers import ROOT
 
-from conftest import ROOT
 from toolkit import csvread
 from toolkit.tableschema import load_package
 

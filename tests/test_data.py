@@ -9,8 +9,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, SHARED_SOURCES
 
-from conftest import ROOT, SHARED_SOURCES
 from toolkit.tableschema import load_package
 
 PACKAGE = load_package(ROOT)

@@ -8,8 +8,8 @@ import csv
 import json
 
 import pytest
+from helpers import ROOT
 
-from conftest import ROOT
 from toolkit.tableschema import load_package
 
 datasette_app = pytest.importorskip("datasette.app", reason="datasette is in the 'test' extra")

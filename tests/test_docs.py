@@ -35,3 +35,15 @@ def test_help_runs_without_loading_heavy_libraries():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_readme_reference_matches_the_commands_and_the_error_catalogue():
+    # As sqlite-utils does: the reference is generated; this fails until it is regenerated.
+    from helpers import ROOT
+
+    from toolkit.reference import CODES, COMMANDS, block, codes_markdown, commands_markdown
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    fix = "run `python scripts/readme_reference.py --write`"
+    assert block(readme, COMMANDS) == commands_markdown(main), fix
+    assert block(readme, CODES) == codes_markdown(), fix

@@ -4,10 +4,7 @@ afterwards); both ways must find the same errors, so these tests run the small f
 from __future__ import annotations
 
 import pytest
-from test_check import BAD
-from test_validate import CASES, edit
-
-from conftest import FIXTURES
+from helpers import BAD, CASES, FIXTURES, edit
 
 
 @pytest.fixture
@@ -15,10 +12,9 @@ def everything_large(monkeypatch):
     """Treat every table as large: the per-value checks run on the fixtures."""
 
     def use() -> None:
-        from toolkit import checks, keys, session
+        from toolkit import cells
 
-        for module in (checks, keys, session):
-            monkeypatch.setattr(module, "SMALL", 0)
+        monkeypatch.setattr(cells, "SMALL", 0)  # the one switch (cells.is_large)
 
     return use
 

@@ -8,8 +8,8 @@ import re
 
 import pandas as pd
 import pytest
+from helpers import ROOT
 
-from conftest import ROOT
 from toolkit import load
 from toolkit.loader import LoadError
 from toolkit.tableschema import PackageError, load_package

@@ -7,8 +7,7 @@ import json
 import sqlite3
 
 import pytest
-
-from conftest import FIXTURES
+from helpers import FIXTURES
 
 CSTO = ["ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK"]
 

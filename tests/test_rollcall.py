@@ -14,8 +14,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers import FIXTURES, ROOT, codes, report
 
-from conftest import FIXTURES, ROOT, codes, report
 from toolkit.membership import un_members_on
 from toolkit.statenames import StateNames
 from toolkit.tableschema import load_package

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from helpers import ROOT
 
-from conftest import ROOT
 from toolkit.session import Session
 from toolkit.tableschema import load_package
 

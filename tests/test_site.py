@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import ROOT
 
-from conftest import ROOT
 from toolkit.cli import main
 from toolkit.site.charts import timeline_rows
 from toolkit.site.data import read_site_data, slug

@@ -14,8 +14,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner
+from helpers import ROOT
 
-from conftest import ROOT
 from toolkit.cli import main
 
 CHROMIUM = "/usr/bin/chromium"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 
 import pycountry
+from helpers import ROOT
 
-from conftest import ROOT
 from toolkit.states import (
     FORMER_UN_MEMBERS,
     NOT_UN_MEMBERS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import ROOT
+from helpers import ROOT
 
 
 def test_template_is_the_schema_header(run, pkg):

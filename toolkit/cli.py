@@ -1,6 +1,8 @@
 """The `csto-alignment` command line: parses, calls the library, prints, and picks the exit code.
 
-Exit codes (a public contract): 0 valid / done, 1 invalid data, 2 usage error.
+Exit codes (a public contract, errors.py): 0 valid / done, 1 invalid data, 2 usage error, 3 an
+internal failure (a bug, or the machine: a full disk). Library failures are exceptions carrying their
+exit code (errors.ToolkitError), turned into one line in one place (Group.invoke).
 Data goes to stdout, diagnostics to stderr. Heavy libraries are imported inside the commands that
 need them, so `--help` and `template` start fast.
 """
@@ -15,30 +17,36 @@ from typing import Any
 import click
 
 from toolkit import __version__
+from toolkit.errors import (
+    EXIT_INTERNAL,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    ToolkitError,
+    UsageError,
+)
 from toolkit.options import contribution_options, format_option, package_option
-from toolkit.tableschema import Package, PackageError, load_package
-
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+from toolkit.tableschema import load_package
 
 
 class Group(click.Group):
-    """Turns unexpected failures into one clear line (a traceback only with --debug)."""
+    """Every failure ends here, in one line with its exit code (a traceback only with --debug)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except PackageError as exc:
+        except ToolkitError as exc:
             click.echo(f"Error: {exc}", err=True)
-            ctx.exit(EXIT_USAGE)
+            ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
-        except Exception as exc:  # a bug or an environment problem, never bad data
+        except Exception as exc:  # a bug or the machine (a full disk), never bad data or usage
             if ctx.meta.get("debug"):
                 traceback.print_exc()
             click.echo(
                 f"Error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True
             )
-            ctx.exit(EXIT_INVALID if isinstance(exc, OSError) else EXIT_USAGE)
+            ctx.exit(EXIT_INTERNAL)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -48,10 +56,6 @@ class Group(click.Group):
 def main(ctx: click.Context, debug: bool) -> None:
     """Validate, extend, query and release the csto-alignment data package."""
     ctx.meta["debug"] = debug
-
-
-def _package(path: str) -> Package:
-    return load_package(path)
 
 
 def _emit_report(report: Any, fmt: str) -> None:
@@ -64,14 +68,6 @@ def _emit_report(report: Any, fmt: str) -> None:
     if diag:
         click.echo(diag, err=True)
     click.echo(out)
-
-
-def _resource_or_usage(package: Package, name: str) -> None:
-    if name not in package.resources:
-        raise click.BadParameter(
-            f"unknown resource {name!r}; choose one of: {', '.join(package.resources)}",
-            param_hint="--resource",
-        )
 
 
 @main.command()
@@ -95,8 +91,8 @@ def check(file: str, resource: str, package_path: str, fmt: str) -> None:
     """Check contributed rows in FILE against the schema and the existing data. Writes nothing."""
     from toolkit.validate import check_contribution
 
-    package = _package(package_path)
-    _resource_or_usage(package, resource)
+    package = load_package(package_path)
+    package.resource(resource)  # an unknown name is a usage error
     report = check_contribution(package, Path(file), resource)
     _emit_report(report, fmt)
     sys.exit(EXIT_OK if report.valid else EXIT_INVALID)
@@ -112,8 +108,8 @@ def add(file: str, resource: str, package_path: str, fmt: str) -> None:
     """
     from toolkit.merge import add_contribution
 
-    package = _package(package_path)
-    _resource_or_usage(package, resource)
+    package = load_package(package_path)
+    package.resource(resource)  # an unknown name is a usage error
     result = add_contribution(package, Path(file), resource)
     _emit_report(result.report, fmt)
     if result.written:
@@ -194,7 +190,7 @@ def rollcall(
         raise click.BadParameter(
             f"no folder {Path(out).parent} to write {out} in", param_hint="--out"
         )
-    package = _package(package_path)
+    package = load_package(package_path)
     tallies = {"yes": tally_yes, "no": tally_no, "abstain": tally_abstain}
     tallies["non_voting"] = tally_non_voting
     result = read_roll_call(
@@ -210,7 +206,7 @@ def rollcall(
     report = result.report
     csv_text = rows_as("csv", result.columns, result.rows) + "\n"
     if report.valid and out is not None:
-        from toolkit.atomic import write_atomic
+        from toolkit.fileio import write_atomic
 
         write_atomic(Path(out), csv_text)
     if fmt == "json":
@@ -248,12 +244,7 @@ def template(name: str, describe: bool, package_path: str) -> None:
     """Print an empty CSV for resource NAME: the header row, ready to fill in."""
     from toolkit.template import template_csv
 
-    package = _package(package_path)
-    if name not in package.resources:
-        raise click.BadParameter(
-            f"unknown resource {name!r}; choose one of: {', '.join(package.resources)}",
-            param_hint="NAME",
-        )
+    package = load_package(package_path)
     click.echo(template_csv(package.resource(name), describe), nl=False)
 
 
@@ -267,10 +258,10 @@ def template(name: str, describe: bool, package_path: str) -> None:
 )
 def codebook(package_path: str, write_readme: bool) -> None:
     """Print the Markdown codebook of every resource and field, derived from the Table Schemas."""
-    from toolkit.atomic import write_atomic
     from toolkit.codebook import codebook_markdown, replace_codebook
+    from toolkit.fileio import write_atomic
 
-    package = _package(package_path)
+    package = load_package(package_path)
     text = codebook_markdown(package)
     if not write_readme:
         click.echo(text)
@@ -278,6 +269,13 @@ def codebook(package_path: str, write_readme: bool) -> None:
     readme = package.root / "README.md"
     write_atomic(readme, replace_codebook(readme.read_text(encoding="utf-8"), text))
     click.echo(f"updated the codebook in {readme}", err=True)
+
+
+def _read_sql(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:  # the path the user gave cannot be used
+        raise UsageError(f"{path}: cannot read the SQL ({exc})") from None
 
 
 def _params(values: tuple[str, ...]) -> dict[str, str]:
@@ -321,27 +319,19 @@ def query(
     """
     from toolkit.render import rows_as
     from toolkit.saved import saved_queries
-    from toolkit.sqlquery import QueryError, run_query
-    from toolkit.typed_db import BuildError
+    from toolkit.sqlquery import run_query
 
-    package = _package(package_path)
+    package = load_package(package_path)
     if (sql is None) == (sql_file is None):
         raise click.UsageError("give either SQL (or a saved query's name) or --file, not both")
     params = _params(param_values)
     saved = saved_queries(package.root)
     if sql_file is not None:
-        sql = Path(sql_file).read_text(encoding="utf-8")
+        sql = _read_sql(Path(sql_file))
     elif sql in saved:
         params = {**saved[sql].params, **params}
         sql = saved[sql].sql
-    try:
-        result = run_query(package, sql or "", params)
-    except BuildError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(EXIT_INVALID)
-    except QueryError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+    result = run_query(package, sql or "", params)
     if result.cache_built:
         click.echo("built the typed query cache", err=True)
     if not result.rows:
@@ -360,7 +350,7 @@ def queries(package_path: str, fmt: str) -> None:
     from toolkit.render import table
     from toolkit.saved import saved_queries
 
-    saved = saved_queries(_package(package_path).root)
+    saved = saved_queries(load_package(package_path).root)
     if fmt == "json":
         items = [
             {"name": q.name, "title": q.title, "answers": q.answers, "params": q.params}
@@ -390,14 +380,8 @@ def queries(package_path: str, fmt: str) -> None:
 def export(fmt: str, out_dir: str, package_path: str) -> None:
     """Export the package as a typed DuckDB database, Parquet files or a SQLite database."""
     from toolkit.export import export as do_export
-    from toolkit.typed_db import BuildError
 
-    package = _package(package_path)
-    try:
-        written = do_export(package, fmt, Path(out_dir))
-    except BuildError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(EXIT_INVALID)
+    written = do_export(load_package(package_path), fmt, Path(out_dir))
     for path in written:
         click.echo(str(path))
 
@@ -512,7 +496,7 @@ def site(out_dir: str, package_path: str) -> None:
     from toolkit.typed_db import BuildError
     from toolkit.validate import validate_package
 
-    package = _package(package_path)
+    package = load_package(package_path)
     try:
         check_dependencies()  # before the validation, which takes a while on large files
     except SiteDependencyError as exc:

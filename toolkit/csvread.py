@@ -2,7 +2,7 @@
 
 Structural problems are found here, each with the line it is on: encoding, binary content, separator,
 header, ragged and blank rows. A UTF-8 BOM, CRLF line ends and quoted cells with line breaks are
-accepted. Cell values are checked later, in SQL (see checks.py).
+accepted. Cell values are checked later, in SQL (see cells.py).
 
 Two ways in, one result: DuckDB reads a well-formed file at native speed, and the physical line of
 each row is then its position + 2. When a file is not that simple (line breaks inside cells, blank or
@@ -117,23 +117,23 @@ def check_header(header: list[str], resource: Resource, label: str, line: int = 
     for i, name in enumerate(header, start=1):
         if name.strip() == "":
             issues.append(
-                _issue(
+                Issue.at(
                     "blank-header",
-                    f"{label}: line {line}: column {i} of the header has no name",
-                    resource,
                     label,
-                    row=line,
+                    line,
+                    f"column {i} of the header has no name",
+                    resource=resource.name,
                     value=name,
                 )
             )
         elif name in seen:
             issues.append(
-                _issue(
+                Issue.at(
                     "duplicate-header",
-                    f"{label}: line {line}: column {name!r} appears more than once in the header",
-                    resource,
                     label,
-                    row=line,
+                    line,
+                    f"column {name!r} appears more than once in the header",
+                    resource=resource.name,
                     field=name,
                     value=name,
                 )
@@ -147,12 +147,12 @@ def check_header(header: list[str], resource: Resource, label: str, line: int = 
                 f"Did you mean {best!r}?" if best else f"Expected columns: {', '.join(expected)}."
             )
             issues.append(
-                _issue(
+                Issue.at(
                     "extra-header",
-                    f"{label}: line {line}: unknown column {name!r}",
-                    resource,
                     label,
-                    row=line,
+                    line,
+                    f"unknown column {name!r}",
+                    resource=resource.name,
                     field=name,
                     value=name,
                     hint=hint,
@@ -160,12 +160,12 @@ def check_header(header: list[str], resource: Resource, label: str, line: int = 
             )
     for name in missing:
         issues.append(
-            _issue(
+            Issue.at(
                 "missing-header",
-                f"{label}: line {line}: column {name!r} is missing from the header",
-                resource,
                 label,
-                row=line,
+                line,
+                f"column {name!r} is missing from the header",
+                resource=resource.name,
                 field=name,
             )
         )
@@ -337,17 +337,27 @@ def leading_comments(text: str) -> tuple[int, int]:
     return n, pos
 
 
-def read_csv_sql(path: Path, header: list[str], skip: int = 0) -> str:
-    """DuckDB's reader for one of the package's CSV files: every column text, nothing guessed.
+def read_csv_sql(
+    path: Path, header: list[str], skip: int = 0, missing: tuple[str, ...] = ("",)
+) -> str:
+    """DuckDB's reader for one of the package's CSV files: every column text, nothing guessed;
+    the schema's missing values (`missing`, by default only the empty cell) read as NULL.
 
     Lines over DuckDB's 2 MB default fail (and fall back where that matters); raising the limit
-    slows every read by half, and a valid file's cells hold at most 10,000 characters.
+    slows every read, and a valid file's cells hold at most 10,000 characters.
     """
     columns = "{" + ", ".join(f"{lit(h)}: 'VARCHAR'" for h in header) + "}"
     return (
         f"read_csv({lit(str(path))}, header=true, auto_detect=false, delim=',', quote='\"', "
-        f"escape='\"', skip={skip}, columns={columns}, strict_mode=true)"
+        f"escape='\"', skip={skip}, columns={columns}, strict_mode=true{_nullstr(missing)})"
     )
+
+
+def _nullstr(missing: tuple[str, ...]) -> str:
+    # DuckDB reads an empty cell as NULL by default; other missing values must be named.
+    if tuple(missing) == ("",):
+        return ""
+    return f", nullstr=[{', '.join(lit(v) for v in missing)}]"
 
 
 def _try_fast(
@@ -368,7 +378,8 @@ def _try_fast(
     cols = ", ".join(f'"{f.name}"' for f in resource.fields)
     try:
         con.execute(
-            f'CREATE TABLE "{table}" AS SELECT {cols} FROM {read_csv_sql(path, header, skip)}'
+            f'CREATE TABLE "{table}" AS SELECT {cols} '
+            f"FROM {read_csv_sql(path, header, skip, resource.missing_values)}"
         )
     except engine().Error:
         con.execute(f'DROP TABLE IF EXISTS "{table}"')
@@ -434,8 +445,12 @@ def _store_rows(
     import pyarrow as pa
 
     index = {h: i for i, h in enumerate(header)}
+    missing = set(resource.missing_values)
     arrays = {
-        f.name: pa.array([c[index[f.name]] or None for _, c in rows], pa.string())
+        f.name: pa.array(
+            [None if c[index[f.name]] in missing else c[index[f.name]] for _, c in rows],
+            pa.string(),
+        )
         for f in resource.fields
     }
     arrays[SRC_LINE] = pa.array([line for line, _ in rows], pa.int64())

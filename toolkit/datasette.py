@@ -14,7 +14,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from toolkit.atomic import write_atomic
+from toolkit.fileio import write_atomic
 from toolkit.saved import saved_queries
 from toolkit.tableschema import Package, Resource
 

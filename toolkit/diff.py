@@ -206,24 +206,14 @@ def _schema_changes(old: Resource, new: Resource) -> list[SchemaChange]:
             )
         )
     o_fk, n_fk = set(old.foreign_keys), set(new.foreign_keys)
-    changes += [
-        SchemaChange(
-            "constraint-tightened",
-            ",".join(fk.fields),
-            f"foreign key to {fk.resource} added",
-            "major",
-        )
-        for fk in n_fk - o_fk
-    ]
-    changes += [
-        SchemaChange(
-            "constraint-loosened",
-            ",".join(fk.fields),
-            f"foreign key to {fk.resource} removed",
-            "minor",
-        )
-        for fk in o_fk - n_fk
-    ]
+    for fks, kind, what, level in (
+        (n_fk - o_fk, "constraint-tightened", "added", "major"),
+        (o_fk - n_fk, "constraint-loosened", "removed", "minor"),
+    ):
+        changes += [
+            SchemaChange(kind, ",".join(fk.fields), f"foreign key to {fk.resource} {what}", level)
+            for fk in fks
+        ]
     if old.missing_values != new.missing_values:
         changes.append(
             SchemaChange(
@@ -275,14 +265,13 @@ def diff_packages(
     resources = []
     for name in list(old.resources) + [n for n in new.resources if n not in old.resources]:
         d = ResourceDiff(name)
-        if name not in new.resources:
-            d.status = "removed"
-            d.primary_key = old.resources[name].primary_key
-            d.removed = _rows(old, old.resources[name])
-        elif name not in old.resources:
-            d.status = "added"
-            d.primary_key = new.resources[name].primary_key
-            d.added = _rows(new, new.resources[name])
+        if (
+            name not in new.resources or name not in old.resources
+        ):  # the whole resource went or came
+            side = old if name not in new.resources else new
+            d.status = "removed" if side is old else "added"
+            d.primary_key = side.resources[name].primary_key
+            setattr(d, d.status, _rows(side, side.resources[name]))
         else:
             d.schema = _schema_changes(old.resources[name], new.resources[name])
             _row_changes(old, old.resources[name], new, new.resources[name], d)

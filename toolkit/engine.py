@@ -1,9 +1,9 @@
 """DuckDB's engine, for the commands that judge data (validate, check, add).
 
 `import duckdb` loads the engine, the compiled module `_duckdb`, and then the package's Python layer
-(its relational API, its Arrow sources, its version read through importlib.metadata): about 0.08 s
-of imports on the bench machine, a tenth of what `check` takes on a million rows. Judging needs only
-the engine's connections and error classes, so it imports the engine alone. `duckdb` re-exports the
+(its relational API, its Arrow sources, its version read through importlib.metadata), which costs a
+noticeable share of a `check` (see the README's *Scale and speed*). Judging needs only the engine's
+connections and error classes, so it imports the engine alone. `duckdb` re-exports the
 same module, so whatever later imports `duckdb` (an Arrow scan, `query`) works with these
 connections. Should a DuckDB release stop shipping the engine as `_duckdb`, the package is used.
 """

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import tempfile
 from pathlib import Path
 
 from toolkit import typed_db
+from toolkit.errors import UsageError
+from toolkit.fileio import build_atomic
 from toolkit.sql import lit, q
 from toolkit.tableschema import Package
 
-FORMATS = ("duckdb", "parquet", "sqlite")
 SQLITE_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
 
 
@@ -25,15 +24,7 @@ def _typed_connection(package: Package, path: str | None = None):
 
 def export_duckdb(package: Package, out: Path) -> list[Path]:
     target = out / f"{package.descriptor.get('name', 'package')}.duckdb"
-    fd, tmp = tempfile.mkstemp(suffix=".duckdb", dir=out)
-    os.close(fd)
-    os.unlink(tmp)
-    try:
-        _typed_connection(package, tmp).close()
-        os.replace(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return [target]
+    return [build_atomic(target, lambda tmp: _typed_connection(package, str(tmp)).close())]
 
 
 def export_parquet(package: Package, out: Path) -> list[Path]:
@@ -41,12 +32,11 @@ def export_parquet(package: Package, out: Path) -> list[Path]:
     con = _typed_connection(package)
     written = []
     for name in package.resources:
-        target = out / f"{name}.parquet"
-        tmp = out / f".{name}.parquet.tmp"
         # ENUMs become plain strings so every Parquet reader understands them.
-        con.execute(f"COPY (SELECT * FROM {q(name)}) TO {lit(str(tmp))} (FORMAT parquet)")
-        os.replace(tmp, target)
-        written.append(target)
+        def copy(tmp: Path, name: str = name) -> None:
+            con.execute(f"COPY (SELECT * FROM {q(name)}) TO {lit(str(tmp))} (FORMAT parquet)")
+
+        written.append(build_atomic(out / f"{name}.parquet", copy))
     return written
 
 
@@ -54,10 +44,12 @@ def export_sqlite(package: Package, out: Path) -> list[Path]:
     """A SQLite file with declared types, primary and foreign keys; dates as ISO 8601 text."""
     con = _typed_connection(package)
     target = out / f"{package.descriptor.get('name', 'package')}.sqlite"
-    fd, tmp = tempfile.mkstemp(suffix=".sqlite", dir=out)
-    os.close(fd)
+    return [build_atomic(target, lambda tmp: _write_sqlite(con, package, tmp))]
+
+
+def _write_sqlite(con, package: Package, path: Path) -> None:
+    db = sqlite3.connect(path)
     try:
-        db = sqlite3.connect(tmp)
         for res in package.resources.values():
             cols = [f"{q(f.name)} {SQLITE_TYPES.get(f.type, 'TEXT')}" for f in res.fields]
             if res.primary_key:
@@ -80,15 +72,15 @@ def export_sqlite(package: Package, out: Path) -> list[Path]:
             marks = ", ".join("?" for _ in res.fields)
             db.executemany(f"INSERT INTO {q(res.name)} VALUES ({marks})", rows)
         db.commit()
-        db.close()
-        os.replace(tmp, target)
     finally:
-        Path(tmp).unlink(missing_ok=True)
-    return [target]
+        db.close()
 
 
 def export(package: Package, fmt: str, out: Path) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # the folder the user named cannot be made
+        raise UsageError(f"{out}: cannot create the folder ({exc.strerror})") from None
     written = {"duckdb": export_duckdb, "parquet": export_parquet, "sqlite": export_sqlite}[fmt](
         package, out
     )

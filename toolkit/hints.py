@@ -6,7 +6,7 @@ import difflib
 import re
 from datetime import datetime
 
-from toolkit.report import CODES
+from toolkit.errors import CATALOGUE
 from toolkit.tableschema import Field
 
 # Formats seen in spreadsheets, tried in order to suggest the ISO 8601 form of a date.
@@ -88,4 +88,4 @@ def hint_for(code: str, f: Field, value: str | None) -> str:
         return f"The value must match {f.pattern}; example: {f.example!r}."
     if code == "required":
         return f"Fill in {f.name}: {f.description}"
-    return CODES[code][1]
+    return CATALOGUE[code].hint

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from toolkit.checks import SMALL, distinct_values
+from toolkit.cells import distinct_values, is_large
 from toolkit.csvread import LINE, ORIGIN
 from toolkit.report import Issue
 from toolkit.sql import lit, q
@@ -61,7 +61,7 @@ def key_issues(con: duckdb.DuckDBPyConnection, targets: list[Target], origin: st
     """Primary-key and unique collisions of the targets' rows, within them and with existing rows."""
     keys = [(t, code, cols) for t in targets for code, cols in _unique_keys(t.resource)]
     found: list[tuple] = []
-    small = [k for k, (t, _, _) in enumerate(keys) if t.total <= SMALL]
+    small = [k for k, (t, _, _) in enumerate(keys) if not is_large(t.total)]
     repeated = _repeated_keys(con, [(k, keys[k][0].resource, keys[k][2]) for k in small])
     if repeated:
         found += con.execute(
@@ -70,7 +70,7 @@ def key_issues(con: duckdb.DuckDBPyConnection, targets: list[Target], origin: st
             )
         ).fetchall()
     for k, (t, _, cols) in enumerate(keys):
-        if t.total > SMALL:
+        if is_large(t.total):
             found += _large_repeats(con, t.resource, cols, origin, k)
     found.sort(key=lambda r: (r[0], r[1]))
     issues = []
@@ -83,14 +83,14 @@ def key_issues(con: duckdb.DuckDBPyConnection, targets: list[Target], origin: st
         )
         shown = ", ".join(f"{c}={v!r}" for c, v in zip(cols, values, strict=True))
         issues.append(
-            Issue(
-                code=code,
-                message=f"{t.label}: line {line}: {shown} is already used on {where}",
+            Issue.at(
+                code,
+                t.label,
+                line,
+                f"{shown} is already used on {where}",
                 resource=t.resource.name,
-                row=line,
                 field=",".join(cols),
                 value=", ".join(map(str, values)),
-                file=t.label,
             )
         )
     return issues
@@ -99,8 +99,8 @@ def key_issues(con: duckdb.DuckDBPyConnection, targets: list[Target], origin: st
 def _repeated_keys(
     con: duckdb.DuckDBPyConnection, keys: list[tuple[int, Resource, list[str]]]
 ) -> list[int]:
-    """Which of the (index, resource, columns) keys hold a value twice: one query for all, a
-    quarter of the cost of finding the rows, which is then done only for these."""
+    """Which of the (index, resource, columns) keys hold a value twice: one query for all, cheaper
+    than finding the rows, which is then done only for these."""
     if not keys:
         return []
     screens = []
@@ -116,8 +116,8 @@ def _repeated_keys(
 def _large_repeats(
     con: duckdb.DuckDBPyConnection, resource: Resource, key: list[str], origin: str, k: int
 ) -> list[tuple]:
-    # Sort the keys' 64-bit hashes and compare neighbours: a third cheaper than grouping them, and
-    # far cheaper than grouping the text. Only if a hash repeats are its rows found again, and
+    # Sort the keys' 64-bit hashes and compare neighbours: cheaper than grouping them, and far
+    # cheaper than grouping the text. Only if a hash repeats are its rows found again, and
     # grouped by the key itself to name the first of each (keys that merely share a hash do not).
     cols, notnull = _columns(key)
     con.execute(
@@ -137,11 +137,13 @@ def foreign_key_issues(
     """Values of the targets' rows that match no row of the resource their foreign key names."""
     fks = [(t, fk) for t in targets for fk in t.resource.foreign_keys if fk.resource in loaded]
     found: list[tuple] = []
-    small = [_dangling_sql(t, fk, origin, k) for k, (t, fk) in enumerate(fks) if t.rows <= SMALL]
+    small = [
+        _dangling_sql(t, fk, origin, k) for k, (t, fk) in enumerate(fks) if not is_large(t.rows)
+    ]
     if small:
         found += con.execute(" UNION ALL ".join(small)).fetchall()
     for k, (t, fk) in enumerate(fks):
-        if t.rows > SMALL:
+        if is_large(t.rows):
             found += _large_dangling(con, t, fk, origin, k)
     found.sort(key=lambda r: (r[0], r[1]))
     issues = []
@@ -150,14 +152,14 @@ def foreign_key_issues(
         value = ", ".join(map(str, values))
         target = f"{fk.resource}.{', '.join(fk.reference_fields)}"
         issues.append(
-            Issue(
-                code="foreign-key",
-                message=f"{t.label}: line {line}: {', '.join(fk.fields)} {value!r} matches no {target}",
+            Issue.at(
+                "foreign-key",
+                t.label,
+                line,
+                f"{', '.join(fk.fields)} {value!r} matches no {target}",
                 resource=t.resource.name,
-                row=line,
                 field=",".join(fk.fields),
                 value=value,
-                file=t.label,
                 hint=f"Add a row with {target} = {value!r} first (or in the same file), or fix the id.",
             )
         )

@@ -6,106 +6,87 @@ For Python users who hold the data as pandas DataFrames (read as text, as Fricti
     frames = read_frames("datapackage.json")
     failures = validate_frames("datapackage.json", frames)   # {resource: failure-cases DataFrame}
 
-Column checks (types, required, enum, pattern, lengths, bounds, uniqueness, primary and foreign keys)
-are pandas code generated from each field. The rules a Table Schema cannot say (rules.py) are the
-same SQL the command line runs, executed by DuckDB over the DataFrames, so the two cannot drift.
-Every check is named by the error code the command line reports.
+The cell checks (types, enum, pattern, lengths, bounds, formulas) and the rules a Table Schema cannot
+say (rules.py) are the same SQL the command line runs (cells.field_conditions, rules.rules_for),
+executed by DuckDB over the DataFrames, so the two cannot drift; `required`, uniqueness and the
+primary and foreign keys are pandera's own. Every check is named by the error code the command line
+reports.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
-from toolkit.checks import FORMULA_STARTS, INTEGER, ISO_DATE, MAX_CELL, typed_view_sql
+from toolkit.cells import field_conditions, typed_view_sql
 from toolkit.csvread import LINE, ORIGIN
-from toolkit.rules import RULES
+from toolkit.rules import Rule, rules_for
+from toolkit.sql import q
 from toolkit.tableschema import Field, Package, Resource, load_package
 
-URI = r"[A-Za-z][A-Za-z0-9+.-]*://\S+"
-FORMULA = "[" + re.escape(FORMULA_STARTS) + "]"
 
-
-def read_frame(path: str | Path) -> pd.DataFrame:
-    """A CSV as text columns; only the empty string is missing (as the schemas' missingValues say)."""
+def read_frame(path: str | Path, missing: tuple[str, ...] = ("",)) -> pd.DataFrame:
+    """A CSV as text columns; only the schema's missing values (`missing`) are missing."""
     return pd.read_csv(
-        path, dtype="str", keep_default_na=False, na_values=[""], encoding="utf-8-sig"
+        path, dtype="str", keep_default_na=False, na_values=list(missing), encoding="utf-8-sig"
     )
 
 
 def read_frames(package_path: str | Path) -> dict[str, pd.DataFrame]:
     package = load_package(package_path)
-    return {name: read_frame(package.data_path(name)) for name in package.resources}
-
-
-def _typed_ok(f: Field, s: pd.Series) -> pd.Series:
-    """True where the text has the field's type (missing cells count as fine here)."""
-    if f.type == "date":
-        return (
-            s.str.fullmatch(ISO_DATE)
-            & pd.to_datetime(s, format="%Y-%m-%d", errors="coerce").notna()
-        )
-    if f.type == "integer":
-        return s.str.fullmatch(INTEGER)
-    if f.type == "number":
-        return pd.to_numeric(s, errors="coerce").notna()
-    if f.type == "boolean":
-        return s.isin(f.true_values + f.false_values)
-    if f.format == "uri":
-        return s.str.fullmatch(URI)
-    return pd.Series(True, index=s.index)
+    return {
+        name: read_frame(package.data_path(name), res.missing_values)
+        for name, res in package.resources.items()
+    }
 
 
 def _field_checks(f: Field) -> list[pa.Check]:
-    def typed(s: pd.Series) -> pd.Series:
-        return _typed_ok(f, s).fillna(False).astype(bool)
-
-    def when_typed(test):  # a constraint is only judged once the type is right, as in checks.py
-        return lambda s: ~typed(s) | test(s)
-
-    checks = [
-        pa.Check(lambda s: s.str.len() <= MAX_CELL, error="cell-too-large"),
-        pa.Check(typed, error="type-error"),
+    """One check per cell condition of cells.field_conditions, run by DuckDB over the column: the
+    same SQL the command line runs, so the two cannot drift. A check passes a missing cell unless
+    it is `required`, which pandera's `nullable` says."""
+    conditions = [(code, cond) for code, cond in field_conditions(f) if code != "required"]
+    return [
+        pa.Check(lambda s, k=k: _bad_cells(f, conditions, s)[k], error=code)
+        for k, (code, _) in enumerate(conditions)
     ]
-    if f.enum is not None:
-        checks.append(pa.Check(when_typed(lambda s: s.isin(f.enum)), error="enum-error"))
-    if f.pattern:
-        checks.append(
-            pa.Check(
-                when_typed(lambda s: s.str.fullmatch(f.pattern).fillna(False)),
-                error="pattern-error",
-            )
+
+
+_LAST: list = []  # (field, column, results): pandera runs a column's checks one after another
+
+
+def _bad_cells(f: Field, conditions: list[tuple[str, str]], s: pd.Series) -> list[pd.Series]:
+    """For each condition, True where the cell passes; every condition in one query per column."""
+    if _LAST and _LAST[0][0] == f.name and _LAST[0][1].equals(s):
+        return _LAST[0][2]
+    frame = pd.DataFrame({"v": s.astype(object).where(s.notna(), None), "i": range(len(s))})
+    con = _cells_connection()
+    con.register("__cells", frame)
+    try:
+        flags = ", ".join(
+            f"NOT coalesce({cond}, false) AS c{k}" for k, (_, cond) in enumerate(conditions)
         )
-    if f.min_length is not None:
-        checks.append(
-            pa.Check(when_typed(lambda s: s.str.len() >= f.min_length), error="length-error")
-        )
-    if f.max_length is not None:
-        checks.append(
-            pa.Check(when_typed(lambda s: s.str.len() <= f.max_length), error="length-error")
-        )
-    if f.minimum is not None:
-        checks.append(
-            pa.Check(
-                when_typed(lambda s: pd.to_numeric(s, errors="coerce") >= f.minimum),
-                error="range-error",
-            )
-        )
-    if f.maximum is not None:
-        checks.append(
-            pa.Check(
-                when_typed(lambda s: pd.to_numeric(s, errors="coerce") <= f.maximum),
-                error="range-error",
-            )
-        )
-    if f.type == "string":
-        checks.append(
-            pa.Check(lambda s: ~s.str.match(FORMULA).fillna(False), error="formula-injection")
-        )
-    return checks
+        found = con.execute(
+            f"SELECT {flags} FROM (SELECT v::VARCHAR AS {q(f.name)}, i FROM __cells) ORDER BY i"
+        ).fetchnumpy()
+    finally:
+        con.unregister("__cells")
+    results = [pd.Series(found[f"c{k}"], index=s.index, dtype=bool) for k in range(len(conditions))]
+    _LAST[:] = [(f.name, s.copy(), results)]
+    return results
+
+
+_CONNECTION: list = []
+
+
+def _cells_connection():
+    """One in-memory DuckDB connection for every cell check (connecting costs more than a check)."""
+    if not _CONNECTION:
+        import duckdb
+
+        _CONNECTION.append(duckdb.connect())
+    return _CONNECTION[0]
 
 
 def _foreign_key_checks(resource: Resource, frames: dict[str, pd.DataFrame]) -> list[pa.Check]:
@@ -161,8 +142,19 @@ class _Sql:
                 self._con.execute(typed_view_sql(res))
         return self._con
 
-    def bad_lines(self, sql: str) -> set[int]:
-        return {row[0] for row in self.con.execute(f"SELECT __line FROM ({sql})").fetchall()}
+    def bad_lines(self, rule: Rule, code: str) -> set[int]:
+        """The lines of the rule's resource that break it with `code`."""
+        if rule.word is None:
+            return {
+                row[0] for row in self.con.execute(f"SELECT __line FROM ({rule.sql})").fetchall()
+            }
+        rows = self.con.execute(rule.sql, {"origin": "package"}).fetchall()
+        return {
+            line
+            for row in rows
+            for found_code, resource, line, _, _ in rule.word(row)
+            if found_code == code and resource == rule.resource
+        }
 
 
 def _passing(df: pd.DataFrame, bad: set[int]) -> pd.Series:
@@ -173,31 +165,22 @@ def _passing(df: pd.DataFrame, bad: set[int]) -> pd.Series:
 def _rule_checks(
     package: Package, resource: Resource, frames: dict[str, pd.DataFrame], sql: _Sql
 ) -> list[pa.Check]:
-    """The cross-field and cross-table rules of rules.py, run by DuckDB over the DataFrames."""
+    """The cross-field and cross-table rules of rules.py, run by DuckDB over the DataFrames; one
+    check per code a rule reports (the tallies report two)."""
     checks = []
-    for rule in RULES:
+    for rule in rules_for(package):
         if (
             rule.resource != resource.name
             or rule.warning
             or not set(rule.needs) <= set(frames) | {resource.name}
         ):
             continue
+        for code in rule.all_codes:
 
-        def passes(df: pd.DataFrame, rule=rule) -> pd.Series:
-            return _passing(df, sql.with_frame(resource.name, df).bad_lines(rule.sql))
+            def passes(df: pd.DataFrame, rule=rule, code=code) -> pd.Series:
+                return _passing(df, sql.with_frame(resource.name, df).bad_lines(rule, code))
 
-        checks.append(pa.Check(passes, error=rule.code))
-    if resource.name == "un_votes" and "un_resolutions" in frames:
-
-        def tallies(df: pd.DataFrame) -> pd.Series:
-            from toolkit.tallies import tally_issues
-
-            con = sql.with_frame("un_votes", df).con
-            return _passing(
-                df, {i.row for i in tally_issues(con, "package", {}) if i.resource == "un_votes"}
-            )
-
-        checks.append(pa.Check(tallies, error="tally-exceeded"))
+            checks.append(pa.Check(passes, error=code))
     return checks
 
 

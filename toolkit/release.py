@@ -7,7 +7,6 @@ it publishes the descriptor's version as it is.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -16,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from toolkit.atomic import write_all_atomic
 from toolkit.changelog import release_unreleased
 from toolkit.diff import LEVELS, PackageDiff, diff_refs, markdown
+from toolkit.fileio import descriptor_json, file_digest, with_digests, write_all_atomic
 from toolkit.report import Report
 from toolkit.tableschema import DESCRIPTOR, Package, load_package
-from toolkit.validate import file_digest, validate_package
+from toolkit.validate import validate_package
 
 DIST_FILES = ("datapackage.json", "README.md", "CHANGELOG.md", "CITATION.cff", "LICENSE")
 
@@ -31,7 +30,6 @@ class ReleaseResult:
     old_version: str
     new_version: str = ""
     required: str | None = None
-    requested: str | None = None
     diff: PackageDiff | None = None
     report: Report | None = None
     refused: str = ""
@@ -69,12 +67,10 @@ def last_release_ref(repo: Path, version: str) -> str | None:
 
 
 def _descriptor_text(package: Package, version: str, created: str) -> str:
-    d = dict(package.descriptor)
-    d["version"], d["created"] = version, created
-    for r in d["resources"]:
-        size, digest = file_digest(package.root / r["path"])
-        r["bytes"], r["hash"] = size, f"sha256:{digest}"
-    return json.dumps(d, indent=2, ensure_ascii=False) + "\n"
+    digests = {r.name: file_digest(package.root / r.path) for r in package.resources.values()}
+    return descriptor_json(
+        with_digests(package.descriptor, digests, version=version, created=created)
+    )
 
 
 def _citation_text(path: Path, version: str, day: str) -> str | None:
@@ -138,7 +134,7 @@ def cut_release(
 ) -> ReleaseResult:
     """Validate, grade and write a release; `refused` says why nothing was written."""
     package = load_package(path)
-    result = ReleaseResult(old_version=package.version, requested=level)
+    result = ReleaseResult(old_version=package.version)
     result.report = validate_package(package.root, package)
     # A correction made by hand leaves the recorded hashes stale; the release records them anew
     # and its diff lists every changed cell, so stale hashes alone do not stop it.
@@ -175,7 +171,6 @@ def cut_release(
                 f"--force: releasing as {chosen} although the changes need {result.required}; people who "
                 "depend on the version number to spot breaking changes will be misled"
             )
-        result.requested = chosen
         result.new_version = bump(package.version, chosen)
         result.diff.new, result.diff.new_version = f"v{result.new_version}", result.new_version
     now = now or datetime.now(UTC)

@@ -1,8 +1,8 @@
 """A DuckDB database holding the resources being judged, and the work of judging them.
 
 Files are loaded as text tables (csvread), one view per resource unites the rows of every origin
-(the package's, a contribution's), and `judge` runs the cell, key, reference, rule and tally checks
-on the rows of one origin.
+(the package's, a contribution's), and `judge` runs the cell, key, reference and rule checks on the
+rows of one origin.
 
 The work runs on two threads, each with its own cursor: DuckDB releases Python's lock while it
 works, and while one thread plans many small queries (one core), the other keeps the large ones
@@ -18,15 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from toolkit.checks import CHECK_ORDER, SMALL, cell_issues, typed_is_table, typed_view_sql
+from toolkit.cells import cell_issues, is_large, typed_is_table, typed_view_sql
 from toolkit.csvread import LINE, ORIGIN, Loaded, load_csv
 from toolkit.engine import engine
+from toolkit.errors import CATALOGUE, STAGES
 from toolkit.keys import Target, foreign_key_issues, key_issues
 from toolkit.report import Issue, Report
-from toolkit.rules import RULES, Rule
+from toolkit.rules import Rule, rules_for
 from toolkit.sql import lit, q
 from toolkit.tableschema import Package, Resource
-from toolkit.tallies import TALLIED, tally_issues
 
 if TYPE_CHECKING:
     import duckdb
@@ -51,11 +51,13 @@ class Session:
     def __init__(self, package: Package) -> None:
         self.package = package
         self.con: duckdb.DuckDBPyConnection = engine().connect()
+        self.rules = rules_for(package)
         self.loaded: set[str] = set()
         # resource -> the tables its rows were loaded into: (table, origin, SQL of the line number)
-        self.parts: dict[str, list[tuple[str, str, str]]] = {}
+        self.loaded_tables: dict[str, list[tuple[str, str, str]]] = {}
         self.rows: dict[tuple[str, str], int] = {}  # (resource, origin) -> rows loaded
-        self.typed: dict[str, str] = {}  # resource -> kind of its typed relation (VIEW or TABLE)
+        # resource -> whether its typed relation (`typed_<name>`) is a table (else a view)
+        self.typed_table: dict[str, bool] = {}
         self.report = Report()
 
     def parallel(self, tasks: list[Callable[[duckdb.DuckDBPyConnection], T]]) -> list[T]:
@@ -112,7 +114,7 @@ class Session:
         for f, result in zip(files, results, strict=True):
             self.report.errors += result.issues
             if not result.fatal:
-                self.parts.setdefault(f.resource.name, []).append(
+                self.loaded_tables.setdefault(f.resource.name, []).append(
                     (result.table, f.origin, result.line_sql)
                 )
                 self.rows[f.resource.name, f.origin] = result.rows
@@ -128,24 +130,24 @@ class Session:
         cols = ", ".join(q(f.name) for f in resource.fields)
         union = " UNION ALL ".join(
             f"SELECT {cols}, {lit(origin)} AS {ORIGIN}, {line} AS {LINE} FROM {q(table)}"
-            for table, origin, line in self.parts[resource.name]
+            for table, origin, line in self.loaded_tables[resource.name]
         )
         self.con.execute(f"CREATE OR REPLACE VIEW {q(resource.name)} AS {union}")
-        kind = self.typed.pop(resource.name, None)
-        if kind:  # made from fewer rows: made again when next needed
+        if resource.name in self.typed_table:  # made from fewer rows: made again when next needed
+            kind = "TABLE" if self.typed_table.pop(resource.name) else "VIEW"
             self.con.execute(f"DROP {kind} {q('typed_' + resource.name)}")
 
     def _typed(self, names: set[str]) -> None:
-        """Make the typed relations of these resources that the rules and tallies read.
+        """Make the typed relations of these resources that the rules read.
 
         A large resource's is a table: the rules read it several times, and converting once is
         cheaper. A small one's is a view, which costs DuckDB less to make than a table.
         """
-        for name in sorted(names - self.typed.keys()):
+        for name in sorted(names - self.typed_table.keys()):
             resource = self.package.resource(name)
-            table = self.total(name) > SMALL and typed_is_table(resource)
+            table = is_large(self.total(name)) and typed_is_table(resource)
             self.con.execute(typed_view_sql(resource, materialize=table))
-            self.typed[name] = "TABLE" if table else "VIEW"
+            self.typed_table[name] = table
 
     def judge(
         self,
@@ -155,7 +157,7 @@ class Session:
         only: str | None = None,
     ) -> None:
         """Every check of the rows of `origin` of each (resource, label) loaded: cells, keys and
-        references (a resource's findings together, in that order), then rules, then tallies.
+        references (a resource's findings together, in that order), then the rules.
 
         With `only`, just the rules that read that resource (a contribution cannot break the rest).
         """
@@ -166,77 +168,72 @@ class Session:
         ]
         rules = [
             rule
-            for rule in RULES
+            for rule in self.rules
             if set(rule.needs) <= self.loaded and not (only and only not in rule.needs)
         ]
-        tallied = set(TALLIED) <= self.loaded and only in (None, *TALLIED)
-        self._typed(
-            {n for rule in rules for n in rule.needs} | (set(TALLIED) if tallied else set())
-        )
-
-        jobs = self._jobs(found, rules, tallied, origin, labels)
+        self._typed({n for rule in rules for n in rule.needs})
+        jobs = self._jobs(found, rules, origin, labels)
         self._collect(found, jobs, self.parallel([task for _, task in jobs]))
 
     def _jobs(
-        self,
-        found: list[Target],
-        rules: list[Rule],
-        tallied: bool,
-        origin: str,
-        labels: dict[str, str],
+        self, found: list[Target], rules: list[Rule], origin: str, labels: dict[str, str]
     ) -> list[tuple[str, Callable[[duckdb.DuckDBPyConnection], Any]]]:
         """(role, task) of every check: a "checks" task returns the cell, key and reference issues
-        it found, a "rules" or "tallies" task its Findings. Longest first, so that the two threads
-        finish together."""
-        large = [t for t in found if t.rows > SMALL]
-        small = [t for t in found if t.rows <= SMALL]
+        it found, a "rules" or "worded" task its RuleFindings. Longest first, so that the two
+        threads finish together: each rule worded in Python (the tallies, which count every vote)
+        gets a task of its own; the rules worded in SQL share one."""
+        large = [t for t in found if is_large(t.rows)]
+        small = [t for t in found if not is_large(t.rows)]
+        in_sql = [rule for rule in rules if rule.word is None]
         return [
             *[
                 ("checks", lambda c, t=t: key_issues(c, [t], origin))
                 for t in found
-                if t.total > SMALL
+                if is_large(t.total)
             ],
             *[
                 ("checks", lambda c, t=t: _cells_and_references(c, t, origin, self.loaded))
                 for t in large
             ],
-            ("tallies", lambda c: _tally_issues(c, origin, labels) if tallied else Findings()),
-            ("rules", lambda c: _rule_issues(c, rules, origin, labels)),
+            *[
+                ("worded", lambda c, r=rule: _worded_rule_issues(c, r, origin, labels))
+                for rule in rules
+                if rule.word is not None
+            ],
+            ("rules", lambda c: _rule_issues(c, in_sql, origin, labels)),
             *[("checks", lambda c, t=t: _cells(c, t, origin)) for t in small],
-            ("checks", lambda c: key_issues(c, [t for t in found if t.total <= SMALL], origin)),
+            (
+                "checks",
+                lambda c: key_issues(c, [t for t in found if not is_large(t.total)], origin),
+            ),
             ("checks", lambda c: foreign_key_issues(c, small, origin, self.loaded)),
         ]
 
     def _collect(self, found: list[Target], jobs: list[tuple[str, Any]], results: list) -> None:
-        """Report the jobs' findings in a fixed order: per resource cells, keys and references,
-        then the rules', then the tallies'."""
-        done = dict.fromkeys(("rules", "tallies"), Findings())
-        by_kind: dict[tuple[str, int], list[Issue]] = {}
+        """Report the jobs' findings in a fixed order: per resource by stage (cells, keys,
+        references), then the rules worded in SQL, then those worded in Python."""
+        by_stage: dict[tuple[str, int], list[Issue]] = {}
+        rules = {"rules": RuleFindings(), "worded": RuleFindings()}
         for (role, _), result in zip(jobs, results, strict=True):
-            if role != "checks":
-                done[role] = result
+            if role in rules:
+                rules[role].errors += result.errors
+                rules[role].warnings += result.warnings
                 continue
             for issue in result:
-                by_kind.setdefault((issue.resource, _KIND[issue.code]), []).append(issue)
+                stage = STAGES.index(CATALOGUE[issue.code].stage)
+                by_stage.setdefault((issue.resource, stage), []).append(issue)
         for t in found:
-            for kind in range(3):
-                self.report.errors += by_kind.get((t.resource.name, kind), [])
-        for f in done.values():
+            for stage in range(len(STAGES)):
+                self.report.errors += by_stage.get((t.resource.name, stage), [])
+        for f in rules.values():
             self.report.errors += f.errors
             self.report.warnings += f.warnings
 
 
-# The order of a resource's findings: cells, keys, references.
-_KIND = {
-    **{code: 0 for code in CHECK_ORDER},
-    "primary-key": 1,
-    "unique-error": 1,
-    "foreign-key": 2,
-}
-
-
 @dataclass
-class Findings:
+class RuleFindings:
+    """What rules found: errors, and warnings (likely duplicates, rules that could not run)."""
+
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
 
@@ -253,26 +250,19 @@ def _cells_and_references(
     return _cells(cur, t, origin) + foreign_key_issues(cur, [t], origin, loaded)
 
 
-def _tally_issues(cur: duckdb.DuckDBPyConnection, origin: str, labels: dict[str, str]) -> Findings:
-    try:
-        return Findings(errors=tally_issues(cur, origin, labels))
-    except (engine().Error, TypeError) as exc:
-        return Findings(warnings=[_skipped("tally-exceeded", "un_votes", "vote", exc)])
-
-
-def _skipped(code: str, resource: str, field_name: str, exc: Exception) -> Issue:
+def _skipped(rule: Rule, exc: Exception) -> Issue:
     return Issue(
         code="rule-skipped",
-        resource=resource,
-        field=field_name,
-        message=f"rule {code} could not run on {resource}: {str(exc).splitlines()[0]}",
+        resource=rule.resource,
+        field=rule.field,
+        message=f"rule {rule.code} could not run on {rule.resource}: {str(exc).splitlines()[0]}",
     )
 
 
 def _rule_issues(
     cur: duckdb.DuckDBPyConnection, rules: list[Rule], origin: str, labels: dict[str, str]
-) -> Findings:
-    """Every row of `origin` that breaks a rule, in rule order, then line order.
+) -> RuleFindings:
+    """Every row of `origin` that breaks a rule worded in SQL, in rule order, then line order.
 
     The rules run as one query: planning them one by one costs more than running them. If it
     fails, each rule runs alone, and one that no longer fits the schema is reported as skipped.
@@ -286,7 +276,7 @@ def _rule_issues(
             for k in ks
         )
 
-    out = Findings()
+    out = RuleFindings()
     if not rules:
         return out
     try:
@@ -297,18 +287,40 @@ def _rule_issues(
             try:
                 found += cur.execute(sql([k]), {"origin": origin}).fetchall()
             except error as exc:  # a schema change the rule does not fit: say so, go on
-                out.warnings.append(_skipped(rule.code, rule.resource, rule.field, exc))
+                out.warnings.append(_skipped(rule, exc))
     for k, line, value, message in sorted(found, key=lambda r: (r[0], r[1])):
         rule = rules[k]
-        label = labels.get(rule.resource, rule.resource)
-        issue = Issue(
-            code=rule.code,
-            message=f"{label}: line {line}: {message}",
-            resource=rule.resource,
-            row=line,
-            field=rule.field,
-            value=value,
-            file=label,
-        )
-        (out.warnings if rule.warning else out.errors).append(issue)
+        _add(out, rule, rule.code, rule.resource, line, value, message, labels)
     return out
+
+
+def _worded_rule_issues(
+    cur: duckdb.DuckDBPyConnection, rule: Rule, origin: str, labels: dict[str, str]
+) -> RuleFindings:
+    """The findings of a rule whose SQL selects facts and whose Python step words them."""
+    out = RuleFindings()
+    assert rule.word is not None
+    try:
+        rows = cur.execute(rule.sql, {"origin": origin}).fetchall()
+    except engine().Error as exc:  # a schema change the rule does not fit: say so, go on
+        out.warnings.append(_skipped(rule, exc))
+        return out
+    for row in rows:
+        for code, resource, line, value, message in rule.word(row):
+            _add(out, rule, code, resource, line, value, message, labels)
+    return out
+
+
+def _add(
+    out: RuleFindings,
+    rule: Rule,
+    code: str,
+    resource: str,
+    line: int,
+    value: str,
+    message: str,
+    labels: dict[str, str],
+) -> None:
+    label = labels.get(resource, resource)
+    issue = Issue.at(code, label, line, message, resource=resource, field=rule.field, value=value)
+    (out.warnings if CATALOGUE[code].warning else out.errors).append(issue)

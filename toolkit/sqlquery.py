@@ -9,15 +9,14 @@ database, install or load an extension, or turn these settings back.
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
-import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from toolkit import __version__
+from toolkit.errors import UsageError
+from toolkit.fileio import build_atomic, files_digest
 from toolkit.tableschema import Package
 
 CACHE_DIR = ".cache"
@@ -29,7 +28,7 @@ LOCKDOWN = (
 )
 
 
-class QueryError(Exception):
+class QueryError(UsageError):
     """The SQL is wrong or refused; the message says what and, where it can, what exists."""
 
 
@@ -38,22 +37,15 @@ class QueryResult:
     columns: list[str]
     rows: list[tuple[Any, ...]]
     cache_built: bool = False
-    notes: list[str] = field(default_factory=list)
 
 
 def content_key(package: Package) -> str:
     """sha256 over the toolkit version, the descriptor, the schemas and the data files."""
-    h = hashlib.sha256(__version__.encode())
     files = [package.root / "datapackage.json"]
     for res in package.resources.values():
         files += [package.root / res.schema_path] if res.schema_path else []
         files.append(package.root / res.path)
-    for path in files:
-        h.update(str(path.relative_to(package.root)).encode() + b"\0")
-        with path.open("rb") as fh:
-            while block := fh.read(1 << 20):
-                h.update(block)
-    return h.hexdigest()[:20]
+    return files_digest(package.root, files, seed=__version__)[:20]
 
 
 def cache_path(package: Package) -> tuple[Path, bool]:
@@ -66,18 +58,15 @@ def cache_path(package: Package) -> tuple[Path, bool]:
         return path, False
     import duckdb
 
+    def build(tmp: Path) -> None:
+        con = duckdb.connect(str(tmp))
+        try:
+            typed_db.build(con, package)
+        finally:
+            con.close()
+
     folder.mkdir(exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".query-", suffix=".duckdb", dir=folder)
-    os.close(fd)
-    os.unlink(tmp)  # DuckDB creates the file itself
-    try:
-        con = duckdb.connect(tmp)
-        typed_db.build(con, package)
-        con.close()
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-        Path(tmp + ".wal").unlink(missing_ok=True)
+    build_atomic(path, build)
     for old in folder.glob("query-*.duckdb"):
         if old != path:
             old.unlink(missing_ok=True)

@@ -12,11 +12,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolkit.errors import UsageError
+
 DESCRIPTOR = "datapackage.json"
 
 
-class PackageError(Exception):
-    """The package itself cannot be read (a usage problem, not a data problem)."""
+class PackageError(UsageError):
+    """The package cannot be read, or has no such resource (a usage problem, not a data problem)."""
+
+
+def unknown_resource(name: str, known: list[str] | dict[str, Any]) -> PackageError:
+    """The one wording of an unknown resource name."""
+    return PackageError(f"unknown resource {name!r}; the package has: {', '.join(known)}")
 
 
 @dataclass(frozen=True)
@@ -66,13 +73,14 @@ class Field:
             return "one of: " + ", ".join(self.enum)
         if self.type == "date":
             return "a date as YYYY-MM-DD"
-        if self.type == "integer":
+        if self.type in ("integer", "number"):
             bounds = []
             if self.minimum is not None:
                 bounds.append(f">= {self.minimum:g}")
             if self.maximum is not None:
                 bounds.append(f"<= {self.maximum:g}")
-            return "a whole number" + (f" ({', '.join(bounds)})" if bounds else "")
+            kind = "a whole number" if self.type == "integer" else "a number"
+            return kind + (f" ({', '.join(bounds)})" if bounds else "")
         if self.type == "boolean":
             return " or ".join(self.true_values[:1] + self.false_values[:1])
         if self.pattern:
@@ -127,9 +135,7 @@ class Package:
         try:
             return self.resources[name]
         except KeyError:
-            raise PackageError(
-                f"unknown resource {name!r}; the package has: {', '.join(self.resources)}"
-            ) from None
+            raise unknown_resource(name, self.resources) from None
 
     def data_path(self, name: str) -> Path:
         return self.root / self.resource(name).path
@@ -140,6 +146,8 @@ def _read_json(path: Path) -> dict[str, Any]:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise PackageError(f"{path}: file not found") from None
+    except OSError as exc:  # a folder, no permission: the path given cannot be used
+        raise PackageError(f"{path}: cannot read ({exc.strerror})") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise PackageError(f"{path}: not valid JSON ({exc})") from None
 

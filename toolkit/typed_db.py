@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from toolkit.checks import sql_type, typed_expr
+from toolkit.cells import sql_type, typed_expr
 from toolkit.csvread import read_csv_sql
+from toolkit.errors import InvalidDataError
 from toolkit.sql import lit, q
 from toolkit.tableschema import Field, Package, Resource
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     import duckdb
 
 
-class BuildError(Exception):
+class BuildError(InvalidDataError):
     """The data cannot be loaded into typed tables (the package is invalid)."""
 
 
@@ -51,7 +52,7 @@ def load_tables(con: duckdb.DuckDBPyConnection, package: Package) -> dict[str, i
 
     counts = {}
     for res in package.resources.values():
-        source = read_csv_sql(package.root / res.path, res.field_names)
+        source = read_csv_sql(package.root / res.path, res.field_names, 0, res.missing_values)
         exprs = ", ".join(f"({_strict(f)})::{column_type(res, f)}" for f in res.fields)
         try:
             con.execute(f"INSERT INTO {q(res.name)} SELECT {exprs} FROM {source}")
@@ -62,8 +63,8 @@ def load_tables(con: duckdb.DuckDBPyConnection, package: Package) -> dict[str, i
 
 
 def add_primary_keys(con: duckdb.DuckDBPyConnection, package: Package) -> None:
-    """Declare each table's primary key. Building its index once the rows are in takes a third of
-    the time of keeping it up to date row by row (0.8 s against 2.7 s for 1.3 million votes)."""
+    """Declare each table's primary key. Building its index once the rows are in is much cheaper
+    than keeping it up to date row by row."""
     import duckdb
 
     for res in package.resources.values():

@@ -5,14 +5,13 @@ Functions take paths and return a Report; they never print or exit.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
+from toolkit.fileio import file_digest
 from toolkit.report import Issue, Report
-from toolkit.rules import RULES
+from toolkit.rules import rules_for
 from toolkit.session import File, Session
 from toolkit.tableschema import Package
-from toolkit.tallies import TALLIED
 
 PACKAGE = "package"
 CONTRIBUTION = "contribution"
@@ -43,11 +42,9 @@ def needed_by(package: Package, resource_name: str) -> list[str]:
     rows (for key collisions), those its foreign keys point to, and those its rules read."""
     needed = {resource_name}
     needed.update(fk.resource for fk in package.resource(resource_name).foreign_keys)
-    for rule in RULES:
+    for rule in rules_for(package):
         if resource_name in rule.needs:
             needed.update(rule.needs)
-    if resource_name in TALLIED:
-        needed.update(TALLIED)
     return [name for name in package.resources if name in needed]
 
 
@@ -78,22 +75,12 @@ def check_contribution(package: Package, file: Path, resource_name: str) -> Repo
                 file=label,
             )
         )
-    if resource.name in session.loaded:
-        session.judge([(resource, label)], CONTRIBUTION, {resource.name: label}, only=resource.name)
+    # The resource's package rows are loaded (needed_by names it), so its view exists even when
+    # the contribution could not be read; judging then finds nothing of the contribution's.
+    session.judge([(resource, label)], CONTRIBUTION, {resource.name: label}, only=resource.name)
     session.report.summary[resource.name] = {"rows": n}
     session.report.count_by_resource()
     return session.report
-
-
-def file_digest(path: Path) -> tuple[int, str]:
-    """Size in bytes and sha256 of a file, read in blocks."""
-    h = hashlib.sha256()
-    size = 0
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 20):
-            h.update(block)
-            size += len(block)
-    return size, h.hexdigest()
 
 
 def integrity_issues(package: Package) -> list[Issue]:

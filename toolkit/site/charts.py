@@ -132,7 +132,14 @@ def timeline_rows(data: SiteData) -> list[dict[str, Any]]:
     for s in data.rows.get("statements", []):
         label = f"{data.name(s['speaker_id'])}: {s['summary']}"
         items.append(
-            ("statement", s, s["statement_id"], label, [s["speaker_id"]], (s["topics"] or "").split(";"))
+            (
+                "statement",
+                s,
+                s["statement_id"],
+                label,
+                [s["speaker_id"]],
+                (s["topics"] or "").split(";"),
+            )
         )
     for e in data.rows.get("military_exercises", []):
         items.append(("exercise", e, e["exercise_id"], e["name"], [e["conducting_actor_id"]], []))

@@ -1,6 +1,10 @@
 """Cell checks (type, required, enum, pattern, lengths, bounds), generated as SQL from the Table
 Schema; keys and references are in keys.py.
 
+Each check is an SQL condition, true on a bad cell (field_conditions), and an entry of the error
+catalogue (errors.py) holding its message template and hint; pandera_schemas.py runs the same
+conditions. Adding a cell check means adding those two.
+
 A small table is checked in one query over its rows; a large one once per distinct value of each
 column, and the rows holding a bad value are then found in one pass. A cell is only checked against
 its constraints once its type and size are right: a value of the wrong type gives one error, not
@@ -12,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from toolkit.csvread import LINE, ORIGIN
+from toolkit.errors import CATALOGUE, CELL_CODES
 from toolkit.hints import hint_for
 from toolkit.report import Issue
 from toolkit.sql import lit, q
@@ -21,10 +26,18 @@ if TYPE_CHECKING:
     import duckdb
 
 MAX_CELL = 10_000
-SMALL = 50_000  # rows; above this, cell checks run once per distinct value
+SMALL = 50_000  # rows; a larger table is checked per distinct value (see is_large)
 ISO_DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
 INTEGER = "[+-]?[0-9]+"
+URI = "[A-Za-z][A-Za-z0-9+.-]*://[^[:space:]]+"
 FORMULA_STARTS = "=+-@"  # a spreadsheet runs a cell starting with one of these as a formula
+
+
+def is_large(rows: int) -> bool:
+    """Whether a table of `rows` rows takes the large-table path of the cell, key and reference
+    checks (per distinct value, keys by hash) rather than one query over its rows. The one switch
+    between the two paths: tests set SMALL to 0 to run every fixture down the large path."""
+    return rows > SMALL
 
 
 def typed_expr(f: Field) -> str:
@@ -80,22 +93,10 @@ def _type_ok(f: Field) -> str:
     """SQL condition: the (non-missing) cell has the field's type."""
     c = q(f.name)
     if f.type == "string" and f.format == "uri":
-        return f"regexp_full_match({c}, '[A-Za-z][A-Za-z0-9+.-]*://[^[:space:]]+')"
+        return f"regexp_full_match({c}, {lit(URI)})"
     if f.type in ("date", "integer", "number", "boolean"):
         return f"({typed_expr(f)}) IS NOT NULL"
     return "true"
-
-
-CHECK_ORDER = (
-    "cell-too-large",
-    "required",
-    "type-error",
-    "enum-error",
-    "pattern-error",
-    "length-error",
-    "range-error",
-    "formula-injection",
-)
 
 
 def field_conditions(f: Field) -> list[tuple[str, str]]:
@@ -146,7 +147,7 @@ def cell_issues(
     value; only the rows holding a bad value are then looked up. A million votes hold four values.
     """
     of_origin = f"FROM {q(table)} WHERE {ORIGIN} = {lit(origin)}"
-    if rows <= SMALL:  # few rows: one pass over them beats the per-value staging below
+    if not is_large(rows):  # few rows: one pass over them beats the per-value staging below
         flags = ", ".join(
             f"CASE WHEN {cond} THEN {{'fi': {i}, 'code': {lit(code)}, 'value': {q(f.name)}}} END"
             for i, f in enumerate(resource.fields)
@@ -158,7 +159,7 @@ def cell_issues(
         ).fetchall()
     else:
         found = _cell_issues_by_value(con, table, resource, origin)
-    order = {code: k for k, code in enumerate(CHECK_ORDER)}
+    order = {code: k for k, code in enumerate(CELL_CODES)}
     found.sort(key=lambda r: (r[0], r[1], order[r[2]]))
     return [
         _cell_issue(resource, resource.fields[fi], line, code, value, label)
@@ -217,28 +218,36 @@ def _cell_issues_by_value(
     ]
 
 
+def cell_context(f: Field, value: str | None) -> dict[str, object]:
+    """The names a cell check's message template (errors.CATALOGUE) may use."""
+    return {
+        "field": f.name,
+        "allowed": f.allowed,
+        "shown": shown(value),
+        "length": len(value or ""),
+        "first": str(value)[:1],
+        "pattern": f.pattern,
+        "min_length": f.min_length or 0,
+        "max_length": f.max_length if f.max_length is not None else "any",
+        "max_cell": MAX_CELL,
+    }
+
+
+def shown(value: str | None) -> str | None:
+    """A cell's value as a report shows it: cut to 80 characters."""
+    return value if value is None or len(value) <= 80 else value[:77] + "..."
+
+
 def _cell_issue(
     resource: Resource, f: Field, line: int, code: str, value: str | None, label: str
 ) -> Issue:
-    shown = value if value is None or len(value) <= 80 else value[:77] + "..."
-    messages = {
-        "required": f"{f.name} is required but empty",
-        "type-error": f"{f.name} must be {f.allowed}, not {shown!r}",
-        "enum-error": f"{f.name} must be {f.allowed}; got {shown!r}",
-        "pattern-error": f"{f.name} {shown!r} does not match the pattern {f.pattern}",
-        "length-error": f"{f.name} has {len(value or '')} characters; allowed: "
-        + f"{f.min_length or 0} to {f.max_length if f.max_length is not None else 'any'}",
-        "range-error": f"{f.name} {shown!r} is outside the allowed range ({f.allowed})",
-        "cell-too-large": f"{f.name} holds {len(value or '')} characters; a cell may hold at most {MAX_CELL:,}",
-        "formula-injection": f"{f.name} {shown!r} starts with {str(value)[:1]!r}, which a spreadsheet would run as a formula",
-    }
-    return Issue(
-        code=code,
-        message=f"{label}: line {line}: {messages[code]}",
+    return Issue.at(
+        code,
+        label,
+        line,
+        CATALOGUE[code].message.format(**cell_context(f, value)),
         resource=resource.name,
-        row=line,
         field=f.name,
-        value=shown,
+        value=shown(value),
         hint=hint_for(code, f, value),
-        file=label,
     )

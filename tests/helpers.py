@@ -1,0 +1,95 @@
+"""What the tests share: paths, the bad fixtures and the broken-package cases, and small helpers
+to read a report. Fixtures (pytest's) are in conftest.py."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import Result
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED_SOURCES = ROOT.parent / "shared" / "sources"
+
+
+def report(result: Result) -> dict:
+    """The JSON report a command printed."""
+    return json.loads(result.stdout)
+
+
+def codes(result: Result) -> list[str]:
+    """The codes of the errors of a JSON report, in order."""
+    return [e["code"] for e in report(result)["errors"]]
+
+
+def edit(pkg: Path, resource: str, old: str, new: str) -> None:
+    """Replace the first `old` in the resource's data file of the package copy by `new`."""
+    p = pkg / "data" / f"{resource}.csv"
+    text = p.read_text(encoding="utf-8")
+    assert old in text
+    p.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# fixture file -> (resource, expected error codes, line of the first error)
+BAD = {
+    "bad_date.csv": ("statements", ["type-error"], 2),
+    "date_in_words.csv": ("statements", ["type-error"], 2),
+    "enum_wrong_case.csv": ("statements", ["enum-error"], 2),
+    "enum_stray_spaces.csv": ("statements", ["enum-error"], 2),
+    "formula_cell.csv": ("statements", ["formula-injection"], 2),
+    "primary_key_collision.csv": ("statements", ["primary-key"], 2),
+    "dangling_speaker.csv": ("statements", ["foreign-key"], 2),
+    "outside_meeting.csv": ("statements", ["statement-outside-meeting"], 2),
+    "date_end_before_start.csv": ("statements", ["date-order", "date-precision"], 2),
+    "response_before_statement.csv": ("statements", ["response-before-statement"], 3),
+    "embedded_newline.csv": ("statements", ["enum-error"], 4),
+    "ragged_rows.csv": ("statements", ["missing-cell", "extra-cell"], 2),
+    "semicolon_separated.csv": ("statements", ["wrong-separator"], 1),
+    "tab_separated.csv": ("statements", ["wrong-separator"], 1),
+    "misspelt_and_missing_header.csv": (
+        "statements",
+        ["blank-header", "extra-header", "missing-header", "missing-header"],
+        1,
+    ),
+    "extra_header.csv": ("statements", ["extra-header"], 1),
+    "duplicate_header.csv": ("statements", ["duplicate-header"], 1),
+    "latin1.csv": ("statements", ["encoding-error"], 2),
+    "empty.csv": ("statements", ["empty-file"], None),
+    "header_only.csv": ("statements", ["no-rows"], 1),
+    "required_empty.csv": ("statements", ["required", "required"], 2),
+    "un_votes_tally_exceeded.csv": ("un_votes", ["tally-exceeded"], 5),
+    "un_votes_not_a_state.csv": ("un_votes", ["pattern-error", "not-a-state"], 2),
+    "cr_only_mac.csv": ("un_votes", ["enum-error"], 3),
+}
+
+# (resource, text in its data file, what it becomes, the error codes validate then reports)
+CASES = [
+    (
+        "statements",
+        ",2022-05-23,2022-05-23,day,,,putin-lukashenko-sochi-2022-05-23,remark,ukraine-war;poland",
+        ",2022-05-23,2022-05-22,day,,,putin-lukashenko-sochi-2022-05-23,remark,ukraine-war;poland",
+        ["date-order", "date-precision", "statement-outside-meeting"],
+    ),
+    ("un_votes", "A/RES/ES-11/1,ARM,abstain", "A/RES/ES-11/9,ARM,abstain", ["foreign-key"]),
+    ("un_votes", "A/RES/ES-11/1,ARM,abstain", "A/RES/ES-11/1,ARM,absent", ["enum-error"]),
+    ("un_resolutions", ",141,5,35,12,", ",141,1,35,12,", ["tally-exceeded"]),
+    (
+        "military_exercises",
+        ",2022-05-01,,within,,lukashenko-military-leadership-2022-05,",
+        ",2022-04-01,2022-04-10,within,,csto-summit-2022-05-16,",
+        ["exercise-before-meeting"],
+    ),
+    (
+        "memberships",
+        "FIN,nato,applicant,2022-05-18,2023-04-04",
+        "FIN,nato,applicant,2022-05-18,2023-05-04",
+        ["membership-overlap"],
+    ),
+    (
+        "actors",
+        "alexander-lukashenko,Alexander Lukashenko,person,BLR",
+        "alexander-lukashenko,Alexander Lukashenko,person,BY",
+        ["pattern-error", "foreign-key"],
+    ),
+]
