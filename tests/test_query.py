@@ -329,16 +329,34 @@ def test_an_invalid_package_is_not_queried_and_says_to_validate(run, pkg, resour
     assert "Traceback" not in result.stderr
 
 
-def test_agreement_with_russia_counts_only_recorded_votes(run, pkg):
-    out = rows(run("query", "agreement_with_russia", "--package", pkg, "--format", "json"))
+def test_agreement_with_russia_rests_on_resolutions_where_russias_side_is_complete(run, pkg):
+    out = rows(
+        run("query", "agreement_with_russia", "--param", "top=500", "--package", pkg,
+            "--format", "json")
+    )  # fmt: skip
     votes = {(v["resolution_id"], v["country_iso3"]): v["vote"] for v in csv_rows(pkg, "un_votes")}
     russia = {r: v for (r, c), v in votes.items() if c == "RUS"}
+    tallies = {r["resolution_id"]: r for r in csv_rows(pkg, "un_resolutions")}
+    complete = {
+        r
+        for r, v in russia.items()
+        if sum(1 for (res, _), x in votes.items() if res == r and x == v) == int(tallies[r][v])
+    }
+    assert complete and complete != set(russia)  # one resolution's 'no' list is incomplete
+    members = [
+        a["actor_id"]
+        for a in csv_rows(pkg, "actors")
+        if a["actor_type"] == "state" and not a["role"].startswith("Former")
+    ]
+    assert len(out) == len(members) - 1  # every member but Russia
     for row in out:
-        mine = {r: v for (r, c), v in votes.items() if c == row["country_iso3"] and r in russia}
-        assert row["votes_compared"] == len(mine)
-        assert row["same_as_russia"] == sum(v == russia[r] for r, v in mine.items())
+        assert row["resolutions"] == len(complete)
+        same = sum(votes.get((r, row["country_iso3"])) == russia[r] for r in complete)
+        assert row["with_russia"] == same
     rates = [r["agreement_pct"] for r in out]
-    assert rates == sorted(rates, reverse=True) and "RUS" not in {r["country_iso3"] for r in out}
+    assert rates == sorted(rates, reverse=True)
+    top = rows(run("query", "agreement_with_russia", "--package", pkg, "--format", "json"))
+    assert len(top) == 20 and top == out[:20]
 
 
 def test_speaker_and_topic_never_reads_an_open_date_as_a_day(run, pkg):

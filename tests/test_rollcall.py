@@ -66,9 +66,11 @@ def add_source_excerpt_column(pkg: Path) -> None:
 def drop_votes_of(pkg: Path, resolution_id: str) -> None:
     """Remove a resolution's votes from the package copy, so that contributed rows do not collide."""
     data = pkg / "data" / "un_votes.csv"
-    lines = data.read_text(encoding="utf-8").splitlines()
-    kept = [lines[0]] + [ln for ln in lines[1:] if not ln.startswith(resolution_id + ",")]
-    data.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    with data.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))  # excerpts may hold line breaks: read as CSV, not lines
+    kept = [rows[0]] + [r for r in rows[1:] if r[0] != resolution_id]
+    with data.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(kept)
 
 
 def add_resolution(pkg: Path, row: str) -> None:
