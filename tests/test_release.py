@@ -273,3 +273,27 @@ def test_release_site_needs_dist(run, repo):
     result = run("release", "--site", "--no-dist", "--package", repo)
     assert result.exit_code == 2 and "--no-dist" in result.stderr
     assert (repo / "datapackage.json").read_bytes() == before
+
+
+def test_a_foreign_key_that_comes_with_its_new_field_is_minor(run, released):
+    def add_field_with_key(s):
+        s["fields"].append({"name": "evidence_id", "type": "string"})
+        s.setdefault("foreignKeys", []).append(
+            {
+                "fields": ["evidence_id"],
+                "reference": {"resource": "sources", "fields": ["source_id"]},
+            }
+        )
+
+    edit_schema(released, "un_votes", add_field_with_key)
+    out = json.loads(run("diff", "v0.1.0", released, "--repo", released, "--format", "json").stdout)
+    assert out["level"] == "minor"
+
+    def key_on_existing_field(s):
+        s["foreignKeys"].append(
+            {"fields": ["vote"], "reference": {"resource": "sources", "fields": ["source_id"]}}
+        )
+
+    edit_schema(released, "un_votes", key_on_existing_field)
+    out = json.loads(run("diff", "v0.1.0", released, "--repo", released, "--format", "json").stdout)
+    assert out["level"] == "major"

@@ -206,8 +206,12 @@ def _schema_changes(old: Resource, new: Resource) -> list[SchemaChange]:
             )
         )
     o_fk, n_fk = set(old.foreign_keys), set(new.foreign_keys)
+    # A foreign key on fields that are all new constrains no value an earlier user had: it comes
+    # with the fields (minor), unlike one laid on a field that was there (major).
+    with_new = {fk for fk in n_fk - o_fk if set(fk.fields) <= set(added)}
     for fks, kind, what, level in (
-        (n_fk - o_fk, "constraint-tightened", "added", "major"),
+        (n_fk - o_fk - with_new, "constraint-tightened", "added", "major"),
+        (with_new, "field-added", "added with the field", "minor"),
         (o_fk - n_fk, "constraint-loosened", "removed", "minor"),
     ):
         changes += [
