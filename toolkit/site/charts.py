@@ -24,6 +24,20 @@ ALL = "(all)"
 RANGES = ("exact span", "somewhere within")
 
 
+def _range_legend():
+    """The one 'Date range' legend that the fill and the outline of a range share."""
+    import altair as alt
+
+    return alt.Legend(
+        title="Date range",
+        orient="top",
+        symbolType="square",
+        symbolFillColor="#777777",
+        symbolStrokeColor="#000000",
+        symbolSize=220,
+    )
+
+
 def _state_order(data: SiteData, states: set[str]) -> list[str]:
     """CSTO members first, then the other states, each group by name."""
     members = data.csto_members()
@@ -239,26 +253,12 @@ def timeline_spec(data: SiteData) -> dict[str, Any]:
             fillOpacity=alt.FillOpacity(
                 "drawn:N",
                 scale=alt.Scale(domain=list(RANGES), range=[0.9, 0.25]),
-                legend=alt.Legend(
-                    title="Date range",
-                    orient="top",
-                    symbolType="square",
-                    symbolFillColor="#777777",
-                    symbolStrokeColor="#000000",
-                    symbolSize=220,
-                ),
+                legend=_range_legend(),
             ),
             strokeDash=alt.StrokeDash(
                 "drawn:N",
                 scale=alt.Scale(domain=list(RANGES), range=[[1, 0], [4, 3]]),
-                legend=alt.Legend(
-                    title="Date range",
-                    orient="top",
-                    symbolType="square",
-                    symbolFillColor="#777777",
-                    symbolStrokeColor="#000000",
-                    symbolSize=220,
-                ),
+                legend=_range_legend(),
             ),
             stroke=alt.Color(
                 "kind:N", scale=alt.Scale(domain=list(KINDS), range=list(KIND_COLOURS)), legend=None
