@@ -26,7 +26,12 @@ from toolkit.errors import (
     UsageError,
 )
 from toolkit.options import contribution_options, format_option, package_option
-from toolkit.tableschema import load_package
+from toolkit.tableschema import load_package, package_root
+
+
+def _note(message: str) -> None:
+    """A note for the user on stderr (waiting for the package lock, a change recovered)."""
+    click.echo(message, err=True)
 
 
 class Group(click.Group):
@@ -78,8 +83,10 @@ def validate(path: str, fmt: str) -> None:
 
     Reports every error (no cap), then one summary line per resource.
     """
+    from toolkit.lock import recover_if_needed
     from toolkit.validate import validate_package
 
+    recover_if_needed(package_root(path), _note)
     report = validate_package(path)
     _emit_report(report, fmt)
     sys.exit(EXIT_OK if report.valid else EXIT_INVALID)
@@ -106,11 +113,13 @@ def add(file: str, resource: str, package_path: str, fmt: str) -> None:
     The data file is rewritten atomically in canonical order, and the rows are logged under
     'Unreleased' in CHANGELOG.md. On any error nothing is written.
     """
+    from toolkit.lock import writing
     from toolkit.merge import add_contribution
 
-    package = load_package(package_path)
-    package.resource(resource)  # an unknown name is a usage error
-    result = add_contribution(package, Path(file), resource)
+    with writing(package_root(package_path), "add", _note):  # read and write under the lock
+        package = load_package(package_path)
+        package.resource(resource)  # an unknown name is a usage error
+        result = add_contribution(package, Path(file), resource)
     _emit_report(result.report, fmt)
     if result.written:
         click.echo(f"added {result.added} row(s) to {package.resource(resource).path}", err=True)
@@ -317,10 +326,12 @@ def query(
     Every resource is a table of the same name with its Table Schema's types. Saved queries live in
     queries/; `csto-alignment queries` lists them.
     """
+    from toolkit.lock import recover_if_needed
     from toolkit.render import rows_as
     from toolkit.saved import saved_queries
     from toolkit.sqlquery import run_query
 
+    recover_if_needed(package_root(package_path), _note)
     package = load_package(package_path)
     if (sql is None) == (sql_file is None):
         raise click.UsageError("give either SQL (or a saved query's name) or --file, not both")
@@ -455,7 +466,10 @@ def release(
             check_dependencies()  # before anything is written
         except SiteDependencyError as exc:
             raise click.UsageError(str(exc)) from None
-    result = cut_release(package_path, level, force, dist=not no_dist, site=with_site)
+    from toolkit.lock import writing
+
+    with writing(package_root(package_path), "release", _note):
+        result = cut_release(package_path, level, force, dist=not no_dist, site=with_site)
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)
     if result.refused:

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from toolkit.changelog import release_unreleased
 from toolkit.diff import LEVELS, PackageDiff, diff_refs, markdown
-from toolkit.fileio import descriptor_json, file_digest, with_digests, write_all_atomic
+from toolkit.fileio import descriptor_json, file_digest, with_digests
+from toolkit.journal import commit
 from toolkit.report import Report
 from toolkit.tableschema import DESCRIPTOR, Package, load_package
 from toolkit.validate import validate_package
@@ -191,7 +192,7 @@ def cut_release(
     readme = _readme_text(package.root / "README.md", result.new_version)
     if readme is not None:
         files[package.root / "README.md"] = readme
-    write_all_atomic(files)
+    commit(package.root, files)
     result.written = list(files)
     if dist:
         result.written += _write_dist(load_package(package.root), result.new_version, site)

@@ -152,6 +152,12 @@ def _read_json(path: Path) -> dict[str, Any]:
         raise PackageError(f"{path}: not valid JSON ({exc})") from None
 
 
+def package_root(path: str | Path = ".") -> Path:
+    """The package's folder, from its folder or its datapackage.json."""
+    p = Path(path)
+    return p if p.is_dir() else p.parent
+
+
 def load_package(path: str | Path = ".") -> Package:
     """Load a package from its folder or its datapackage.json."""
     p = Path(path)
