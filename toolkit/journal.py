@@ -20,6 +20,7 @@ import os
 import signal
 from pathlib import Path
 
+from toolkit.errors import ToolkitError
 from toolkit.fileio import stage_file
 
 JOURNAL = ".csto-alignment.journal"  # ignored by git, like the staged files (.NAME.XXXX.tmp)
@@ -63,7 +64,13 @@ def commit(root: Path, files: dict[Path, str]) -> None:
         (root / f"{JOURNAL}.tmp").unlink(missing_ok=True)
         raise
     _step("journal")
-    _apply(root, entries)
+    try:
+        _apply(root, entries)
+    except OSError as exc:
+        raise ToolkitError(
+            f"the change could not be applied in full ({exc}); it is recorded in {root / JOURNAL} "
+            "and the next command completes it once the cause is fixed"
+        ) from None
 
 
 def _apply(root: Path, entries: list[list[str]]) -> None:
