@@ -19,13 +19,19 @@ import click
 from toolkit import __version__
 from toolkit.errors import (
     EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
     EXIT_INVALID,
     EXIT_OK,
     EXIT_USAGE,
     ToolkitError,
     UsageError,
 )
-from toolkit.options import contribution_options, format_option, package_option
+from toolkit.options import (
+    contribution_options,
+    format_option,
+    package_option,
+    query_limit_options,
+)
 from toolkit.tableschema import load_package, package_root
 
 
@@ -43,6 +49,9 @@ class Group(click.Group):
         except ToolkitError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:  # Ctrl-C: one line, the shell's exit code for SIGINT
+            click.echo("Error: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:  # a bug or the machine (a full disk), never bad data or usage
@@ -314,12 +323,16 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
 )
 @package_option
 @format_option("table", "csv", "json", "markdown", default="table")
+@query_limit_options
 def query(
     sql: str | None,
     sql_file: str | None,
     param_values: tuple[str, ...],
     package_path: str,
     fmt: str,
+    timeout: float,
+    memory: str,
+    row_limit: int | None,
 ) -> None:
     """Run SQL (or a saved query by name) over the package, read-only.
 
@@ -329,7 +342,7 @@ def query(
     from toolkit.lock import recover_if_needed
     from toolkit.render import rows_as
     from toolkit.saved import saved_queries
-    from toolkit.sqlquery import run_query
+    from toolkit.sqlquery import Limits, run_query
 
     recover_if_needed(package_root(package_path), _note)
     package = load_package(package_path)
@@ -342,9 +355,19 @@ def query(
     elif sql in saved:
         params = {**saved[sql].params, **params}
         sql = saved[sql].sql
-    result = run_query(package, sql or "", params)
+    if row_limit is None:  # a screenful for people; everything for files and programs
+        row_limit = 1000 if fmt in ("table", "markdown") else 0
+    limits = Limits(timeout=timeout or None, memory=memory, rows=row_limit or None)
+    result = run_query(package, sql or "", params, limits)
     if result.cache_built:
         click.echo("built the typed query cache", err=True)
+    if result.left_out:
+        shown, total = len(result.rows), len(result.rows) + result.left_out
+        click.echo(
+            f"showing {shown:,} of {total:,} rows ({result.left_out:,} left out); "
+            "--limit N shows more, --limit 0 all",
+            err=True,
+        )
     if not result.rows:
         click.echo("the query returned no rows", err=True)
     if result.columns and (result.rows or fmt in ("json", "csv", "markdown")):
