@@ -8,6 +8,7 @@ it publishes the descriptor's version as it is.
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import subprocess
 import zipfile
@@ -196,9 +197,9 @@ def cut_release(
     result.written = list(files)
     if dist:
         result.written += _write_dist(load_package(package.root), result.new_version, site)
-    v = result.new_version
+    v = result.new_version  # MAJOR.MINOR.PATCH (descriptor.py); quoted all the same
     result.git_commands = [
-        f'git add -A && git commit -m "Release {v}"',
-        f'git tag -a v{v} -m "Release {v}"',
+        f"git add -A && git commit -m {shlex.quote(f'Release {v}')}",
+        f"git tag -a {shlex.quote(f'v{v}')} -m {shlex.quote(f'Release {v}')}",
     ]
     return result

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit import __version__
-from toolkit.errors import EXIT_INTERRUPTED, ToolkitError, UsageError
+from toolkit.errors import EXIT_INTERRUPTED, InvalidDataError, ToolkitError, UsageError
 from toolkit.fileio import build_atomic, files_digest
 from toolkit.tableschema import Package
 
@@ -63,6 +63,8 @@ def cache_path(package: Package) -> tuple[Path, bool]:
         return path, False
     import duckdb
 
+    _refuse_invalid(package)
+
     def build(tmp: Path) -> None:
         con = duckdb.connect(str(tmp))
         try:
@@ -76,6 +78,23 @@ def cache_path(package: Package) -> tuple[Path, bool]:
         if old != path:
             old.unlink(missing_ok=True)
     return path, True
+
+
+def _refuse_invalid(package: Package) -> None:
+    """Only a package that passes `validate` (every check, foreign keys and recorded hashes
+    included) is queried. The cache is named by the digest of the files validated, so a package
+    is validated once per change of its content, not on every query."""
+    from toolkit.validate import validate_package
+
+    report = validate_package(package.root, package)
+    if report.valid:
+        return
+    first = report.errors[0]
+    message = first.message if len(first.message) <= 300 else first.message[:300] + "..."
+    raise InvalidDataError(
+        f"the package is not valid, so it is not queried ({len(report.errors)} error(s); the "
+        f"first: [{first.code}] {message}); run `csto-alignment validate` to see them all"
+    )
 
 
 def connect_read_only(package: Package, memory: str | None = None):
