@@ -31,6 +31,7 @@ from toolkit.options import (
     format_option,
     package_option,
     query_limit_options,
+    regular_file,
 )
 from toolkit.tableschema import load_package, package_root
 
@@ -138,7 +139,9 @@ def add(file: str, resource: str, package_path: str, fmt: str) -> None:
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.argument(
+    "file", type=click.Path(exists=True, dir_okay=False, path_type=str), callback=regular_file
+)
 @click.option(
     "--resolution",
     "resolution_id",
@@ -312,6 +315,7 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
     "--file",
     "sql_file",
     type=click.Path(exists=True, dir_okay=False, path_type=str),
+    callback=regular_file,
     help="Read the SQL from this file.",
 )
 @click.option(

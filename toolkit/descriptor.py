@@ -15,23 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import InvalidDataError
+from toolkit.report import quoted as shown
 
 # The types the toolkit checks and converts (cells.sql_type); others would pass unchecked as text.
 TYPES = ("string", "integer", "number", "boolean", "date")
 SEMVER = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
-SHOWN = 80  # characters of a value shown in a message; longer values are cut (with their length)
 
 
 class DescriptorError(InvalidDataError):
     """datapackage.json or a Table Schema is malformed; the message lists every problem."""
-
-
-def shown(value: Any, limit: int = SHOWN) -> str:
-    """`value` quoted for a message, cut to `limit` characters with its full length if longer."""
-    text = value if isinstance(value, str) else repr(value)
-    if len(text) <= limit:
-        return repr(text)
-    return f"{text[:limit]!r}... ({len(text):,} characters)"
 
 
 def is_semver(version: Any) -> bool:

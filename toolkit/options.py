@@ -43,10 +43,21 @@ def resource_option(f: F) -> F:
     )(f)
 
 
+def regular_file(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse a device or a pipe at once (/dev/zero, a FIFO): reading one might never end."""
+    import os
+    import stat
+
+    if value is not None and not stat.S_ISREG(os.stat(value).st_mode):
+        raise click.BadParameter(f"{value} is not a regular file (a device or a pipe)")
+    return value
+
+
 def contribution_argument(f: F) -> F:
     return click.argument(
         "file",
         type=click.Path(exists=True, dir_okay=False, readable=True, path_type=str),
+        callback=regular_file,
     )(f)
 
 
