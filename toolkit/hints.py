@@ -55,6 +55,8 @@ def hint_for(code: str, f: Field, value: str | None) -> str:
     """A fix for a bad cell: the corrected value where it is clear, else the rule to follow."""
     v = value or ""
     if code == "type-error" and f.type == "date":
+        if v.startswith("0000-"):
+            return "There is no year 0000 (the official validator refuses it too); check the year."
         options = iso_candidates(v)
         if options:
             return (
