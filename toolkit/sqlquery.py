@@ -80,6 +80,19 @@ def cache_path(package: Package) -> tuple[Path, bool]:
     return path, True
 
 
+def _refuse_attach(con, sql: str) -> None:
+    """External access is off, but DuckDB still lets a query attach the database it has open
+    (the cache itself): attaching and detaching are refused by the statement's type."""
+    import duckdb
+
+    try:
+        kinds = {str(s.type).rsplit(".", 1)[-1] for s in con.extract_statements(sql)}
+    except duckdb.Error:
+        return  # not SQL: running it reports the error
+    if kinds & {"ATTACH", "DETACH"}:
+        raise QueryError("refused: queries may not attach or detach databases")
+
+
 def _refuse_invalid(package: Package) -> None:
     """Only a package that passes `validate` (every check, foreign keys and recorded hashes
     included) is queried. The cache is named by the digest of the files validated, so a package
@@ -187,6 +200,11 @@ def run_query(
             "(`csto-alignment queries` lists them) or --file"
         )
     con, built = connect_read_only(package, limits.memory)
+    try:
+        _refuse_attach(con, sql)
+    except QueryError:
+        con.close()
+        raise
     outcome: dict[str, Any] = {}
     done = threading.Event()
 
