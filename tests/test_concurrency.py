@@ -151,3 +151,25 @@ def test_lock_journal_and_staged_files_are_ignored_by_git():
         text=True,
     ).stdout.split()
     assert out == names
+
+
+def test_a_rename_that_fails_midway_puts_the_old_files_back(run, pkg, monkeypatch):
+    with_recorded_hashes(pkg)
+    before = {p: p.read_bytes() for p in pkg.rglob("*") if p.is_file()}
+    real_replace, calls = os.replace, []
+
+    def second_fails(src, dst):
+        if str(src).endswith(".tmp") and not str(src).endswith(".journal.tmp"):
+            calls.append(dst)
+            if len(calls) == 2:  # the data file is replaced; CHANGELOG.md cannot be
+                raise PermissionError(1, "Operation not permitted", str(dst))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", second_fails)
+    result = run("add", FIXTURES / "good_statement.csv", "-r", "statements", "--package", pkg)
+    assert result.exit_code == 3
+    assert "nothing was changed" in result.stderr and "Traceback" not in result.stderr
+    after = {p: p.read_bytes() for p in pkg.rglob("*") if p.is_file() and p.name != LOCK_FILE}
+    assert after == before
+    monkeypatch.undo()
+    assert run("validate", pkg).exit_code == 0

@@ -46,10 +46,14 @@ def commit(root: Path, files: dict[Path, str]) -> None:
     """Write every file in `files` (paths inside `root`) as one change; see the module's doc."""
     root = root.resolve()
     staged: list[tuple[Path, Path]] = []
+    backups: list[Path | None] = []
     try:
         for i, (path, text) in enumerate(files.items(), 1):
             staged.append((Path(stage_file(path, text)), path))
             _step(f"staged-{i}")
+        # A hard link to each old file: if a rename fails (not a crash: a file made read-only,
+        # say), the renames already done are undone from these, and nothing has changed.
+        backups = [_backup(path) for _, path in staged]
         entries = [
             [str(tmp.resolve().relative_to(root)), str(path.resolve().relative_to(root))]
             for tmp, path in staged
@@ -59,18 +63,52 @@ def commit(root: Path, files: dict[Path, str]) -> None:
         os.replace(pending, root / JOURNAL)
         _fsync_dir(root)
     except BaseException:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+        for p in [tmp for tmp, _ in staged] + [b for b in backups if b is not None]:
+            p.unlink(missing_ok=True)
         (root / f"{JOURNAL}.tmp").unlink(missing_ok=True)
         raise
     _step("journal")
     try:
         _apply(root, entries)
     except OSError as exc:
+        _undo(root, staged, backups, exc)
+    for b in backups:
+        if b is not None:
+            b.unlink(missing_ok=True)
+
+
+def _backup(path: Path) -> Path | None:
+    if not path.exists():
+        return None
+    backup = path.parent / f".{path.name}.{os.getpid()}.old.tmp"
+    backup.unlink(missing_ok=True)
+    os.link(path, backup)
+    return backup
+
+
+def _undo(
+    root: Path, staged: list[tuple[Path, Path]], backups: list[Path | None], exc: OSError
+) -> None:
+    """Put the old files back after a failed rename, then report it; should that fail too, the
+    journal stays and the next command completes the change."""
+    try:
+        for (tmp, path), backup in zip(staged, backups, strict=True):
+            if tmp.exists():  # never renamed
+                tmp.unlink()
+            elif backup is not None:
+                os.replace(backup, path)
+            else:
+                path.unlink(missing_ok=True)
+        for backup in backups:  # those of files never replaced
+            if backup is not None:
+                backup.unlink(missing_ok=True)
+        (root / JOURNAL).unlink()
+    except OSError:
         raise ToolkitError(
             f"the change could not be applied in full ({exc}); it is recorded in {root / JOURNAL} "
             "and the next command completes it once the cause is fixed"
         ) from None
+    raise ToolkitError(f"the change could not be applied ({exc}); nothing was changed") from None
 
 
 def _apply(root: Path, entries: list[list[str]]) -> None:
