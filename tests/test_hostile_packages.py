@@ -178,3 +178,18 @@ def test_a_long_value_in_the_descriptor_is_cut_with_its_length(run, pkg):
     assert result.exit_code == 1
     assert "... (20,000 characters)" in result.stderr
     assert len(result.stderr) < 1000
+
+
+@pytest.mark.parametrize("version", ["0.3.1; touch pwned", "1.2"])
+def test_release_refuses_a_version_that_is_not_semver_and_writes_nothing(run, pkg, version):
+    edit_descriptor(pkg, lambda d: d.update(version=version))
+    before = {p: p.read_bytes() for p in pkg.rglob("*") if p.is_file()}
+    result = run("release", "--no-dist", "--package", pkg)
+    assert result.exit_code == 1
+    assert "is not MAJOR.MINOR.PATCH" in result.stderr and "git tag" not in result.stderr
+    after = {
+        p: p.read_bytes()
+        for p in pkg.rglob("*")
+        if p.is_file() and p.name != ".csto-alignment.lock"
+    }
+    assert after == before
