@@ -8,9 +8,16 @@ import os
 import pytest
 from helpers import FIXTURES, report
 
+from toolkit.lock import LOCK_FILE
+
 
 def snapshot(pkg):
-    return {p.relative_to(pkg): p.read_bytes() for p in pkg.rglob("*") if p.is_file()}
+    """Every file of the package but the lock file, which holds no data (and is ignored by git)."""
+    return {
+        p.relative_to(pkg): p.read_bytes()
+        for p in pkg.rglob("*")
+        if p.is_file() and p.name != LOCK_FILE
+    }
 
 
 def test_add_merges_rows_in_primary_key_order_and_logs_them(run, pkg):

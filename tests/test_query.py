@@ -7,7 +7,7 @@ import json
 import sqlite3
 
 import pytest
-from helpers import FIXTURES
+from helpers import FIXTURES, edit
 
 CSTO = ["ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK"]
 
@@ -324,9 +324,24 @@ def test_an_invalid_package_is_not_queried_and_says_to_validate(run, pkg, resour
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run("query", "SELECT count(*) FROM un_votes", "--package", pkg)
     assert result.exit_code == 1
-    assert f"data/{resource}.csv cannot be loaded" in result.stderr
+    assert "the package is not valid, so it is not queried" in result.stderr
+    assert f"data/{resource}.csv: line " in result.stderr
     assert "csto-alignment validate" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("broken", ["foreign_key", "hash_mismatch"])
+def test_a_package_that_fails_validate_is_not_queried(run, pkg, broken):
+    if broken == "foreign_key":
+        edit(pkg, "un_votes", ",BLR,", ",XXX,")
+    else:
+        descriptor = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+        descriptor["resources"][0]["bytes"] = 1
+        (pkg / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    result = run("query", "SELECT count(*) FROM un_votes", "--package", pkg)
+    assert result.exit_code == 1
+    code = "foreign-key" if broken == "foreign_key" else "hash-mismatch"
+    assert "so it is not queried" in result.stderr and f"[{code}]" in result.stderr
 
 
 def test_agreement_with_russia_rests_on_resolutions_where_russias_side_is_complete(run, pkg):

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 MAX_CELL = 10_000
 SMALL = 50_000  # rows; a larger table is checked per distinct value (see is_large)
-ISO_DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+# Four-digit years but 0000, which the official validator (Python's dates) refuses too.
+ISO_DATE = "([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-[0-9]{2}-[0-9]{2}"
 INTEGER = "[+-]?[0-9]+"
 URI = "[A-Za-z][A-Za-z0-9+.-]*://[^[:space:]]+"
 FORMULA_STARTS = "=+-@"  # a spreadsheet runs a cell starting with one of these as a formula

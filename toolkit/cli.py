@@ -19,14 +19,26 @@ import click
 from toolkit import __version__
 from toolkit.errors import (
     EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
     EXIT_INVALID,
     EXIT_OK,
     EXIT_USAGE,
     ToolkitError,
     UsageError,
 )
-from toolkit.options import contribution_options, format_option, package_option
-from toolkit.tableschema import load_package
+from toolkit.options import (
+    contribution_options,
+    format_option,
+    package_option,
+    query_limit_options,
+    regular_file,
+)
+from toolkit.tableschema import load_package, package_root
+
+
+def _note(message: str) -> None:
+    """A note for the user on stderr (waiting for the package lock, a change recovered)."""
+    click.echo(message, err=True)
 
 
 class Group(click.Group):
@@ -38,6 +50,9 @@ class Group(click.Group):
         except ToolkitError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:  # Ctrl-C: one line, the shell's exit code for SIGINT
+            click.echo("Error: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:  # a bug or the machine (a full disk), never bad data or usage
@@ -78,8 +93,10 @@ def validate(path: str, fmt: str) -> None:
 
     Reports every error (no cap), then one summary line per resource.
     """
+    from toolkit.lock import recover_if_needed
     from toolkit.validate import validate_package
 
+    recover_if_needed(package_root(path), _note)
     report = validate_package(path)
     _emit_report(report, fmt)
     sys.exit(EXIT_OK if report.valid else EXIT_INVALID)
@@ -106,11 +123,13 @@ def add(file: str, resource: str, package_path: str, fmt: str) -> None:
     The data file is rewritten atomically in canonical order, and the rows are logged under
     'Unreleased' in CHANGELOG.md. On any error nothing is written.
     """
+    from toolkit.lock import writing
     from toolkit.merge import add_contribution
 
-    package = load_package(package_path)
-    package.resource(resource)  # an unknown name is a usage error
-    result = add_contribution(package, Path(file), resource)
+    with writing(package_root(package_path), "add", _note):  # read and write under the lock
+        package = load_package(package_path)
+        package.resource(resource)  # an unknown name is a usage error
+        result = add_contribution(package, Path(file), resource)
     _emit_report(result.report, fmt)
     if result.written:
         click.echo(f"added {result.added} row(s) to {package.resource(resource).path}", err=True)
@@ -120,7 +139,9 @@ def add(file: str, resource: str, package_path: str, fmt: str) -> None:
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.argument(
+    "file", type=click.Path(exists=True, dir_okay=False, path_type=str), callback=regular_file
+)
 @click.option(
     "--resolution",
     "resolution_id",
@@ -294,6 +315,7 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
     "--file",
     "sql_file",
     type=click.Path(exists=True, dir_okay=False, path_type=str),
+    callback=regular_file,
     help="Read the SQL from this file.",
 )
 @click.option(
@@ -305,22 +327,28 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
 )
 @package_option
 @format_option("table", "csv", "json", "markdown", default="table")
+@query_limit_options
 def query(
     sql: str | None,
     sql_file: str | None,
     param_values: tuple[str, ...],
     package_path: str,
     fmt: str,
+    timeout: float,
+    memory: str,
+    row_limit: int | None,
 ) -> None:
     """Run SQL (or a saved query by name) over the package, read-only.
 
     Every resource is a table of the same name with its Table Schema's types. Saved queries live in
     queries/; `csto-alignment queries` lists them.
     """
+    from toolkit.lock import recover_if_needed
     from toolkit.render import rows_as
     from toolkit.saved import saved_queries
-    from toolkit.sqlquery import run_query
+    from toolkit.sqlquery import Limits, run_query
 
+    recover_if_needed(package_root(package_path), _note)
     package = load_package(package_path)
     if (sql is None) == (sql_file is None):
         raise click.UsageError("give either SQL (or a saved query's name) or --file, not both")
@@ -331,9 +359,19 @@ def query(
     elif sql in saved:
         params = {**saved[sql].params, **params}
         sql = saved[sql].sql
-    result = run_query(package, sql or "", params)
+    if row_limit is None:  # a screenful for people; everything for files and programs
+        row_limit = 1000 if fmt in ("table", "markdown") else 0
+    limits = Limits(timeout=timeout or None, memory=memory, rows=row_limit or None)
+    result = run_query(package, sql or "", params, limits)
     if result.cache_built:
         click.echo("built the typed query cache", err=True)
+    if result.left_out:
+        shown, total = len(result.rows), len(result.rows) + result.left_out
+        click.echo(
+            f"showing {shown:,} of {total:,} rows ({result.left_out:,} left out); "
+            "--limit N shows more, --limit 0 all",
+            err=True,
+        )
     if not result.rows:
         click.echo("the query returned no rows", err=True)
     if result.columns and (result.rows or fmt in ("json", "csv", "markdown")):
@@ -455,7 +493,10 @@ def release(
             check_dependencies()  # before anything is written
         except SiteDependencyError as exc:
             raise click.UsageError(str(exc)) from None
-    result = cut_release(package_path, level, force, dist=not no_dist, site=with_site)
+    from toolkit.lock import writing
+
+    with writing(package_root(package_path), "release", _note):
+        result = cut_release(package_path, level, force, dist=not no_dist, site=with_site)
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)
     if result.refused:

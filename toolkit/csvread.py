@@ -15,7 +15,9 @@ import codecs
 import csv
 import difflib
 import io
+import stat
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -199,6 +201,17 @@ def load_csv(
     """Load `path` into a new table named `table`: text columns in schema order (see Loaded)."""
     out = Loaded(table=table)
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a device or a FIFO: reading it would not end
+            out.issues.append(
+                _issue(
+                    "file-not-found",
+                    f"{label}: not a regular file (a device, a pipe or a folder); give a CSV file",
+                    resource,
+                    label,
+                )
+            )
+            out.fatal = True
+            return out
         facts, data = _Facts.of_file(path), None
         # Excel's "CSV (Macintosh)" ends lines with CR alone: read it as lines, by the slow path.
         if facts.newlines == 0 and b"\r" in (raw := path.read_bytes()):
@@ -277,14 +290,15 @@ class _Facts:
     @classmethod
     def of_bytes(cls, data: bytes) -> _Facts:
         kept = data.rstrip(b"\r\n")
-        return cls(len(data), _head(data), data.count(b"\n"), data[len(kept) :], b"\0" in data)
+        head = _head_with_header(lambda n: data[:n])
+        return cls(len(data), head, data.count(b"\n"), data[len(kept) :], b"\0" in data)
 
     @classmethod
     def of_file(cls, path: Path, chunk: int = 1 << 20) -> _Facts:
         # Read in blocks into one buffer: cheaper than allocating, then scanning, a whole copy.
         buf, newlines, nul = bytearray(chunk), 0, False
         with path.open("rb", buffering=0) as fh:
-            head = _head(fh.read(HEAD + 1))  # enough to cut where _head cuts the whole file
+            head = _head_with_header(lambda n: (fh.seek(0), fh.read(n))[1])
             fh.seek(0)
             while n := fh.readinto(buf):  # type: ignore[attr-defined]
                 newlines += buf.count(b"\n", 0, n)
@@ -324,6 +338,29 @@ def _head(data: bytes, size: int = HEAD) -> bytes:
     while size > 0 and (data[size] & 0xC0) == 0x80:
         size -= 1
     return data[:size]
+
+
+def _header_end(head: bytes) -> int:
+    """Where the header line ends in `head` (past any '#' comment lines), or -1 if beyond it."""
+    pos = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+    while head.startswith(b"#", pos):
+        nl = head.find(b"\n", pos)
+        if nl < 0:
+            return -1
+        pos = nl + 1
+    return head.find(b"\n", pos)
+
+
+def _head_with_header(read: Callable[[int], bytes]) -> bytes:
+    """The file's head (see _head): HEAD bytes, or as many more as hold the comment lines and the
+    header line whole, however long (a header of 100,000 columns, 1 MB of comments)."""
+    size = HEAD
+    while True:
+        data = read(size + 1)  # one byte more: enough to cut where _head cuts the whole file
+        head = _head(data, size)
+        if len(data) <= size or _header_end(head) >= 0:
+            return head
+        size *= 4
 
 
 def leading_comments(text: str) -> tuple[int, int]:

@@ -112,8 +112,17 @@ def open_version(ref: str, repo: Path) -> Iterator[Package]:
         yield load_package(path)
         return
     try:
+        # A revision is never taken as an option ('--output=x' would make git write a file):
+        # resolve it to a commit after --end-of-options, then archive that commit by its hash.
+        commit = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", "--end-of-options"]
+            + [f"{ref}^{{commit}}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         tar = subprocess.run(
-            ["git", "-C", str(repo), "archive", "--format=tar", f"{ref}^{{commit}}"],
+            ["git", "-C", str(repo), "archive", "--format=tar", commit],
             capture_output=True,
             check=True,
         ).stdout

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 # Exit codes: a public contract (see the README's command-line contract).
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report a process ended by SIGINT
 
 # The stages that find issues, in the order a resource's findings are reported.
 STAGES = ("file", "structure", "cell", "key", "reference", "rule", "integrity")

@@ -27,7 +27,7 @@ def _mode_for(path: Path) -> int:
     return 0o666 & ~umask
 
 
-def _stage(path: Path, text: str) -> str:
+def stage_file(path: Path, text: str) -> str:
     """Write `text` to a new temporary file beside `path` (same permissions), synced; its name."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -48,11 +48,13 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def write_all_atomic(files: dict[Path, str]) -> None:
-    """Stage every file first, then rename them in turn; a failure while staging changes nothing."""
+    """Stage every file first, then rename them in turn; a failure while staging changes nothing.
+    A crash between the renames can leave some renamed: changes to the package go through
+    journal.commit instead, which survives that too."""
     staged: list[tuple[str, Path]] = []
     try:
         for path, text in files.items():
-            staged.append((_stage(path, text), path))
+            staged.append((stage_file(path, text), path))
         for tmp, path in staged:
             os.replace(tmp, path)
     finally:

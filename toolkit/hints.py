@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 
 from toolkit.errors import CATALOGUE
+from toolkit.report import quoted
 from toolkit.tableschema import Field
 
 # Formats seen in spreadsheets, tried in order to suggest the ISO 8601 form of a date.
@@ -54,6 +55,8 @@ def hint_for(code: str, f: Field, value: str | None) -> str:
     """A fix for a bad cell: the corrected value where it is clear, else the rule to follow."""
     v = value or ""
     if code == "type-error" and f.type == "date":
+        if v.startswith("0000-"):
+            return "There is no year 0000 (the official validator refuses it too); check the year."
         options = iso_candidates(v)
         if options:
             return (
@@ -80,11 +83,11 @@ def hint_for(code: str, f: Field, value: str | None) -> str:
     if code == "pattern-error":
         cleaned = v.strip()
         if f.pattern and re.fullmatch(f.pattern, cleaned):
-            return f"Remove the spaces around it: {cleaned!r}."
+            return f"Remove the spaces around it: {quoted(cleaned)}."
         if f.pattern and re.fullmatch(f.pattern, cleaned.lower()):
-            return f"Write it in lower case: {cleaned.lower()!r}."
+            return f"Write it in lower case: {quoted(cleaned.lower())}."
         if f.pattern and re.fullmatch(f.pattern, cleaned.upper()):
-            return f"Write it in upper case: {cleaned.upper()!r}."
+            return f"Write it in upper case: {quoted(cleaned.upper())}."
         return f"The value must match {f.pattern}; example: {f.example!r}."
     if code == "required":
         return f"Fill in {f.name}: {f.description}"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from toolkit.cells import distinct_values, is_large
 from toolkit.csvread import LINE, ORIGIN
-from toolkit.report import Issue
+from toolkit.report import Issue, cut, quoted
 from toolkit.sql import lit, q
 from toolkit.tableschema import ForeignKey, Resource
 
@@ -81,7 +81,7 @@ def key_issues(con: duckdb.DuckDBPyConnection, targets: list[Target], origin: st
             if first_origin == origin
             else f"line {first_line} of {t.resource.path}"
         )
-        shown = ", ".join(f"{c}={v!r}" for c, v in zip(cols, values, strict=True))
+        shown = ", ".join(f"{c}={quoted(str(v))}" for c, v in zip(cols, values, strict=True))
         issues.append(
             Issue.at(
                 code,
@@ -90,7 +90,7 @@ def key_issues(con: duckdb.DuckDBPyConnection, targets: list[Target], origin: st
                 f"{shown} is already used on {where}",
                 resource=t.resource.name,
                 field=",".join(cols),
-                value=", ".join(map(str, values)),
+                value=cut(", ".join(map(str, values))),
             )
         )
     return issues
@@ -156,11 +156,12 @@ def foreign_key_issues(
                 "foreign-key",
                 t.label,
                 line,
-                f"{', '.join(fk.fields)} {value!r} matches no {target}",
+                f"{', '.join(fk.fields)} {quoted(value)} matches no {target}",
                 resource=t.resource.name,
                 field=",".join(fk.fields),
-                value=value,
-                hint=f"Add a row with {target} = {value!r} first (or in the same file), or fix the id.",
+                value=cut(value),
+                hint=f"Add a row with {target} = {quoted(value)} first (or in the same file), "
+                "or fix the id.",
             )
         )
     return issues

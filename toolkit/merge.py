@@ -10,7 +10,8 @@ from pathlib import Path
 
 from toolkit.changelog import add_unreleased
 from toolkit.csvread import leading_comments
-from toolkit.fileio import descriptor_json, text_digest, with_digests, write_all_atomic
+from toolkit.fileio import descriptor_json, text_digest, with_digests
+from toolkit.journal import commit
 from toolkit.report import Report
 from toolkit.tableschema import DESCRIPTOR, Package, Resource
 from toolkit.validate import check_contribution
@@ -64,6 +65,15 @@ def _descriptor_with_digest(package: Package, resource_name: str, text: str) -> 
     return descriptor_json(with_digests(package.descriptor, digests))
 
 
+def _test_pause_before_write() -> None:
+    """Tests stretch the time between reading the data and writing it, to race two writers."""
+    import os
+    import time
+
+    if pause := os.environ.get("CSTO_ALIGNMENT_TEST_PAUSE_BEFORE_WRITE"):
+        time.sleep(float(pause))
+
+
 def add_contribution(package: Package, file: Path, resource_name: str) -> MergeResult:
     """Check `file`; only when it has no error, merge its rows into the resource and log them."""
     report = check_contribution(package, file, resource_name)
@@ -84,6 +94,7 @@ def add_contribution(package: Package, file: Path, resource_name: str) -> MergeR
     descriptor = _descriptor_with_digest(package, resource_name, merged)
     if descriptor is not None:
         files[package.root / DESCRIPTOR] = descriptor
-    write_all_atomic(files)
+    _test_pause_before_write()
+    commit(package.root, files)
     result.added, result.written = len(new), True
     return result

@@ -43,10 +43,21 @@ def resource_option(f: F) -> F:
     )(f)
 
 
+def regular_file(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse a device or a pipe at once (/dev/zero, a FIFO): reading one might never end."""
+    import os
+    import stat
+
+    if value is not None and not stat.S_ISREG(os.stat(value).st_mode):
+        raise click.BadParameter(f"{value} is not a regular file (a device or a pipe)")
+    return value
+
+
 def contribution_argument(f: F) -> F:
     return click.argument(
         "file",
         type=click.Path(exists=True, dir_okay=False, readable=True, path_type=str),
+        callback=regular_file,
     )(f)
 
 
@@ -57,6 +68,43 @@ def contribution_options(f: F) -> F:
         package_option,
         resource_option,
         contribution_argument,
+    ):
+        f = decorator(f)
+    return f
+
+
+def _memory(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from toolkit.sqlquery import MEMORY
+
+    if not MEMORY.fullmatch(value):
+        raise click.BadParameter(f"{value!r} is not a size such as 512MB or 4GB")
+    return value
+
+
+def query_limit_options(f: F) -> F:
+    """--timeout, --memory and --limit: what one query may use; each can be raised."""
+    for decorator in (
+        click.option(
+            "--limit",
+            "row_limit",
+            type=click.IntRange(min=0),
+            help="Rows to print at most (0: all); default 1000 for table and markdown, all for "
+            "csv and json. Rows left out are counted on stderr.",
+        ),
+        click.option(
+            "--memory",
+            default="2GB",
+            show_default=True,
+            callback=_memory,
+            help="Memory DuckDB may use for the query (e.g. 512MB, 8GB).",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0),
+            default=30.0,
+            show_default=True,
+            help="Seconds the query may run before it is stopped (0: no limit).",
+        ),
     ):
         f = decorator(f)
     return f

@@ -8,6 +8,7 @@ it publishes the descriptor's version as it is.
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import subprocess
 import zipfile
@@ -17,7 +18,8 @@ from pathlib import Path
 
 from toolkit.changelog import release_unreleased
 from toolkit.diff import LEVELS, PackageDiff, diff_refs, markdown
-from toolkit.fileio import descriptor_json, file_digest, with_digests, write_all_atomic
+from toolkit.fileio import descriptor_json, file_digest, with_digests
+from toolkit.journal import commit
 from toolkit.report import Report
 from toolkit.tableschema import DESCRIPTOR, Package, load_package
 from toolkit.validate import validate_package
@@ -191,13 +193,13 @@ def cut_release(
     readme = _readme_text(package.root / "README.md", result.new_version)
     if readme is not None:
         files[package.root / "README.md"] = readme
-    write_all_atomic(files)
+    commit(package.root, files)
     result.written = list(files)
     if dist:
         result.written += _write_dist(load_package(package.root), result.new_version, site)
-    v = result.new_version
+    v = result.new_version  # MAJOR.MINOR.PATCH (descriptor.py); quoted all the same
     result.git_commands = [
-        f'git add -A && git commit -m "Release {v}"',
-        f'git tag -a v{v} -m "Release {v}"',
+        f"git add -A && git commit -m {shlex.quote(f'Release {v}')}",
+        f"git tag -a {shlex.quote(f'v{v}')} -m {shlex.quote(f'Release {v}')}",
     ]
     return result

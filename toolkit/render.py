@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from toolkit.report import Issue, Report
 
+# Characters a terminal acts on rather than shows: C0 and C1 controls but tab and line feed
+# (ANSI escape sequences start with ESC), and the bidirectional overrides and isolates, which
+# reorder what follows them on the screen.
+HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """`text` with every character a terminal would act on written as an escape (\\x1b, \\u202e)."""
+    return HIDDEN.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A fixed-width text table."""
+    """A fixed-width text table, control characters escaped (visible)."""
     cells = [
-        [("" if v is None else str(v).lower() if isinstance(v, bool) else str(v)) for v in r]
+        [
+            ("" if v is None else str(v).lower() if isinstance(v, bool) else visible(str(v)))
+            for v in r
+        ]
         for r in rows
     ]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
@@ -79,7 +93,8 @@ def rows_as(fmt: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
     if fmt == "markdown":
 
         def cell(v: Any) -> str:
-            return "" if v is None else str(_plain(v)).replace("|", "\\|").replace("\n", " ")
+            text = "" if v is None else str(_plain(v)).replace("|", "\\|").replace("\n", " ")
+            return visible(text)
 
         lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
         lines += ["| " + " | ".join(cell(v) for v in r) + " |" for r in rows]

@@ -7,6 +7,22 @@ from typing import Any
 
 from toolkit.errors import CATALOGUE
 
+SHOWN = 80  # characters of a value a message shows; longer values are cut, with their length
+
+
+def quoted(value: Any, limit: int = SHOWN) -> str:
+    """`value` quoted for a message (repr), cut to `limit` characters with its full length if
+    longer: a 200 MB cell must not become 200 MB of messages."""
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text):,} characters)"
+
+
+def cut(value: str, limit: int = SHOWN) -> str:
+    """`value` cut to `limit` characters (a report's `value`), marked '...' where cut."""
+    return value if len(value) <= limit else value[: limit - 3] + "..."
+
 
 @dataclass
 class Issue:

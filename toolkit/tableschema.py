@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolkit.descriptor import check_descriptor, check_foreign_keys, check_schema, raise_if
 from toolkit.errors import UsageError
 
 DESCRIPTOR = "datapackage.json"
@@ -152,6 +153,12 @@ def _read_json(path: Path) -> dict[str, Any]:
         raise PackageError(f"{path}: not valid JSON ({exc})") from None
 
 
+def package_root(path: str | Path = ".") -> Path:
+    """The package's folder, from its folder or its datapackage.json."""
+    p = Path(path)
+    return p if p.is_dir() else p.parent
+
+
 def load_package(path: str | Path = ".") -> Package:
     """Load a package from its folder or its datapackage.json."""
     p = Path(path)
@@ -161,15 +168,20 @@ def load_package(path: str | Path = ".") -> Package:
         raise PackageError(f"no data package at {path} (expected {DESCRIPTOR})")
     root = p.parent
     descriptor = _read_json(p)
+    raise_if(check_descriptor(root, descriptor))  # nothing is read from a bad or unsafe path
     package = Package(root=root, descriptor=descriptor)
-    for rd in descriptor.get("resources", []):
-        schema = rd.get("schema")
-        schema_path = ""
+    schemas: dict[str, tuple[str, dict[str, Any]]] = {}
+    for rd in descriptor["resources"]:
+        schema, schema_path = rd["schema"], ""
         if isinstance(schema, str):
             schema_path = schema
             schema = _read_json(root / schema)
-        if not isinstance(schema, dict):
-            raise PackageError(f"resource {rd.get('name')!r} has no Table Schema")
+        schemas[rd["name"]] = (schema_path or f"datapackage.json ({rd['name']}'s schema)", schema)
+    problems = [x for where, schema in schemas.values() for x in check_schema(where, schema)]
+    raise_if(problems or check_foreign_keys(schemas))
+    for rd in descriptor["resources"]:
+        schema_path = rd["schema"] if isinstance(rd["schema"], str) else ""
+        schema = schemas[rd["name"]][1]
         name = rd["name"]
         fks = tuple(
             ForeignKey(
