@@ -85,3 +85,51 @@ def test_a_contribution_with_its_columns_in_another_order_is_merged_in_schema_or
     assert after[0] == before[0]  # the schema's column order
     added = next(csv.reader([line for line in after if line.startswith(rows[1][0] + ",")]))
     assert added == rows[1]
+
+
+def test_a_correction_of_an_existing_key_is_refused_without_replace(run, pkg):
+    before = snapshot(pkg)
+    result = run(
+        "add", FIXTURES / "correction_of_existing_key.csv", "-r", "actors", "--package", pkg
+    )
+    assert result.exit_code == 1 and "[primary-key]" in result.stderr
+    assert snapshot(pkg) == before
+
+
+def test_replace_corrects_the_row_and_logs_each_changed_cell(run, pkg):
+    result = run(
+        "add",
+        FIXTURES / "correction_of_existing_key.csv",
+        "-r",
+        "actors",
+        "--replace",
+        "--package",
+        pkg,
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "added 0 row(s)" in result.stderr and "replaced 1 row(s)" in result.stderr
+    rows = list(csv.DictReader((pkg / "data/actors.csv").open(encoding="utf-8")))
+    ferris = [r for r in rows if r["actor_id"] == "emily-ferris"]
+    assert [r["role"] for r in ferris] == [
+        "Senior Research Fellow, Russian and Eurasian Security, RUSI"
+    ]
+    unreleased = (pkg / "CHANGELOG.md").read_text().split("## [Unreleased]")[1].split("\n## ")[0]
+    changed = unreleased.split("### Changed\n")[1].split("\n### ")[0]
+    assert (
+        "- `actors` `emily-ferris`: role: 'Senior Research Fellow, Russian and "
+        "Eurasian Security, RUSI; author of the commentary' -> 'Senior Research Fellow, Russian "
+        "and Eurasian Security, RUSI'." in changed
+    )
+    assert "row(s) to `actors`" not in unreleased  # nothing was added
+    assert run("validate", pkg).exit_code == 0
+
+
+def test_replace_checks_the_corrected_row_like_add(run, pkg, tmp_path):
+    bad = tmp_path / "correction_with_bad_enum.csv"
+    text = (FIXTURES / "correction_of_existing_key.csv").read_text()
+    bad.write_text(text.replace(",person,", ",Person,"))
+    before = snapshot(pkg)
+    result = run("add", bad, "-r", "actors", "--replace", "--package", pkg, "--format", "json")
+    assert result.exit_code == 1
+    assert [e["code"] for e in report(result)["errors"]] == ["enum-error"]
+    assert snapshot(pkg) == before

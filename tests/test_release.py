@@ -273,3 +273,25 @@ def test_release_site_needs_dist(run, repo):
     result = run("release", "--site", "--no-dist", "--package", repo)
     assert result.exit_code == 2 and "--no-dist" in result.stderr
     assert (repo / "datapackage.json").read_bytes() == before
+
+
+def test_a_correction_through_add_replace_is_released_as_a_patch(run, released):
+    result = run(
+        "add",
+        FIXTURES / "correction_of_existing_key.csv",
+        "-r",
+        "actors",
+        "--replace",
+        "--package",
+        released,
+    )
+    assert result.exit_code == 0, result.stderr
+    assert run("validate", released).exit_code == 0  # add recorded the new hash
+    commit(released, "Correct emily-ferris's role")
+    result = run("release", "patch", "--no-dist", "--package", released)
+    assert result.exit_code == 0, result.stderr
+    assert descriptor(released)["version"] == "0.1.1"
+    log = (released / "CHANGELOG.md").read_text()
+    section = log.split("## [0.1.1]")[1].split("## [0.1.0]")[0]
+    assert "`actors` `emily-ferris`: role:" in section  # from add, under Changed
+    assert "changed `emily-ferris`: role:" in section  # from the release's diff

@@ -100,20 +100,29 @@ def check(file: str, resource: str, package_path: str, fmt: str) -> None:
 
 @main.command()
 @contribution_options
-def add(file: str, resource: str, package_path: str, fmt: str) -> None:
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Correct existing rows: a row whose primary key exists replaces it (logged old -> new).",
+)
+def add(file: str, resource: str, package_path: str, fmt: str, replace: bool) -> None:
     """Check FILE and, only if it has no error, merge its rows into the package.
 
     The data file is rewritten atomically in canonical order, and the rows are logged under
-    'Unreleased' in CHANGELOG.md. On any error nothing is written.
+    'Unreleased' in CHANGELOG.md. With --replace, rows whose key exists are corrections: each
+    changed cell is logged, old -> new. On any error nothing is written.
     """
     from toolkit.merge import add_contribution
 
     package = load_package(package_path)
     package.resource(resource)  # an unknown name is a usage error
-    result = add_contribution(package, Path(file), resource)
+    result = add_contribution(package, Path(file), resource, replace=replace)
     _emit_report(result.report, fmt)
     if result.written:
-        click.echo(f"added {result.added} row(s) to {package.resource(resource).path}", err=True)
+        path = package.resource(resource).path
+        click.echo(f"added {result.added} row(s) to {path}", err=True)
+        if replace:
+            click.echo(f"replaced {result.replaced} row(s) in {path}", err=True)
         sys.exit(EXIT_OK)
     click.echo("nothing was written", err=True)
     sys.exit(EXIT_INVALID)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from toolkit.cells import cell_issues, is_large, typed_is_table, typed_view_sql
-from toolkit.csvread import LINE, ORIGIN, Loaded, load_csv
+from toolkit.csvread import LINE, ORIGIN, SRC_LINE, Loaded, load_csv
 from toolkit.engine import engine
 from toolkit.errors import CATALOGUE, STAGES
 from toolkit.keys import Target, foreign_key_issues, key_issues
@@ -121,6 +121,26 @@ class Session:
                 self.loaded.add(f.resource.name)
                 self._view(f.resource)
         return results
+
+    def set_aside_replaced(self, resource: Resource) -> None:
+        """Drop from the package's rows of `resource` those whose primary key a contribution's row
+        holds (a correction replaces them). Line numbers are kept as they were in the file."""
+        tables = self.loaded_tables.get(resource.name, [])
+        if len(tables) < 2 or not resource.primary_key:
+            return
+        (old, origin, line), (new, _, _) = tables[0], tables[-1]
+        cols = ", ".join(q(k) for k in resource.primary_key)
+        kept = f"{old}__kept"
+        lines = "" if line == SRC_LINE else f", {line.replace('rowid', 'o.rowid')} AS {SRC_LINE}"
+        self.con.execute(
+            f"CREATE TABLE {q(kept)} AS SELECT o.*{lines} FROM {q(old)} o "
+            f"ANTI JOIN (SELECT DISTINCT {cols} FROM {q(new)}) n USING ({cols})"
+        )
+        tables[0] = (kept, origin, SRC_LINE)
+        self.rows[resource.name, origin] = self.con.execute(
+            f"SELECT count(*) FROM {q(kept)}"
+        ).fetchone()[0]  # type: ignore[index]
+        self._view(resource)
 
     def total(self, name: str) -> int:
         """Rows loaded into a resource, of every origin."""

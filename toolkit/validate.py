@@ -48,10 +48,14 @@ def needed_by(package: Package, resource_name: str) -> list[str]:
     return [name for name in package.resources if name in needed]
 
 
-def check_contribution(package: Package, file: Path, resource_name: str) -> Report:
+def check_contribution(
+    package: Package, file: Path, resource_name: str, replace: bool = False
+) -> Report:
     """A contributed CSV of one resource, against its schema and against the package's existing data.
 
-    Only the resources the checks read are loaded (see needed_by); those must load cleanly.
+    Only the resources the checks read are loaded (see needed_by); those must load cleanly. With
+    `replace`, a row whose primary key the package holds is judged as the correction of that row:
+    the package's row is set aside, so keys, references and rules see the corrected one only.
     """
     resource = package.resource(resource_name)
     session = Session(package)
@@ -65,6 +69,8 @@ def check_contribution(package: Package, file: Path, resource_name: str) -> Repo
         session.report.errors = errors
         return session.report
     n = loaded[-1].rows
+    if replace and not loaded[-1].fatal:
+        session.set_aside_replaced(resource)
     if n == 0 and not session.report.errors:
         session.report.errors.append(
             Issue(
