@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -295,3 +296,34 @@ def test_a_correction_through_add_replace_is_released_as_a_patch(run, released):
     section = log.split("## [0.1.1]")[1].split("## [0.1.0]")[0]
     assert "`actors` `emily-ferris`: role:" in section  # from add, under Changed
     assert "changed `emily-ferris`: role:" in section  # from the release's diff
+
+
+@pytest.fixture
+def released_without_tags(released):
+    """The released repository as a clone that did not fetch tags: the release is known only by
+    its commit, named `Release 0.1.0`."""
+    git(released, "tag", "-d", "v0.1.0")
+    return released
+
+
+def test_diff_finds_a_release_without_its_tag_by_its_commit(run, released_without_tags):
+    repo = released_without_tags
+    result = run("add", FIXTURES / "good_statement.csv", "-r", "statements", "--package", repo)
+    assert result.exit_code == 0, result.stderr
+    commit(repo, "add a statement")
+    result = run("diff", "v0.1.0", "HEAD", "--repo", repo)
+    assert result.exit_code == 0, result.stderr
+    assert "statements added: kazakhstan-neutral-stance" in result.stdout
+
+
+def test_release_without_tags_names_the_version_in_the_changelog_heading(
+    run, released_without_tags
+):
+    repo = released_without_tags
+    assert run("add", FIXTURES / "good_statement.csv", "-r", "statements", "--package", repo)
+    commit(repo, "add a statement")
+    result = run("release", "--no-dist", "--package", repo)
+    assert result.exit_code == 0, result.stderr
+    log = (repo / "CHANGELOG.md").read_text()
+    assert "### Changes from v0.1.0 (0.1.0) to v0.2.0: minor" in log
+    assert not re.search(r"[0-9a-f]{40}", log)

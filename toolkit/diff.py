@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolkit.revisions import resolve
 from toolkit.tableschema import DESCRIPTOR, Field, Package, PackageError, Resource, load_package
 
 LEVELS = ("patch", "minor", "major")
@@ -113,7 +114,7 @@ def open_version(ref: str, repo: Path) -> Iterator[Package]:
         return
     try:
         tar = subprocess.run(
-            ["git", "-C", str(repo), "archive", "--format=tar", f"{ref}^{{commit}}"],
+            ["git", "-C", str(repo), "archive", "--format=tar", f"{resolve(ref, repo)}^{{commit}}"],
             capture_output=True,
             check=True,
         ).stdout

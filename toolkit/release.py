@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from toolkit.changelog import release_unreleased
 from toolkit.diff import LEVELS, PackageDiff, diff_refs, markdown
 from toolkit.fileio import descriptor_json, file_digest, with_digests, write_all_atomic
 from toolkit.report import Report
+from toolkit.revisions import release_commit
 from toolkit.tableschema import DESCRIPTOR, Package, load_package
 from toolkit.validate import validate_package
 
@@ -48,22 +48,6 @@ def bump(version: str, level: str) -> str:
     if level == "minor":
         return f"{major}.{minor + 1}.0"
     return f"{major}.{minor}.{patch + 1}"
-
-
-def _git(repo: Path, *args: str) -> str | None:
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
-        )
-    except (subprocess.CalledProcessError, FileNotFoundError):
-        return None
-    return out.stdout.strip() or None
-
-
-def last_release_ref(repo: Path, version: str) -> str | None:
-    if _git(repo, "rev-parse", "--verify", "--quiet", f"refs/tags/v{version}"):
-        return f"v{version}"
-    return _git(repo, "log", "--format=%H", "-1", "--fixed-strings", f"--grep=Release {version}")
 
 
 def _descriptor_text(package: Package, version: str, created: str) -> str:
@@ -144,7 +128,7 @@ def cut_release(
         return result
     result.rehashed = sorted({e.resource for e in result.report.errors})
     repo = package.root
-    last = last_release_ref(repo, package.version)
+    last = release_commit(repo, package.version)
     if last is None:
         result.new_version = package.version
         if level:
@@ -172,6 +156,9 @@ def cut_release(
                 "depend on the version number to spot breaking changes will be misled"
             )
         result.new_version = bump(package.version, chosen)
+        # Name the versions, never a commit hash (a clone without tags finds the release by its
+        # commit's subject).
+        result.diff.old = f"v{package.version}"
         result.diff.new, result.diff.new_version = f"v{result.new_version}", result.new_version
     now = now or datetime.now(UTC)
     day = now.date().isoformat()
