@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sqlite3
 
 import pytest
@@ -281,6 +282,17 @@ def test_export_duckdb_is_typed_with_comments(run, pkg, tmp_path):
     assert comment.startswith("The recorded vote")
 
 
+def test_export_duckdb_opens_in_the_clients_users_install(run, pkg, tmp_path):
+    # A DuckDB file starts with a checksum (8 bytes), b"DUCK" and its storage version (uint64,
+    # little-endian). duckdb 2.0 writes 69; the 1.5.6 command-line client (`pip install
+    # duckdb-cli`) reads up to 68; 64 is DuckDB 1.0's, which every client since reads.
+    result = run("export", "--format", "duckdb", "--out", tmp_path / "out", "--package", pkg)
+    assert result.exit_code == 0, result.stderr
+    head = (tmp_path / "out" / "csto-alignment.duckdb").read_bytes()[:20]
+    assert head[8:12] == b"DUCK"
+    assert int.from_bytes(head[12:20], "little") == 64
+
+
 def test_export_parquet_one_file_per_resource(run, pkg, tmp_path):
     import pandas as pd
 
@@ -304,6 +316,30 @@ def test_export_sqlite_with_keys(run, pkg, tmp_path):
     ).fetchone() == ("2022-03-02",)
     fks = db.execute("PRAGMA foreign_key_list(un_votes)").fetchall()
     assert {r[2] for r in fks} == {"un_resolutions", "actors", "sources"}
+
+
+def test_export_sqlite_is_readable_by_others_like_the_other_files(run, pkg, tmp_path, monkeypatch):
+    # Some SQLite builds create files 0600 (SQLITE_DEFAULT_FILE_PERMISSIONS); act as one does.
+    connect = sqlite3.connect
+
+    def private_connect(path, *args, **kw):
+        new = not kw.get("uri") and not os.path.exists(path)
+        con = connect(path, *args, **kw)
+        if new:  # SQLite creates the file on the first write
+            con.execute("CREATE TABLE __t (x)")
+            con.execute("DROP TABLE __t")
+            os.chmod(path, 0o600)
+        return con
+
+    monkeypatch.setattr(sqlite3, "connect", private_connect)
+    umask = os.umask(0o022)
+    try:
+        result = run("export", "--format", "sqlite", "--out", tmp_path, "--package", pkg)
+    finally:
+        os.umask(umask)
+    assert result.exit_code == 0, result.stderr
+    for line in result.stdout.splitlines():
+        assert oct(os.stat(line).st_mode & 0o777) == oct(0o644), line
 
 
 @pytest.mark.parametrize(
