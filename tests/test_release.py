@@ -255,6 +255,30 @@ def test_release_writes_dist(run, repo):
     assert len(list((dist / "parquet").glob("*.parquet"))) == len(descriptor(repo)["resources"])
     assert (dist / "csto-alignment-0.1.0.duckdb").stat().st_size > 0
     assert "git tag -a v0.1.0" in result.stderr
+    # The files it wrote in the repository, by name: never `git add -A`, which would commit dist/.
+    assert (
+        "git add datapackage.json CHANGELOG.md CITATION.cff README.md && "
+        'git commit -m "Release 0.1.0"' in result.stderr
+    )
+
+
+def test_release_zip_holds_the_saved_queries_and_a_readme_for_data_users(run, repo, tmp_path):
+    assert run("release", "--package", repo).exit_code == 0
+    with zipfile.ZipFile(repo / "dist" / "csto-alignment-0.1.0.zip") as zf:
+        zf.extractall(tmp_path)
+        top = tmp_path / "csto-alignment-0.1.0"
+    assert sorted(p.name for p in (top / "queries").glob("*.sql")) == sorted(
+        p.name for p in (repo / "queries").glob("*.sql")
+    )
+    readme = (top / "README.md").read_text()
+    assert "CC-BY-4.0" in readme and "(version 0.1.0) [Data set]" in readme
+    assert "`data/un_votes.csv`" in readme and "## Quick start" not in readme
+    assert "CC-BY-4.0" in (top / "LICENSE.md").read_text()
+    assert not (top / "LICENSE").exists()  # the code's MIT licence stays with the code
+    # The unzipped release answers the saved queries.
+    result = run("query", "csto_votes_matrix", "--package", top, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("resolution_id,date,title,")
 
 
 def test_release_site_builds_the_site_beside_the_zip(run, repo):

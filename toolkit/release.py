@@ -8,6 +8,7 @@ it publishes the descriptor's version as it is.
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import zipfile
 from dataclasses import dataclass, field
@@ -15,14 +16,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from toolkit.changelog import release_unreleased
+from toolkit.datareadme import data_licence, data_readme
 from toolkit.diff import LEVELS, PackageDiff, diff_refs, markdown
 from toolkit.fileio import descriptor_json, file_digest, with_digests, write_all_atomic
 from toolkit.report import Report
 from toolkit.revisions import release_commit
+from toolkit.saved import FOLDER, saved_queries
 from toolkit.tableschema import DESCRIPTOR, Package, load_package
 from toolkit.validate import validate_package
 
-DIST_FILES = ("datapackage.json", "README.md", "CHANGELOG.md", "CITATION.cff", "LICENSE")
+# Files of the repository the release zip holds as they are; its README.md and LICENSE.md are
+# written for data users (datareadme.py), not the developers' README and the code's MIT licence.
+DIST_FILES = ("datapackage.json", "CHANGELOG.md", "CITATION.cff")
 
 
 @dataclass
@@ -87,14 +92,19 @@ def _write_dist(package: Package, version: str, site: bool = False) -> list[Path
     dist.mkdir()
     name = package.descriptor.get("name", "package")
     archive = dist / f"{name}-{version}.zip"
+    top = f"{name}-{version}"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         for f in DIST_FILES:
             if (package.root / f).exists():
-                zf.write(package.root / f, f"{name}-{version}/{f}")
+                zf.write(package.root / f, f"{top}/{f}")
         for res in package.resources.values():
             for rel in (res.path, res.schema_path):
                 if rel:
-                    zf.write(package.root / rel, f"{name}-{version}/{rel}")
+                    zf.write(package.root / rel, f"{top}/{rel}")
+        for query in saved_queries(package.root).values():  # `query NAME` works when unzipped
+            zf.write(query.path, f"{top}/{FOLDER}/{query.path.name}")
+        zf.writestr(f"{top}/README.md", data_readme(package, version))
+        zf.writestr(f"{top}/LICENSE.md", data_licence(package))
     written = [archive]
     written += export_parquet(package, dist / "parquet")
     db = export_duckdb(package, dist)
@@ -180,11 +190,13 @@ def cut_release(
         files[package.root / "README.md"] = readme
     write_all_atomic(files)
     result.written = list(files)
+    # Only what belongs in the repository: dist/ and exports (out/) are built, not committed.
+    tracked = " ".join(shlex.quote(str(p.relative_to(package.root))) for p in files)
     if dist:
         result.written += _write_dist(load_package(package.root), result.new_version, site)
     v = result.new_version
     result.git_commands = [
-        f'git add -A && git commit -m "Release {v}"',
+        f'git add {tracked} && git commit -m "Release {v}"',
         f'git tag -a v{v} -m "Release {v}"',
     ]
     return result
