@@ -33,11 +33,20 @@ class Group(click.Group):
     """Every failure ends here, in one line with its exit code (a traceback only with --debug)."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        # The command's own arguments, read before click consumes them: a usage error found while
+        # parsing them must still answer in JSON when JSON was asked for.
+        wants_json = _asks_for_json([*getattr(ctx, "_protected_args", []), *ctx.args])
         try:
             return super().invoke(ctx)
         except ToolkitError as exc:
+            if wants_json and exc.exit_code == EXIT_USAGE:
+                _usage_error_json(str(exc))
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except click.UsageError as exc:
+            if wants_json:
+                _usage_error_json(exc.format_message())
+            raise
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:  # a bug or the machine (a full disk), never bad data or usage
@@ -47,6 +56,23 @@ class Group(click.Group):
                 f"Error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True
             )
             ctx.exit(EXIT_INTERNAL)
+
+
+def _asks_for_json(args: list[str]) -> bool:
+    return "--format=json" in args or any(
+        a == "--format" and b == "json" for a, b in zip(args, args[1:], strict=False)
+    )
+
+
+def _usage_error_json(message: str) -> None:
+    """A usage error as the report `--format json` promises, on stdout (the message still goes to
+    stderr): tools reading the JSON see why nothing was judged."""
+    import json
+
+    from toolkit.report import Issue, Report
+
+    report = Report(errors=[Issue(code="usage-error", message=message)])
+    click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -71,16 +97,25 @@ def _emit_report(report: Any, fmt: str) -> None:
 
 
 @main.command()
-@click.argument("path", default=".", type=click.Path(exists=True, path_type=str))
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=str))
+@click.option(
+    "--package",
+    "package_path",
+    type=click.Path(exists=True, path_type=str),
+    help="The data package: its folder or its datapackage.json (as PATH; default: .).",
+)
 @format_option("text", "json")
-def validate(path: str, fmt: str) -> None:
-    """Validate the whole package at PATH: types, constraints, keys and cross-table rules.
+def validate(path: str | None, package_path: str | None, fmt: str) -> None:
+    """Validate the whole package at PATH (or --package): types, constraints, keys and
+    cross-table rules.
 
     Reports every error (no cap), then one summary line per resource.
     """
     from toolkit.validate import validate_package
 
-    report = validate_package(path)
+    if path is not None and package_path is not None and Path(path) != Path(package_path):
+        raise UsageError(f"give the package once: PATH {path!r} or --package {package_path!r}")
+    report = validate_package(path or package_path or ".")
     _emit_report(report, fmt)
     sys.exit(EXIT_OK if report.valid else EXIT_INVALID)
 

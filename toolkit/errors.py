@@ -41,6 +41,12 @@ CATALOGUE: dict[str, ErrorType] = {
     for e in (
         _E("file-not-found", "file", "File not found", "Check the path."),
         _E(
+            "usage-error",
+            "file",
+            "The command cannot be run as given",
+            "See the command's --help; nothing was checked or written.",
+        ),
+        _E(
             "binary-file",
             "file",
             "Not a text file",
