@@ -25,7 +25,12 @@ from toolkit.errors import (
     ToolkitError,
     UsageError,
 )
-from toolkit.options import contribution_options, format_option, package_option
+from toolkit.options import (
+    contribution_options,
+    format_option,
+    package_option,
+    sources_option,
+)
 from toolkit.tableschema import load_package
 
 
@@ -84,6 +89,10 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.meta["debug"] = debug
 
 
+def _path(value: str | None) -> Path | None:
+    return None if value is None else Path(value)
+
+
 def _emit_report(report: Any, fmt: str) -> None:
     from toolkit.render import report_json, report_text
 
@@ -104,8 +113,9 @@ def _emit_report(report: Any, fmt: str) -> None:
     type=click.Path(exists=True, path_type=str),
     help="The data package: its folder or its datapackage.json (as PATH; default: .).",
 )
+@sources_option
 @format_option("text", "json")
-def validate(path: str | None, package_path: str | None, fmt: str) -> None:
+def validate(path: str | None, package_path: str | None, sources_dir: str | None, fmt: str) -> None:
     """Validate the whole package at PATH (or --package): types, constraints, keys and
     cross-table rules.
 
@@ -115,20 +125,20 @@ def validate(path: str | None, package_path: str | None, fmt: str) -> None:
 
     if path is not None and package_path is not None and Path(path) != Path(package_path):
         raise UsageError(f"give the package once: PATH {path!r} or --package {package_path!r}")
-    report = validate_package(path or package_path or ".")
+    report = validate_package(path or package_path or ".", sources=_path(sources_dir))
     _emit_report(report, fmt)
     sys.exit(EXIT_OK if report.valid else EXIT_INVALID)
 
 
 @main.command()
 @contribution_options
-def check(file: str, resource: str, package_path: str, fmt: str) -> None:
+def check(file: str, resource: str, package_path: str, sources_dir: str | None, fmt: str) -> None:
     """Check contributed rows in FILE against the schema and the existing data. Writes nothing."""
     from toolkit.validate import check_contribution
 
     package = load_package(package_path)
     package.resource(resource)  # an unknown name is a usage error
-    report = check_contribution(package, Path(file), resource)
+    report = check_contribution(package, Path(file), resource, sources=_path(sources_dir))
     _emit_report(report, fmt)
     sys.exit(EXIT_OK if report.valid else EXIT_INVALID)
 
@@ -140,7 +150,9 @@ def check(file: str, resource: str, package_path: str, fmt: str) -> None:
     is_flag=True,
     help="Correct existing rows: a row whose primary key exists replaces it (logged old -> new).",
 )
-def add(file: str, resource: str, package_path: str, fmt: str, replace: bool) -> None:
+def add(
+    file: str, resource: str, package_path: str, sources_dir: str | None, fmt: str, replace: bool
+) -> None:
     """Check FILE and, only if it has no error, merge its rows into the package.
 
     The data file is rewritten atomically in canonical order, and the rows are logged under
@@ -151,7 +163,9 @@ def add(file: str, resource: str, package_path: str, fmt: str, replace: bool) ->
 
     package = load_package(package_path)
     package.resource(resource)  # an unknown name is a usage error
-    result = add_contribution(package, Path(file), resource, replace=replace)
+    result = add_contribution(
+        package, Path(file), resource, replace=replace, sources=_path(sources_dir)
+    )
     _emit_report(result.report, fmt)
     if result.written:
         path = package.resource(resource).path

@@ -250,6 +250,12 @@ CATALOGUE: dict[str, ErrorType] = {
             "Every row must quote the source it cites: add the words of that source that state the row's fact, verbatim, at most 300 characters. Only rows generated from a registry (source_type registry) go without.",
         ),
         _E(
+            "excerpt-not-in-source",
+            "rule",
+            "Excerpt not found in its source",
+            "Copy the excerpt from the source verbatim, with its own quote marks, apostrophes and dashes.",
+        ),
+        _E(
             "likely-duplicate",
             "rule",
             "Likely duplicate statement",

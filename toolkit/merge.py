@@ -75,14 +75,18 @@ def _changed_cells(resource: Resource, old: list[str], new: list[str]) -> str:
 
 
 def add_contribution(
-    package: Package, file: Path, resource_name: str, replace: bool = False
+    package: Package,
+    file: Path,
+    resource_name: str,
+    replace: bool = False,
+    sources: Path | None = None,
 ) -> MergeResult:
     """Check `file`; only when it has no error, merge its rows into the resource and log them.
 
     With `replace`, a row whose primary key exists replaces that row (a correction): each changed
     cell is logged, old -> new, under 'Changed'; rows with new keys are added as usual.
     """
-    report = check_contribution(package, file, resource_name, replace=replace)
+    report = check_contribution(package, file, resource_name, replace=replace, sources=sources)
     result = MergeResult(report=report)
     if not report.valid:
         return result

@@ -50,10 +50,22 @@ def contribution_argument(f: F) -> F:
     )(f)
 
 
+def sources_option(f: F) -> F:
+    """--sources: the folder of source texts that excerpts are compared with."""
+    return click.option(
+        "--sources",
+        "sources_dir",
+        type=click.Path(exists=True, file_okay=False, path_type=str),
+        help="Folder of source texts (<source_id>.txt) to find excerpts in; default: "
+        "../shared/sources beside the package. Sources without a text are not checked.",
+    )(f)
+
+
 def contribution_options(f: F) -> F:
-    """FILE, --resource, --package and --format: what `check` and `add` both take."""
+    """FILE, --resource, --package, --sources and --format: what `check` and `add` both take."""
     for decorator in (
         format_option("text", "json"),
+        sources_option,
         package_option,
         resource_option,
         contribution_argument,

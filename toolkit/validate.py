@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from toolkit.excerpts import default_sources, excerpt_issues
 from toolkit.fileio import file_digest
 from toolkit.report import Issue, Report
 from toolkit.rules import rules_for
@@ -23,8 +24,11 @@ def _summarise(session: Session, rows: dict[str, int]) -> None:
     session.report.count_by_resource()
 
 
-def validate_package(path: str | Path, package: Package | None = None) -> Report:
-    """Every resource of the package: structure, types, constraints, keys and every rule."""
+def validate_package(
+    path: str | Path, package: Package | None = None, sources: Path | None = None
+) -> Report:
+    """Every resource of the package: structure, types, constraints, keys and every rule, and the
+    excerpts against the source texts in `sources` (excerpts.default_sources if None)."""
     from toolkit.tableschema import load_package
 
     package = package or load_package(path)
@@ -32,6 +36,12 @@ def validate_package(path: str | Path, package: Package | None = None) -> Report
     resources = list(package.resources.values())
     loaded = session.load([File(r, package.root / r.path, PACKAGE, r.path) for r in resources])
     session.judge([(r, r.path) for r in resources], PACKAGE, {r.name: r.path for r in resources})
+    session.report.errors += excerpt_issues(
+        session.con,
+        [(r, r.path) for r in resources if r.name in session.loaded],
+        PACKAGE,
+        sources or default_sources(package),
+    )
     session.report.errors += integrity_issues(package)
     _summarise(session, {r.name: result.rows for r, result in zip(resources, loaded, strict=True)})
     return session.report
@@ -49,7 +59,11 @@ def needed_by(package: Package, resource_name: str) -> list[str]:
 
 
 def check_contribution(
-    package: Package, file: Path, resource_name: str, replace: bool = False
+    package: Package,
+    file: Path,
+    resource_name: str,
+    replace: bool = False,
+    sources: Path | None = None,
 ) -> Report:
     """A contributed CSV of one resource, against its schema and against the package's existing data.
 
@@ -84,6 +98,10 @@ def check_contribution(
     # The resource's package rows are loaded (needed_by names it), so its view exists even when
     # the contribution could not be read; judging then finds nothing of the contribution's.
     session.judge([(resource, label)], CONTRIBUTION, {resource.name: label}, only=resource.name)
+    if not loaded[-1].fatal:
+        session.report.errors += excerpt_issues(
+            session.con, [(resource, label)], CONTRIBUTION, sources or default_sources(package)
+        )
     session.report.summary[resource.name] = {"rows": n}
     session.report.count_by_resource()
     return session.report
