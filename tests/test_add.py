@@ -133,3 +133,14 @@ def test_replace_checks_the_corrected_row_like_add(run, pkg, tmp_path):
     assert result.exit_code == 1
     assert [e["code"] for e in report(result)["errors"]] == ["enum-error"]
     assert snapshot(pkg) == before
+
+
+def test_rows_padded_with_empty_cells_by_a_spreadsheet_are_merged(run, pkg, tmp_path):
+    lines = (FIXTURES / "good_statement.csv").read_text().splitlines()
+    padded = tmp_path / "padded_to_the_widest_row.csv"
+    padded.write_text("# a note,typed,in,cells\n" + "\n".join(x + ",,," for x in lines) + "\n")
+    result = run("add", padded, "-r", "statements", "--package", pkg)
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.reader((pkg / "data/statements.csv").open(encoding="utf-8")))
+    assert {len(r) for r in rows} == {18}
+    assert run("validate", pkg).exit_code == 0
