@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from toolkit.csvread import LINE, ORIGIN
 from toolkit.errors import CATALOGUE, CELL_CODES
-from toolkit.hints import hint_for
+from toolkit.hints import hint_for, pattern_words
 from toolkit.report import Issue
 from toolkit.sql import lit, q
 from toolkit.tableschema import Field, Resource
@@ -237,7 +237,7 @@ def cell_context(f: Field, value: str | None) -> dict[str, object]:
         "shown": shown(value),
         "length": len(value or ""),
         "first": str(value)[:1],
-        "pattern": f.pattern,
+        "pattern": pattern_words(f.pattern),
         "min_length": f.min_length or 0,
         "max_length": f.max_length if f.max_length is not None else "any",
         "max_cell": MAX_CELL,

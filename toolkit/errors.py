@@ -141,7 +141,7 @@ CATALOGUE: dict[str, ErrorType] = {
             "cell",
             "Value does not match the pattern",
             "Follow the column's pattern.",
-            "{field} {shown!r} does not match the pattern {pattern}",
+            "{field} {shown!r} is not {pattern}",
         ),
         _E(
             "length-error",
