@@ -388,3 +388,28 @@ def test_speaker_and_topic_never_reads_an_open_date_as_a_day(run, pkg):
     # A statement of unknown date leaves both bounds empty.
     gulevich = by[("Viktar Gulevich", "regional-security")]
     assert gulevich["first_from"] is None and gulevich["last_by"] is None
+
+
+def test_a_misspelt_saved_query_name_says_did_you_mean(run, pkg):
+    result = run("query", "csto_vote_matrix", "--package", pkg)
+    assert result.exit_code == 2
+    assert "no saved query 'csto_vote_matrix'; did you mean 'csto_votes_matrix'?" in result.stderr
+    assert "Parser Error" not in result.stderr
+
+
+def test_a_wrong_param_name_lists_the_parameters_the_query_takes(run, pkg):
+    result = run("query", "speaker_at_meetings", "--param", "who=emily-ferris", "--package", pkg)
+    assert result.exit_code == 2
+    assert "--param who: the query takes $speaker" in result.stderr
+    assert "mismatch" not in result.stderr
+
+
+def test_the_table_format_cuts_wide_cells_and_says_so_csv_never_does(run, pkg):
+    sql = "SELECT statement_id, summary FROM statements WHERE length(summary) > 200 LIMIT 1"
+    table = run("query", sql, "--package", pkg)
+    assert table.exit_code == 0, table.stderr
+    assert max(len(line) for line in table.stdout.splitlines()) < 200
+    assert "cell(s) wider than 120 characters cut" in table.stderr
+    whole = run("query", sql, "--package", pkg, "--format", "csv")
+    assert max(len(line) for line in whole.stdout.splitlines()) > 200
+    assert "cut" not in whole.stderr

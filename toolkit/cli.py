@@ -9,6 +9,7 @@ need them, so `--help` and `template` start fast.
 
 from __future__ import annotations
 
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -346,6 +347,25 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
     return params
 
 
+def _no_saved_query(name: str, names: list[str]) -> str:
+    """A lone word is a saved query's name, misspelt, not SQL (DuckDB would say 'Parser Error')."""
+    import difflib
+
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if close:
+        return f"no saved query {name!r}; did you mean {close[0]!r}?"
+    return f"no saved query {name!r}; `csto-alignment queries` lists them: {', '.join(names)}"
+
+
+def _check_param_names(sql: str, params: dict[str, str]) -> None:
+    """Every --param names a $parameter of the SQL (DuckDB says only 'count mismatch')."""
+    taken = sorted(set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", sql)))
+    unknown = sorted(set(params) - set(taken))
+    if unknown:
+        takes = ", ".join(f"${n}" for n in taken) if taken else "no parameters"
+        raise UsageError(f"--param {', '.join(unknown)}: the query takes {takes}")
+
+
 @main.command()
 @click.argument("sql", required=False)
 @click.option(
@@ -375,7 +395,7 @@ def query(
     Every resource is a table of the same name with its Table Schema's types. Saved queries live in
     queries/; `csto-alignment queries` lists them.
     """
-    from toolkit.render import rows_as
+    from toolkit.render import CELL_WIDTH, cut_wide_cells, rows_as
     from toolkit.saved import saved_queries
     from toolkit.sqlquery import run_query
 
@@ -389,13 +409,25 @@ def query(
     elif sql in saved:
         params = {**saved[sql].params, **params}
         sql = saved[sql].sql
+    elif sql is not None and re.fullmatch(r"\s*[A-Za-z_][A-Za-z0-9_]*\s*", sql):
+        raise UsageError(_no_saved_query(sql.strip(), list(saved)))
+    _check_param_names(sql or "", params)
     result = run_query(package, sql or "", params)
     if result.cache_built:
         click.echo("built the typed query cache", err=True)
     if not result.rows:
         click.echo("the query returned no rows", err=True)
     if result.columns and (result.rows or fmt in ("json", "csv", "markdown")):
-        click.echo(rows_as(fmt, result.columns, result.rows))
+        rows = result.rows
+        if fmt == "table":  # a wide `SELECT *` stays readable; the other formats are data
+            rows, cut = cut_wide_cells(rows)
+            if cut:
+                click.echo(
+                    f"{cut} cell(s) wider than {CELL_WIDTH} characters cut (ending in ...); "
+                    "--format csv or json shows them whole",
+                    err=True,
+                )
+        click.echo(rows_as(fmt, result.columns, rows))
 
 
 @main.command()

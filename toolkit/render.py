@@ -59,6 +59,29 @@ def _plain(v: Any) -> Any:
     return v.isoformat() if hasattr(v, "isoformat") else str(v)
 
 
+CELL_WIDTH = 120  # widest cell the table format shows whole
+
+
+def cut_wide_cells(
+    rows: Sequence[Sequence[Any]], width: int = CELL_WIDTH
+) -> tuple[list[list[Any]], int]:
+    """Rows for the terminal: each cell over `width` characters cut to `width` (ending in '...'),
+    and how many were cut. Only the table format cuts; csv, json and markdown carry every cell
+    whole."""
+    cut = 0
+    out = []
+    for r in rows:
+        cells = []
+        for v in r:
+            text = "" if v is None else str(_plain(v))
+            if len(text) > width:
+                cut += 1
+                v = text[: width - 3] + "..."
+            cells.append(v)
+        out.append(cells)
+    return out, cut
+
+
 def rows_as(fmt: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """Query results as `table`, `csv`, `json` (an array of objects) or `markdown`."""
     if fmt == "json":
