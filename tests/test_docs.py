@@ -47,3 +47,17 @@ def test_the_readme_reference_matches_the_commands_and_the_error_catalogue():
     fix = "run `python scripts/readme_reference.py --write`"
     assert block(readme, COMMANDS) == commands_markdown(main), fix
     assert block(readme, CODES) == codes_markdown(), fix
+
+
+def test_the_shell_completion_the_readme_documents_works():
+    from click.testing import CliRunner
+    from helpers import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert 'eval "$(_CSTO_ALIGNMENT_COMPLETE=bash_source csto-alignment)"' in readme
+    result = CliRunner().invoke(
+        main, [], prog_name="csto-alignment", env={"_CSTO_ALIGNMENT_COMPLETE": "bash_source"}
+    )
+    assert result.exit_code == 0
+    assert "_csto_alignment_completion()" in result.stdout
+    assert "complete -o nosort -F _csto_alignment_completion csto-alignment" in result.stdout

@@ -94,11 +94,17 @@ def _path(value: str | None) -> Path | None:
     return None if value is None else Path(value)
 
 
-def _emit_report(report: Any, fmt: str) -> None:
-    from toolkit.render import report_json, report_text
+def _emit_report(report: Any, fmt: str, base: str = "") -> None:
+    from toolkit.render import report_github, report_json, report_text
 
     if fmt == "json":
         click.echo(report_json(report))
+        return
+    if fmt == "github":  # annotations on stdout, where the runner reads them; the verdict after
+        annotations = report_github(report, base)
+        if annotations:
+            click.echo(annotations)
+        click.echo(report_text(report)[0], err=True)
         return
     out, diag = report_text(report)
     if diag:
@@ -115,7 +121,7 @@ def _emit_report(report: Any, fmt: str) -> None:
     help="The data package: its folder or its datapackage.json (as PATH; default: .).",
 )
 @sources_option
-@format_option("text", "json")
+@format_option("text", "json", "github")
 def validate(path: str | None, package_path: str | None, sources_dir: str | None, fmt: str) -> None:
     """Validate the whole package at PATH (or --package): types, constraints, keys and
     cross-table rules.
@@ -126,8 +132,10 @@ def validate(path: str | None, package_path: str | None, sources_dir: str | None
 
     if path is not None and package_path is not None and Path(path) != Path(package_path):
         raise UsageError(f"give the package once: PATH {path!r} or --package {package_path!r}")
-    report = validate_package(path or package_path or ".", sources=_path(sources_dir))
-    _emit_report(report, fmt)
+    where = path or package_path or "."
+    report = validate_package(where, sources=_path(sources_dir))
+    root = Path(where) if Path(where).is_dir() else Path(where).parent
+    _emit_report(report, fmt, base=str(root))
     sys.exit(EXIT_OK if report.valid else EXIT_INVALID)
 
 

@@ -18,7 +18,10 @@ def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
         type=click.Choice(list(choices)),
         default=default,
         show_default=True,
-        help="Output format: " + ", ".join(choices) + ".",
+        help="Output format: "
+        + ", ".join(choices)
+        + (" (GitHub Actions annotations on the file and line)" if "github" in choices else "")
+        + ".",
     )
 
 
@@ -64,7 +67,7 @@ def sources_option(f: F) -> F:
 def contribution_options(f: F) -> F:
     """FILE, --resource, --package, --sources and --format: what `check` and `add` both take."""
     for decorator in (
-        format_option("text", "json"),
+        format_option("text", "json", "github"),
         sources_option,
         package_option,
         resource_option,

@@ -44,6 +44,32 @@ def report_text(report: Report) -> tuple[str, str]:
     return out, "\n".join(diag)
 
 
+def _escape(text: str, prop: bool = False) -> str:
+    """A value in a GitHub Actions workflow command (their escaping rules)."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def report_github(report: Report, base: str = "") -> str:
+    """The findings as GitHub Actions annotations (`::error file=...,line=...::message`), which a
+    pull request shows on the file and line. `base` is prefixed to the files' paths (the package's
+    folder, relative to the repository)."""
+    lines = []
+    for kind, issues in (("error", report.errors), ("warning", report.warnings)):
+        for i in issues:
+            props = []
+            if i.file:
+                path = f"{base.rstrip('/')}/{i.file}" if base and base != "." else i.file
+                props.append(f"file={_escape(path, True)}")
+            if i.row:
+                props.append(f"line={i.row}")
+            title = f"{i.code}" + (f" ({i.field})" if i.field else "")
+            props.append(f"title={_escape(title, True)}")
+            message = f"{i.message}\nfix: {i.hint}"
+            lines.append(f"::{kind} {','.join(props)}::{_escape(message)}")
+    return "\n".join(lines)
+
+
 def report_json(report: Report) -> str:
     return json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str)
 
