@@ -8,7 +8,7 @@ import os
 import sqlite3
 
 import pytest
-from helpers import FIXTURES
+from helpers import FIXTURES, edit
 
 CSTO = ["ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK"]
 
@@ -413,3 +413,25 @@ def test_the_table_format_cuts_wide_cells_and_says_so_csv_never_does(run, pkg):
     whole = run("query", sql, "--package", pkg, "--format", "csv")
     assert max(len(line) for line in whole.stdout.splitlines()) > 200
     assert "cut" not in whole.stderr
+
+
+def test_a_delimited_list_gets_a_view_with_one_row_per_item(run, pkg):
+    # LIKE '%nato%' would match this topic too; the view matches items exactly
+    edit(pkg, "statements", ",ukraine-war;poland;", ",ukraine-war;finland-sweden-nato;")
+    items = [
+        (r["statement_id"], t)
+        for r in csv_rows(pkg, "statements")
+        if r["topics"]
+        for t in r["topics"].split(";")
+    ]
+    result = run(
+        "query", "SELECT statement_id, topic FROM statements_topics ORDER BY 1, 2",
+        "--package", pkg, "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert [(r["statement_id"], r["topic"]) for r in rows(result)] == sorted(items)
+    exact = run(
+        "query", "SELECT count(*) AS n FROM statements_topics WHERE topic = 'nato-enlargement'",
+        "--package", pkg, "--format", "json",
+    )  # fmt: skip
+    assert rows(exact) == [{"n": sum(1 for _, t in items if t == "nato-enlargement")}]
