@@ -300,16 +300,12 @@ def test_release_site_needs_dist(run, repo):
     assert (repo / "datapackage.json").read_bytes() == before
 
 
-def test_a_correction_through_add_replace_is_released_as_a_patch(run, released):
-    result = run(
-        "add",
-        FIXTURES / "correction_of_existing_key.csv",
-        "-r",
-        "actors",
-        "--replace",
-        "--package",
-        released,
-    )
+def test_a_correction_through_add_replace_is_released_as_a_patch(run, released_without_tags):
+    """The README's walkthrough: a correction, then a patch release, in a clone without tags."""
+    released = released_without_tags
+    args = ("-r", "actors", "--replace", "--package", released)
+    assert run("check", FIXTURES / "correction_of_existing_key.csv", *args).exit_code == 0
+    result = run("add", FIXTURES / "correction_of_existing_key.csv", *args)
     assert result.exit_code == 0, result.stderr
     assert run("validate", released).exit_code == 0  # add recorded the new hash
     commit(released, "Correct emily-ferris's role")

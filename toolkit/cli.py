@@ -141,13 +141,20 @@ def validate(path: str | None, package_path: str | None, sources_dir: str | None
 
 @main.command()
 @contribution_options
-def check(file: str, resource: str, package_path: str, sources_dir: str | None, fmt: str) -> None:
+@click.option(
+    "--replace", is_flag=True, help="Check rows whose primary key exists as corrections of them."
+)
+def check(
+    file: str, resource: str, package_path: str, sources_dir: str | None, fmt: str, replace: bool
+) -> None:
     """Check contributed rows in FILE against the schema and the existing data. Writes nothing."""
     from toolkit.validate import check_contribution
 
     package = load_package(package_path)
     package.resource(resource)  # an unknown name is a usage error
-    report = check_contribution(package, Path(file), resource, sources=_path(sources_dir))
+    report = check_contribution(
+        package, Path(file), resource, replace=replace, sources=_path(sources_dir)
+    )
     _emit_report(report, fmt)
     sys.exit(EXIT_OK if report.valid else EXIT_INVALID)
 
