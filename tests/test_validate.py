@@ -193,7 +193,7 @@ def test_github_format_annotates_the_file_and_line(run, pkg):
     [line] = [x for x in result.stdout.splitlines() if x.startswith("::error ")]
     props, message = line[len("::error ") :].split("::", 1)
     assert f"file={pkg}/data/un_resolutions.csv".replace(":", "%3A") in props
-    assert ",line=2," in props and "title=type-error (yes)" in props
+    assert ",line=2,col=6," in props and "title=type-error (yes)" in props  # yes: 6th column
     assert "many" in message and "%0Afix: " in message and "\n" not in message
     assert "invalid: 1 error(s)" in result.stderr
 
@@ -205,5 +205,5 @@ def test_github_format_for_a_contribution(run, pkg):
     )  # fmt: skip
     assert result.exit_code == 1
     assert result.stdout.startswith(
-        f"::error file={FIXTURES / 'bad_date.csv'},line=2,title=type-error (date_start)::"
+        f"::error file={FIXTURES / 'bad_date.csv'},line=2,col=3,title=type-error (date_start)::"
     )

@@ -50,11 +50,26 @@ def _escape(text: str, prop: bool = False) -> str:
     return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 
 
+def _header(path: str) -> list[str]:
+    """The column names of a CSV file's header (after any '#' lines); [] if it cannot be read."""
+    import csv
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            for cells in csv.reader(fh):
+                if cells and not cells[0].startswith("#"):
+                    return cells
+    except (OSError, UnicodeDecodeError, csv.Error):
+        pass
+    return []
+
+
 def report_github(report: Report, base: str = "") -> str:
     """The findings as GitHub Actions annotations (`::error file=...,line=...::message`), which a
     pull request shows on the file and line. `base` is prefixed to the files' paths (the package's
     folder, relative to the repository)."""
     lines = []
+    headers: dict[str, list[str]] = {}
     for kind, issues in (("error", report.errors), ("warning", report.warnings)):
         for i in issues:
             props = []
@@ -63,6 +78,11 @@ def report_github(report: Report, base: str = "") -> str:
                 props.append(f"file={_escape(path, True)}")
             if i.row:
                 props.append(f"line={i.row}")
+            if i.file and i.field and "," not in i.field:
+                if path not in headers:
+                    headers[path] = _header(path)
+                if i.field in headers[path]:
+                    props.append(f"col={headers[path].index(i.field) + 1}")
             title = f"{i.code}" + (f" ({i.field})" if i.field else "")
             props.append(f"title={_escape(title, True)}")
             message = f"{i.message}\nfix: {i.hint}"
