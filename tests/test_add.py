@@ -92,3 +92,62 @@ def test_a_contribution_with_its_columns_in_another_order_is_merged_in_schema_or
     assert after[0] == before[0]  # the schema's column order
     added = next(csv.reader([line for line in after if line.startswith(rows[1][0] + ",")]))
     assert added == rows[1]
+
+
+def test_a_correction_of_an_existing_key_is_refused_without_replace(run, pkg):
+    before = snapshot(pkg)
+    result = run(
+        "add", FIXTURES / "correction_of_existing_key.csv", "-r", "actors", "--package", pkg
+    )
+    assert result.exit_code == 1 and "[primary-key]" in result.stderr
+    assert snapshot(pkg) == before
+
+
+def test_replace_corrects_the_row_and_logs_each_changed_cell(run, pkg):
+    result = run(
+        "add",
+        FIXTURES / "correction_of_existing_key.csv",
+        "-r",
+        "actors",
+        "--replace",
+        "--package",
+        pkg,
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "added 0 row(s)" in result.stderr and "replaced 1 row(s)" in result.stderr
+    rows = list(csv.DictReader((pkg / "data/actors.csv").open(encoding="utf-8")))
+    ferris = [r for r in rows if r["actor_id"] == "emily-ferris"]
+    assert [r["role"] for r in ferris] == [
+        "Senior Research Fellow, Russian and Eurasian Security, RUSI"
+    ]
+    unreleased = (pkg / "CHANGELOG.md").read_text().split("## [Unreleased]")[1].split("\n## ")[0]
+    changed = unreleased.split("### Changed\n")[1].split("\n### ")[0]
+    assert (
+        "- `actors` `emily-ferris`: role: 'Senior Research Fellow, Russian and "
+        "Eurasian Security, RUSI; author of the commentary' -> 'Senior Research Fellow, Russian "
+        "and Eurasian Security, RUSI'." in changed
+    )
+    assert "row(s) to `actors`" not in unreleased  # nothing was added
+    assert run("validate", pkg).exit_code == 0
+
+
+def test_replace_checks_the_corrected_row_like_add(run, pkg, tmp_path):
+    bad = tmp_path / "correction_with_bad_enum.csv"
+    text = (FIXTURES / "correction_of_existing_key.csv").read_text()
+    bad.write_text(text.replace(",person,", ",Person,"))
+    before = snapshot(pkg)
+    result = run("add", bad, "-r", "actors", "--replace", "--package", pkg, "--format", "json")
+    assert result.exit_code == 1
+    assert [e["code"] for e in report(result)["errors"]] == ["enum-error"]
+    assert snapshot(pkg) == before
+
+
+def test_rows_padded_with_empty_cells_by_a_spreadsheet_are_merged(run, pkg, tmp_path):
+    lines = (FIXTURES / "good_statement.csv").read_text().splitlines()
+    padded = tmp_path / "padded_to_the_widest_row.csv"
+    padded.write_text("# a note,typed,in,cells\n" + "\n".join(x + ",,," for x in lines) + "\n")
+    result = run("add", padded, "-r", "statements", "--package", pkg)
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.reader((pkg / "data/statements.csv").open(encoding="utf-8")))
+    assert {len(r) for r in rows} == {18}
+    assert run("validate", pkg).exit_code == 0

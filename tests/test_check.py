@@ -140,3 +140,21 @@ def test_check_in_a_fresh_process_loads_only_what_it_needs(pkg, name, code, pyth
     assert (int(exit_code), duckdb_package) == (code, str(python_layer))
     if not python_layer:  # a well-formed file needs neither the package's Python layer nor pandas
         assert pandas == "False"
+
+
+def test_a_space_in_a_topic_list_gets_a_readable_message_and_the_fixed_value(check_json):
+    result = check_json("topics_space_after_semicolon.csv")
+    [error] = report(result)["errors"]
+    assert error["code"] == "pattern-error"
+    assert "semicolon-separated values from: afghanistan, combat-readiness" in error["message"]
+    assert "(afghanistan|" not in error["message"] + error["hint"]  # no regular expression
+    assert error["hint"] == "Remove the spaces: 'ukraine-war;poland'."
+
+
+def test_a_name_for_an_id_suggests_the_slug_that_exists(check_json):
+    result = check_json("speaker_name_not_id.csv")
+    errors = report(result)["errors"]
+    assert [e["code"] for e in errors] == ["pattern-error", "foreign-key"]
+    assert errors[0]["hint"] == "Ids are slugs: write 'emily-ferris'."
+    assert "[A-Z]{3}" not in errors[0]["message"]
+    assert errors[1]["hint"].startswith("Did you mean 'emily-ferris', which actors.actor_id holds?")

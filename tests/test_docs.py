@@ -47,3 +47,40 @@ def test_the_readme_reference_matches_the_commands_and_the_error_catalogue():
     fix = "run `python scripts/readme_reference.py --write`"
     assert block(readme, COMMANDS) == commands_markdown(main), fix
     assert block(readme, CODES) == codes_markdown(), fix
+
+
+def test_the_shell_completion_the_readme_documents_works():
+    from click.testing import CliRunner
+    from helpers import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert 'eval "$(_CSTO_ALIGNMENT_COMPLETE=bash_source csto-alignment)"' in readme
+    result = CliRunner().invoke(
+        main, [], prog_name="csto-alignment", env={"_CSTO_ALIGNMENT_COMPLETE": "bash_source"}
+    )
+    assert result.exit_code == 0
+    assert "_csto_alignment_completion()" in result.stdout
+    assert "complete -o nosort -F _csto_alignment_completion csto-alignment" in result.stdout
+
+
+def test_the_readmes_python_imports_only_what_the_plain_install_brings():
+    """A reader who ran the Quick start's `pip install -e .` can run every Python snippet."""
+    import ast
+    import re
+    import sys
+    import tomllib
+
+    from helpers import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    installed = {re.split(r"[<>=!\[ ]", d)[0].lower().replace("-", "_") for d in deps}
+    installed |= {"toolkit"} | set(sys.stdlib_module_names)
+    imported = set()
+    for block in re.findall(r"```python\n(.*?)```", readme, flags=re.S):
+        for node in ast.walk(ast.parse(block)):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module.split(".")[0])
+    assert imported and imported <= installed, imported - installed

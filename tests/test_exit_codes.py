@@ -3,6 +3,8 @@ internal failure (a bug or the machine). Every failure ends in one line on stder
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from helpers import FIXTURES, edit
 
@@ -86,3 +88,27 @@ def test_3_internal_failure_is_neither_bad_data_nor_usage(run, pkg, monkeypatch)
     debug = run("--debug", "validate", pkg)
     assert debug.exit_code == EXIT_INTERNAL
     assert "Traceback" in debug.stderr
+
+
+def test_validate_takes_the_package_as_every_command_does(run, pkg):
+    edit(pkg, "un_resolutions", ",141,5,35,12,", ",many,5,35,12,")
+    assert run("validate", "--package", pkg).exit_code == EXIT_INVALID
+    assert run("validate", pkg).exit_code == EXIT_INVALID  # the positional PATH still works
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check", FIXTURES / "good_statement.csv", "-r", "speeches", "--format", "json"),
+        ("check", "missing.csv", "-r", "statements", "--format=json"),
+        ("validate", "--no-such-option", "--format", "json"),
+    ],
+)
+def test_a_usage_error_answers_in_json_when_json_is_asked_for(run, pkg, args):
+    extra = () if args[0] == "validate" else ("--package", str(pkg))
+    result = run(*args, *extra)
+    assert result.exit_code == EXIT_USAGE
+    doc = json.loads(result.stdout)
+    assert doc["valid"] is False
+    assert [e["code"] for e in doc["errors"]] == ["usage-error"]
+    assert doc["errors"][0]["message"] and doc["errors"][0]["message"] in result.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sqlite3
 
 import pytest
@@ -281,6 +282,17 @@ def test_export_duckdb_is_typed_with_comments(run, pkg, tmp_path):
     assert comment.startswith("The recorded vote")
 
 
+def test_export_duckdb_opens_in_the_clients_users_install(run, pkg, tmp_path):
+    # A DuckDB file starts with a checksum (8 bytes), b"DUCK" and its storage version (uint64,
+    # little-endian). duckdb 2.0 writes 69; the 1.5.6 command-line client (`pip install
+    # duckdb-cli`) reads up to 68; 64 is DuckDB 1.0's, which every client since reads.
+    result = run("export", "--format", "duckdb", "--out", tmp_path / "out", "--package", pkg)
+    assert result.exit_code == 0, result.stderr
+    head = (tmp_path / "out" / "csto-alignment.duckdb").read_bytes()[:20]
+    assert head[8:12] == b"DUCK"
+    assert int.from_bytes(head[12:20], "little") == 64
+
+
 def test_export_parquet_one_file_per_resource(run, pkg, tmp_path):
     import pandas as pd
 
@@ -304,6 +316,30 @@ def test_export_sqlite_with_keys(run, pkg, tmp_path):
     ).fetchone() == ("2022-03-02",)
     fks = db.execute("PRAGMA foreign_key_list(un_votes)").fetchall()
     assert {r[2] for r in fks} == {"un_resolutions", "actors", "sources"}
+
+
+def test_export_sqlite_is_readable_by_others_like_the_other_files(run, pkg, tmp_path, monkeypatch):
+    # Some SQLite builds create files 0600 (SQLITE_DEFAULT_FILE_PERMISSIONS); act as one does.
+    connect = sqlite3.connect
+
+    def private_connect(path, *args, **kw):
+        new = not kw.get("uri") and not os.path.exists(path)
+        con = connect(path, *args, **kw)
+        if new:  # SQLite creates the file on the first write
+            con.execute("CREATE TABLE __t (x)")
+            con.execute("DROP TABLE __t")
+            os.chmod(path, 0o600)
+        return con
+
+    monkeypatch.setattr(sqlite3, "connect", private_connect)
+    umask = os.umask(0o022)
+    try:
+        result = run("export", "--format", "sqlite", "--out", tmp_path, "--package", pkg)
+    finally:
+        os.umask(umask)
+    assert result.exit_code == 0, result.stderr
+    for line in result.stdout.splitlines():
+        assert oct(os.stat(line).st_mode & 0o777) == oct(0o644), line
 
 
 @pytest.mark.parametrize(
@@ -385,3 +421,50 @@ def test_speaker_and_topic_never_reads_an_open_date_as_a_day(run, pkg):
     # A statement of unknown date leaves both bounds empty.
     gulevich = by[("Viktar Gulevich", "regional-security")]
     assert gulevich["first_from"] is None and gulevich["last_by"] is None
+
+
+def test_a_misspelt_saved_query_name_says_did_you_mean(run, pkg):
+    result = run("query", "csto_vote_matrix", "--package", pkg)
+    assert result.exit_code == 2
+    assert "no saved query 'csto_vote_matrix'; did you mean 'csto_votes_matrix'?" in result.stderr
+    assert "Parser Error" not in result.stderr
+
+
+def test_a_wrong_param_name_lists_the_parameters_the_query_takes(run, pkg):
+    result = run("query", "speaker_at_meetings", "--param", "who=emily-ferris", "--package", pkg)
+    assert result.exit_code == 2
+    assert "--param who: the query takes $speaker" in result.stderr
+    assert "mismatch" not in result.stderr
+
+
+def test_the_table_format_cuts_wide_cells_and_says_so_csv_never_does(run, pkg):
+    sql = "SELECT statement_id, summary FROM statements WHERE length(summary) > 200 LIMIT 1"
+    table = run("query", sql, "--package", pkg)
+    assert table.exit_code == 0, table.stderr
+    assert max(len(line) for line in table.stdout.splitlines()) < 200
+    assert "cell(s) wider than 120 characters cut" in table.stderr
+    whole = run("query", sql, "--package", pkg, "--format", "csv")
+    assert max(len(line) for line in whole.stdout.splitlines()) > 200
+    assert "cut" not in whole.stderr
+
+
+def test_a_delimited_list_gets_a_view_with_one_row_per_item(run, pkg):
+    # LIKE '%nato%' would match this topic too; the view matches items exactly
+    edit(pkg, "statements", ",ukraine-war;poland;", ",ukraine-war;finland-sweden-nato;")
+    items = [
+        (r["statement_id"], t)
+        for r in csv_rows(pkg, "statements")
+        if r["topics"]
+        for t in r["topics"].split(";")
+    ]
+    result = run(
+        "query", "SELECT statement_id, topic FROM statements_topics ORDER BY 1, 2",
+        "--package", pkg, "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert [(r["statement_id"], r["topic"]) for r in rows(result)] == sorted(items)
+    exact = run(
+        "query", "SELECT count(*) AS n FROM statements_topics WHERE topic = 'nato-enlargement'",
+        "--package", pkg, "--format", "json",
+    )  # fmt: skip
+    assert rows(exact) == [{"n": sum(1 for _, t in items if t == "nato-enlargement")}]

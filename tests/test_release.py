@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -254,6 +255,30 @@ def test_release_writes_dist(run, repo):
     assert len(list((dist / "parquet").glob("*.parquet"))) == len(descriptor(repo)["resources"])
     assert (dist / "csto-alignment-0.1.0.duckdb").stat().st_size > 0
     assert "git tag -a v0.1.0" in result.stderr
+    # The files it wrote in the repository, by name: never `git add -A`, which would commit dist/.
+    assert (
+        "git add datapackage.json CHANGELOG.md CITATION.cff README.md && "
+        "git commit -m 'Release 0.1.0'" in result.stderr
+    )
+
+
+def test_release_zip_holds_the_saved_queries_and_a_readme_for_data_users(run, repo, tmp_path):
+    assert run("release", "--package", repo).exit_code == 0
+    with zipfile.ZipFile(repo / "dist" / "csto-alignment-0.1.0.zip") as zf:
+        zf.extractall(tmp_path)
+        top = tmp_path / "csto-alignment-0.1.0"
+    assert sorted(p.name for p in (top / "queries").glob("*.sql")) == sorted(
+        p.name for p in (repo / "queries").glob("*.sql")
+    )
+    readme = (top / "README.md").read_text()
+    assert "CC-BY-4.0" in readme and "(version 0.1.0) [Data set]" in readme
+    assert "`data/un_votes.csv`" in readme and "## Quick start" not in readme
+    assert "CC-BY-4.0" in (top / "LICENSE.md").read_text()
+    assert not (top / "LICENSE").exists()  # the code's MIT licence stays with the code
+    # The unzipped release answers the saved queries.
+    result = run("query", "csto_votes_matrix", "--package", top, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("resolution_id,date,title,")
 
 
 def test_release_site_builds_the_site_beside_the_zip(run, repo):
@@ -297,3 +322,52 @@ def test_a_foreign_key_that_comes_with_its_new_field_is_minor(run, released):
     edit_schema(released, "un_votes", key_on_existing_field)
     out = json.loads(run("diff", "v0.1.0", released, "--repo", released, "--format", "json").stdout)
     assert out["level"] == "major"
+
+
+def test_a_correction_through_add_replace_is_released_as_a_patch(run, released_without_tags):
+    """The README's walkthrough: a correction, then a patch release, in a clone without tags."""
+    released = released_without_tags
+    args = ("-r", "actors", "--replace", "--package", released)
+    assert run("check", FIXTURES / "correction_of_existing_key.csv", *args).exit_code == 0
+    result = run("add", FIXTURES / "correction_of_existing_key.csv", *args)
+    assert result.exit_code == 0, result.stderr
+    assert run("validate", released).exit_code == 0  # add recorded the new hash
+    commit(released, "Correct emily-ferris's role")
+    result = run("release", "patch", "--no-dist", "--package", released)
+    assert result.exit_code == 0, result.stderr
+    assert descriptor(released)["version"] == "0.1.1"
+    log = (released / "CHANGELOG.md").read_text()
+    section = log.split("## [0.1.1]")[1].split("## [0.1.0]")[0]
+    assert "`actors` `emily-ferris`: role:" in section  # from add, under Changed
+    assert "changed `emily-ferris`: role:" in section  # from the release's diff
+
+
+@pytest.fixture
+def released_without_tags(released):
+    """The released repository as a clone that did not fetch tags: the release is known only by
+    its commit, named `Release 0.1.0`."""
+    git(released, "tag", "-d", "v0.1.0")
+    return released
+
+
+def test_diff_finds_a_release_without_its_tag_by_its_commit(run, released_without_tags):
+    repo = released_without_tags
+    result = run("add", FIXTURES / "good_statement.csv", "-r", "statements", "--package", repo)
+    assert result.exit_code == 0, result.stderr
+    commit(repo, "add a statement")
+    result = run("diff", "v0.1.0", "HEAD", "--repo", repo)
+    assert result.exit_code == 0, result.stderr
+    assert "statements added: kazakhstan-neutral-stance" in result.stdout
+
+
+def test_release_without_tags_names_the_version_in_the_changelog_heading(
+    run, released_without_tags
+):
+    repo = released_without_tags
+    assert run("add", FIXTURES / "good_statement.csv", "-r", "statements", "--package", repo)
+    commit(repo, "add a statement")
+    result = run("release", "--no-dist", "--package", repo)
+    assert result.exit_code == 0, result.stderr
+    log = (repo / "CHANGELOG.md").read_text()
+    assert "### Changes from v0.1.0 (0.1.0) to v0.2.0: minor" in log
+    assert not re.search(r"[0-9a-f]{40}", log)

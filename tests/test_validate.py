@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import CASES, codes, edit, report
+from helpers import CASES, FIXTURES, codes, edit, report
 
 
 def test_valid_package_prints_a_summary_per_resource(run, pkg):
@@ -184,3 +184,26 @@ def test_the_schemas_missing_values_read_as_missing(run, pkg):
     edit(pkg, "un_votes", "A/RES/ES-11/1,ARM,abstain", "A/RES/ES-11/1,ARM,n/a")
     result = run("validate", pkg, "--format", "json")
     assert codes(result) == ["required"]  # not enum-error: 'n/a' is a missing value here
+
+
+def test_github_format_annotates_the_file_and_line(run, pkg):
+    edit(pkg, "un_resolutions", ",141,5,35,12,", ",many,5,35,12,")
+    result = run("validate", "--package", pkg, "--format", "github")
+    assert result.exit_code == 1
+    [line] = [x for x in result.stdout.splitlines() if x.startswith("::error ")]
+    props, message = line[len("::error ") :].split("::", 1)
+    assert f"file={pkg}/data/un_resolutions.csv".replace(":", "%3A") in props
+    assert ",line=2,col=6," in props and "title=type-error (yes)" in props  # yes: 6th column
+    assert "many" in message and "%0Afix: " in message and "\n" not in message
+    assert "invalid: 1 error(s)" in result.stderr
+
+
+def test_github_format_for_a_contribution(run, pkg):
+    result = run(
+        "check", FIXTURES / "bad_date.csv", "-r", "statements", "--package", pkg,
+        "--format", "github",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.stdout.startswith(
+        f"::error file={FIXTURES / 'bad_date.csv'},line=2,col=3,title=type-error (date_start)::"
+    )

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from toolkit.csvread import LINE, ORIGIN
 from toolkit.errors import CATALOGUE, CELL_CODES
-from toolkit.hints import hint_for
+from toolkit.hints import hint_for, pattern_words
 from toolkit.report import Issue
 from toolkit.sql import lit, q
 from toolkit.tableschema import Field, Resource
@@ -68,25 +68,36 @@ def typed_is_table(resource: Resource) -> bool:
     return any(sql_type(f) != "VARCHAR" for f in resource.fields)
 
 
+BAD = "__bad"  # the typed relations' list of the row's columns whose cell is not of its type
+
+
 def typed_view_sql(resource: Resource, materialize: bool = False) -> str:
     """A view `typed_<name>` of the resource's text table with every column in its declared type.
 
     With `materialize`, a table instead, when any column needs converting: the rules read it many
     times, and converting dates once is cheaper than once per rule.
 
-    Rows with a cell of the wrong type already have an error; leaving them out of the view keeps the
-    rules from piling further errors on them.
+    A cell of the wrong type (which already has its error) is NULL, and the row's `__bad` lists
+    such columns: the rules still judge the row's other values, so that every error comes in one
+    round, and a rule's finding on a column listed there is dropped (Session.judge).
     """
     cols = ", ".join(f"{typed_expr(f)}::{sql_type(f)} AS {q(f.name)}" for f in resource.fields)
-    ok = " AND ".join(
-        f"({q(f.name)} IS NULL OR ({typed_expr(f)}) IS NOT NULL)"
-        for f in resource.fields
-        if sql_type(f) != "VARCHAR"
+    checked = [f for f in resource.fields if sql_type(f) != "VARCHAR"]
+    bad = (
+        "list_filter(["
+        + ", ".join(
+            f"CASE WHEN {q(f.name)} IS NOT NULL AND ({typed_expr(f)}) IS NULL "
+            f"THEN {lit(f.name)} END"
+            for f in checked
+        )
+        + "], lambda x: x IS NOT NULL)"
+        if checked
+        else "[]::VARCHAR[]"
     )
     kind = "TABLE" if materialize and typed_is_table(resource) else "VIEW"
     return (
         f"CREATE OR REPLACE {kind} {q('typed_' + resource.name)} AS "
-        f"SELECT {ORIGIN}, {LINE}, {cols} FROM {q(resource.name)} WHERE {ok or 'true'}"
+        f"SELECT {ORIGIN}, {LINE}, {cols}, {bad} AS {BAD} FROM {q(resource.name)}"
     )
 
 
@@ -227,7 +238,7 @@ def cell_context(f: Field, value: str | None) -> dict[str, object]:
         "shown": shown(value),
         "length": len(value or ""),
         "first": str(value)[:1],
-        "pattern": f.pattern,
+        "pattern": pattern_words(f.pattern),
         "min_length": f.min_length or 0,
         "max_length": f.max_length if f.max_length is not None else "any",
         "max_cell": MAX_CELL,

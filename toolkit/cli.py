@@ -9,6 +9,7 @@ need them, so `--help` and `template` start fast.
 
 from __future__ import annotations
 
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -32,6 +33,7 @@ from toolkit.options import (
     package_option,
     query_limit_options,
     regular_file,
+    sources_option,
 )
 from toolkit.tableschema import load_package, package_root
 
@@ -45,14 +47,23 @@ class Group(click.Group):
     """Every failure ends here, in one line with its exit code (a traceback only with --debug)."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        # The command's own arguments, read before click consumes them: a usage error found while
+        # parsing them must still answer in JSON when JSON was asked for.
+        wants_json = _asks_for_json([*getattr(ctx, "_protected_args", []), *ctx.args])
         try:
             return super().invoke(ctx)
         except ToolkitError as exc:
+            if wants_json and exc.exit_code == EXIT_USAGE:
+                _usage_error_json(str(exc))
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:  # Ctrl-C: one line, the shell's exit code for SIGINT
             click.echo("Error: interrupted", err=True)
             ctx.exit(EXIT_INTERRUPTED)
+        except click.UsageError as exc:
+            if wants_json:
+                _usage_error_json(exc.format_message())
+            raise
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:  # a bug or the machine (a full disk), never bad data or usage
@@ -64,6 +75,23 @@ class Group(click.Group):
             ctx.exit(EXIT_INTERNAL)
 
 
+def _asks_for_json(args: list[str]) -> bool:
+    return "--format=json" in args or any(
+        a == "--format" and b == "json" for a, b in zip(args, args[1:], strict=False)
+    )
+
+
+def _usage_error_json(message: str) -> None:
+    """A usage error as the report `--format json` promises, on stdout (the message still goes to
+    stderr): tools reading the JSON see why nothing was judged."""
+    import json
+
+    from toolkit.report import Issue, Report
+
+    report = Report(errors=[Issue(code="usage-error", message=message)])
+    click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+
+
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="csto-alignment")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks of unexpected failures.")
@@ -73,11 +101,21 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.meta["debug"] = debug
 
 
-def _emit_report(report: Any, fmt: str) -> None:
-    from toolkit.render import report_json, report_text
+def _path(value: str | None) -> Path | None:
+    return None if value is None else Path(value)
+
+
+def _emit_report(report: Any, fmt: str, base: str = "") -> None:
+    from toolkit.render import report_github, report_json, report_text
 
     if fmt == "json":
         click.echo(report_json(report))
+        return
+    if fmt == "github":  # annotations on stdout, where the runner reads them; the verdict after
+        annotations = report_github(report, base)
+        if annotations:
+            click.echo(annotations)
+        click.echo(report_text(report)[0], err=True)
         return
     out, diag = report_text(report)
     if diag:
@@ -86,42 +124,69 @@ def _emit_report(report: Any, fmt: str) -> None:
 
 
 @main.command()
-@click.argument("path", default=".", type=click.Path(exists=True, path_type=str))
-@format_option("text", "json")
-def validate(path: str, fmt: str) -> None:
-    """Validate the whole package at PATH: types, constraints, keys and cross-table rules.
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=str))
+@click.option(
+    "--package",
+    "package_path",
+    type=click.Path(exists=True, path_type=str),
+    help="The data package: its folder or its datapackage.json (as PATH; default: .).",
+)
+@sources_option
+@format_option("text", "json", "github")
+def validate(path: str | None, package_path: str | None, sources_dir: str | None, fmt: str) -> None:
+    """Validate the whole package at PATH (or --package): types, constraints, keys and
+    cross-table rules.
 
     Reports every error (no cap), then one summary line per resource.
     """
     from toolkit.lock import recover_if_needed
     from toolkit.validate import validate_package
 
-    recover_if_needed(package_root(path), _note)
-    report = validate_package(path)
-    _emit_report(report, fmt)
+    if path is not None and package_path is not None and Path(path) != Path(package_path):
+        raise UsageError(f"give the package once: PATH {path!r} or --package {package_path!r}")
+    where = path or package_path or "."
+    recover_if_needed(package_root(where), _note)
+    report = validate_package(where, sources=_path(sources_dir))
+    root = Path(where) if Path(where).is_dir() else Path(where).parent
+    _emit_report(report, fmt, base=str(root))
     sys.exit(EXIT_OK if report.valid else EXIT_INVALID)
 
 
 @main.command()
 @contribution_options
-def check(file: str, resource: str, package_path: str, fmt: str) -> None:
+@click.option(
+    "--replace", is_flag=True, help="Check rows whose primary key exists as corrections of them."
+)
+def check(
+    file: str, resource: str, package_path: str, sources_dir: str | None, fmt: str, replace: bool
+) -> None:
     """Check contributed rows in FILE against the schema and the existing data. Writes nothing."""
     from toolkit.validate import check_contribution
 
     package = load_package(package_path)
     package.resource(resource)  # an unknown name is a usage error
-    report = check_contribution(package, Path(file), resource)
+    report = check_contribution(
+        package, Path(file), resource, replace=replace, sources=_path(sources_dir)
+    )
     _emit_report(report, fmt)
     sys.exit(EXIT_OK if report.valid else EXIT_INVALID)
 
 
 @main.command()
 @contribution_options
-def add(file: str, resource: str, package_path: str, fmt: str) -> None:
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Correct existing rows: a row whose primary key exists replaces it (logged old -> new).",
+)
+def add(
+    file: str, resource: str, package_path: str, sources_dir: str | None, fmt: str, replace: bool
+) -> None:
     """Check FILE and, only if it has no error, merge its rows into the package.
 
     The data file is rewritten atomically in canonical order, and the rows are logged under
-    'Unreleased' in CHANGELOG.md. On any error nothing is written.
+    'Unreleased' in CHANGELOG.md. With --replace, rows whose key exists are corrections: each
+    changed cell is logged, old -> new. On any error nothing is written.
     """
     from toolkit.lock import writing
     from toolkit.merge import add_contribution
@@ -129,10 +194,15 @@ def add(file: str, resource: str, package_path: str, fmt: str) -> None:
     with writing(package_root(package_path), "add", _note):  # read and write under the lock
         package = load_package(package_path)
         package.resource(resource)  # an unknown name is a usage error
-        result = add_contribution(package, Path(file), resource)
+        result = add_contribution(
+            package, Path(file), resource, replace=replace, sources=_path(sources_dir)
+        )
     _emit_report(result.report, fmt)
     if result.written:
-        click.echo(f"added {result.added} row(s) to {package.resource(resource).path}", err=True)
+        path = package.resource(resource).path
+        click.echo(f"added {result.added} row(s) to {path}", err=True)
+        if replace:
+            click.echo(f"replaced {result.replaced} row(s) in {path}", err=True)
         sys.exit(EXIT_OK)
     click.echo("nothing was written", err=True)
     sys.exit(EXIT_INVALID)
@@ -309,6 +379,25 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
     return params
 
 
+def _no_saved_query(name: str, names: list[str]) -> str:
+    """A lone word is a saved query's name, misspelt, not SQL (DuckDB would say 'Parser Error')."""
+    import difflib
+
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if close:
+        return f"no saved query {name!r}; did you mean {close[0]!r}?"
+    return f"no saved query {name!r}; `csto-alignment queries` lists them: {', '.join(names)}"
+
+
+def _check_param_names(sql: str, params: dict[str, str]) -> None:
+    """Every --param names a $parameter of the SQL (DuckDB says only 'count mismatch')."""
+    taken = sorted(set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", sql)))
+    unknown = sorted(set(params) - set(taken))
+    if unknown:
+        takes = ", ".join(f"${n}" for n in taken) if taken else "no parameters"
+        raise UsageError(f"--param {', '.join(unknown)}: the query takes {takes}")
+
+
 @main.command()
 @click.argument("sql", required=False)
 @click.option(
@@ -344,7 +433,7 @@ def query(
     queries/; `csto-alignment queries` lists them.
     """
     from toolkit.lock import recover_if_needed
-    from toolkit.render import rows_as
+    from toolkit.render import CELL_WIDTH, cut_wide_cells, rows_as
     from toolkit.saved import saved_queries
     from toolkit.sqlquery import Limits, run_query
 
@@ -359,6 +448,9 @@ def query(
     elif sql in saved:
         params = {**saved[sql].params, **params}
         sql = saved[sql].sql
+    elif sql is not None and re.fullmatch(r"\s*[A-Za-z_][A-Za-z0-9_]*\s*", sql):
+        raise UsageError(_no_saved_query(sql.strip(), list(saved)))
+    _check_param_names(sql or "", params)
     if row_limit is None:  # a screenful for people; everything for files and programs
         row_limit = 1000 if fmt in ("table", "markdown") else 0
     limits = Limits(timeout=timeout or None, memory=memory, rows=row_limit or None)
@@ -375,7 +467,16 @@ def query(
     if not result.rows:
         click.echo("the query returned no rows", err=True)
     if result.columns and (result.rows or fmt in ("json", "csv", "markdown")):
-        click.echo(rows_as(fmt, result.columns, result.rows))
+        rows = result.rows
+        if fmt == "table":  # a wide `SELECT *` stays readable; the other formats are data
+            rows, cut = cut_wide_cells(rows)
+            if cut:
+                click.echo(
+                    f"{cut} cell(s) wider than {CELL_WIDTH} characters cut (ending in ...); "
+                    "--format csv or json shows them whole",
+                    err=True,
+                )
+        click.echo(rows_as(fmt, result.columns, rows))
 
 
 @main.command()

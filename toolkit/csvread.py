@@ -249,6 +249,12 @@ def load_csv(
         out.issues, out.fatal = [sep_issue], True
         return out
     header = next(csv.reader([first_line]), [])
+    # A spreadsheet pads every row to its widest (often a '#' line above the header): empty cells
+    # after the last named column are padding, not blank column names, nor extra cells.
+    named = len(header)
+    while named > 1 and header[named - 1] == "":
+        named -= 1
+    padded, header = named < len(header), header[:named]
     out.issues = check_header(header, resource, label, skip + 1)
     if out.issues:
         out.fatal = True
@@ -258,7 +264,7 @@ def load_csv(
         cols = ", ".join(f'"{f.name}" VARCHAR' for f in resource.fields)
         con.execute(f'CREATE TABLE "{table}" ({cols}, {SRC_LINE} BIGINT)')
         return out
-    if data is None and not facts.nul:
+    if data is None and not facts.nul and not padded:
         if _try_fast(con, table, path, header, resource, skip, lines):
             out.rows, out.line_sql = lines, f"rowid + {skip + 2}"
             return out
@@ -269,7 +275,7 @@ def load_csv(
         return out
     body_start = leading_comments(text)[1]
     rows, structural = _read_slow(
-        text[body_start:].rstrip("\r\n") + "\n", header, resource, label, skip
+        text[body_start:].rstrip("\r\n") + "\n", header, resource, label, skip, padded
     )
     out.issues += structural
     _store_rows(con, table, header, rows, resource)
@@ -428,7 +434,7 @@ def _try_fast(
 
 
 def _read_slow(
-    text: str, header: list[str], resource: Resource, label: str, skip: int
+    text: str, header: list[str], resource: Resource, label: str, skip: int, padded: bool = False
 ) -> tuple[list[tuple[int, list[str]]], list[Issue]]:
     csv.field_size_limit(sys.maxsize)  # sizes are checked per cell, with a clear message
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -439,6 +445,8 @@ def _read_slow(
     width = len(header)
     for cells in reader:
         line, prev = prev + 1, reader.line_num + skip
+        if padded and len(cells) > width and not any(cells[width:]):
+            cells = cells[:width]  # the spreadsheet's padding (see load_csv)
         if not cells or all(c == "" for c in cells):
             issues.append(
                 _issue("blank-row", f"{label}: line {line} is blank", resource, label, row=line)

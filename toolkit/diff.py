@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolkit.revisions import resolve
 from toolkit.tableschema import DESCRIPTOR, Field, Package, PackageError, Resource, load_package
 
 LEVELS = ("patch", "minor", "major")
@@ -116,7 +117,7 @@ def open_version(ref: str, repo: Path) -> Iterator[Package]:
         # resolve it to a commit after --end-of-options, then archive that commit by its hash.
         commit = subprocess.run(
             ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", "--end-of-options"]
-            + [f"{ref}^{{commit}}"],
+            + [f"{resolve(ref, repo)}^{{commit}}"],
             capture_output=True,
             text=True,
             check=True,

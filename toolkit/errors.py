@@ -42,6 +42,12 @@ CATALOGUE: dict[str, ErrorType] = {
     for e in (
         _E("file-not-found", "file", "File not found", "Check the path."),
         _E(
+            "usage-error",
+            "file",
+            "The command cannot be run as given",
+            "See the command's --help; nothing was checked or written.",
+        ),
+        _E(
             "binary-file",
             "file",
             "Not a text file",
@@ -136,7 +142,7 @@ CATALOGUE: dict[str, ErrorType] = {
             "cell",
             "Value does not match the pattern",
             "Follow the column's pattern.",
-            "{field} {shown!r} does not match the pattern {pattern}",
+            "{field} {shown!r} is not {pattern}",
         ),
         _E(
             "length-error",
@@ -243,6 +249,12 @@ CATALOGUE: dict[str, ErrorType] = {
             "rule",
             "Missing source excerpt",
             "Every row must quote the source it cites: add the words of that source that state the row's fact, verbatim, at most 300 characters. Only rows generated from a registry (source_type registry) go without.",
+        ),
+        _E(
+            "excerpt-not-in-source",
+            "rule",
+            "Excerpt not found in its source",
+            "Copy the excerpt from the source verbatim, with its own quote marks, apostrophes and dashes.",
         ),
         _E(
             "likely-duplicate",

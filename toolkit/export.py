@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -14,6 +15,13 @@ from toolkit.tableschema import Package
 SQLITE_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
 
 
+def _readable_mode() -> int:
+    """0644 less the umask: the mode of every other file the toolkit writes."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _typed_connection(package: Package, path: str | None = None):
     import duckdb
 
@@ -22,9 +30,30 @@ def _typed_connection(package: Package, path: str | None = None):
     return con
 
 
+# The storage format the .duckdb export is written in. DuckDB reads older formats but not newer
+# ones: a file in the engine's own format (69 for duckdb 2.0) does not open in the 1.5 command-line
+# client users install today. v1.0.0's format opens in every DuckDB since 1.0.
+STORAGE_VERSION = "v1.0.0"
+
+
+def _write_duckdb(package: Package, path: Path) -> None:
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"ATTACH {lit(str(path))} AS export (STORAGE_VERSION {lit(STORAGE_VERSION)})")
+        con.execute("USE export")
+        typed_db.build(con, package)
+        con.execute("USE memory")
+        con.execute("DETACH export")
+    finally:
+        con.close()
+
+
 def export_duckdb(package: Package, out: Path) -> list[Path]:
+    """A typed .duckdb database readable by DuckDB 1.0 and newer (see STORAGE_VERSION)."""
     target = out / f"{package.descriptor.get('name', 'package')}.duckdb"
-    return [build_atomic(target, lambda tmp: _typed_connection(package, str(tmp)).close())]
+    return [build_atomic(target, lambda tmp: _write_duckdb(package, tmp))]
 
 
 def export_parquet(package: Package, out: Path) -> list[Path]:
@@ -49,6 +78,9 @@ def export_sqlite(package: Package, out: Path) -> list[Path]:
 
 def _write_sqlite(con, package: Package, path: Path) -> None:
     db = sqlite3.connect(path)
+    # SQLite creates the file with its build's default mode (0600 in some builds); the export is
+    # shared like the other files it writes.
+    os.chmod(path, _readable_mode())
     try:
         for res in package.resources.values():
             cols = [f"{q(f.name)} {SQLITE_TYPES.get(f.type, 'TEXT')}" for f in res.fields]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from toolkit.cells import distinct_values, is_large
 from toolkit.csvread import LINE, ORIGIN
+from toolkit.hints import slug
 from toolkit.report import Issue, cut, quoted
 from toolkit.sql import lit, q
 from toolkit.tableschema import ForeignKey, Resource
@@ -147,10 +148,18 @@ def foreign_key_issues(
             found += _large_dangling(con, t, fk, origin, k)
     found.sort(key=lambda r: (r[0], r[1]))
     issues = []
+    suggested: dict[tuple[int, str], str | None] = {}
     for k, line, values in found:
         t, fk = fks[k]
         value = ", ".join(map(str, values))
         target = f"{fk.resource}.{', '.join(fk.reference_fields)}"
+        if (k, value) not in suggested:
+            suggested[k, value] = _existing_slug(con, fk, value)
+        hint = (
+            f"Add a row with {target} = {quoted(value)} first (or in the same file), or fix the id."
+        )
+        if suggested[k, value]:
+            hint = f"Did you mean {suggested[k, value]!r}, which {target} holds? " + hint
         issues.append(
             Issue.at(
                 "foreign-key",
@@ -160,11 +169,22 @@ def foreign_key_issues(
                 resource=t.resource.name,
                 field=",".join(fk.fields),
                 value=cut(value),
-                hint=f"Add a row with {target} = {quoted(value)} first (or in the same file), "
-                "or fix the id.",
+                hint=hint,
             )
         )
     return issues
+
+
+def _existing_slug(con: duckdb.DuckDBPyConnection, fk: ForeignKey, value: str) -> str | None:
+    """The slug of `value` ('Emily Ferris' -> 'emily-ferris') when the referenced rows hold it."""
+    candidate = slug(value)
+    if len(fk.fields) != 1 or not candidate or candidate == value:
+        return None
+    found = con.execute(
+        f"SELECT 1 FROM {q(fk.resource)} WHERE {q(fk.reference_fields[0])} = ? LIMIT 1",
+        [candidate],
+    ).fetchone()
+    return candidate if found else None
 
 
 def _dangling_sql(t: Target, fk: ForeignKey, origin: str, k: int) -> str:

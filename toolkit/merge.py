@@ -23,6 +23,7 @@ LISTED = 250  # added rows named by key in CHANGELOG.md; `csto-alignment diff` l
 class MergeResult:
     report: Report
     added: int = 0
+    replaced: int = 0  # rows whose key existed, corrected in place (`add --replace`)
     written: bool = False
 
 
@@ -74,27 +75,69 @@ def _test_pause_before_write() -> None:
         time.sleep(float(pause))
 
 
-def add_contribution(package: Package, file: Path, resource_name: str) -> MergeResult:
-    """Check `file`; only when it has no error, merge its rows into the resource and log them."""
-    report = check_contribution(package, file, resource_name)
+def _changed_cells(resource: Resource, old: list[str], new: list[str]) -> str:
+    """`field: 'old' -> 'new'` for each cell a correction changes, as `diff` words them."""
+    return "; ".join(
+        f"{name}: {o!r} -> {n!r}"
+        for name, o, n in zip(resource.field_names, old, new, strict=True)
+        if o != n
+    )
+
+
+def add_contribution(
+    package: Package,
+    file: Path,
+    resource_name: str,
+    replace: bool = False,
+    sources: Path | None = None,
+) -> MergeResult:
+    """Check `file`; only when it has no error, merge its rows into the resource and log them.
+
+    With `replace`, a row whose primary key exists replaces that row (a correction): each changed
+    cell is logged, old -> new, under 'Changed'; rows with new keys are added as usual.
+    """
+    report = check_contribution(package, file, resource_name, replace=replace, sources=sources)
     result = MergeResult(report=report)
     if not report.valid:
         return result
     resource = package.resource(resource_name)
     data_path = package.data_path(resource_name)
     new = read_rows(file, resource)
-    merged = canonical_csv(resource, read_rows(data_path, resource) + new)
+    key = [resource.field_names.index(k) for k in resource.primary_key]
+
+    def key_of(row: list[str]) -> tuple[str, ...]:
+        return tuple(row[i] for i in key)
+
+    existing = read_rows(data_path, resource)
+    corrected: list[tuple[list[str], list[str]]] = []
+    if replace and key:
+        by_key = {key_of(r): r for r in new}
+        old_rows = {key_of(r): r for r in existing if key_of(r) in by_key}
+        corrected = [(old_rows[key_of(r)], r) for r in new if key_of(r) in old_rows]
+        existing = [r for r in existing if key_of(r) not in by_key]
+        added = [r for r in new if key_of(r) not in old_rows]
+    else:
+        added = new
+    merged = canonical_csv(resource, existing + new)
     changelog = package.root / "CHANGELOG.md"
     log = changelog.read_text(encoding="utf-8") if changelog.exists() else "# Changelog\n\n"
-    key = [resource.field_names.index(k) for k in resource.primary_key]
-    ids = ", ".join("/".join(r[i] for i in key) for r in new[:LISTED])
-    more = f" and {len(new) - LISTED} more" if len(new) > LISTED else ""
-    log = add_unreleased(log, "Added", f"{len(new)} row(s) to `{resource_name}`: {ids}{more}.")
+    if added:
+        ids = ", ".join("/".join(key_of(r)) for r in added[:LISTED])
+        more = f" and {len(added) - LISTED} more" if len(added) > LISTED else ""
+        log = add_unreleased(
+            log, "Added", f"{len(added)} row(s) to `{resource_name}`: {ids}{more}."
+        )
+    for old, row in corrected:
+        cells = _changed_cells(resource, old, row)
+        if cells:  # a row sent again unchanged is no correction
+            log = add_unreleased(
+                log, "Changed", f"`{resource_name}` `{'/'.join(key_of(row))}`: {cells}."
+            )
     files = {data_path: merged, changelog: log}
     descriptor = _descriptor_with_digest(package, resource_name, merged)
     if descriptor is not None:
         files[package.root / DESCRIPTOR] = descriptor
     _test_pause_before_write()
     commit(package.root, files)
-    result.added, result.written = len(new), True
+    result.added, result.replaced, result.written = len(added), len(corrected), True
     return result

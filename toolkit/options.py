@@ -18,7 +18,10 @@ def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
         type=click.Choice(list(choices)),
         default=default,
         show_default=True,
-        help="Output format: " + ", ".join(choices) + ".",
+        help="Output format: "
+        + ", ".join(choices)
+        + (" (GitHub Actions annotations on the file and line)" if "github" in choices else "")
+        + ".",
     )
 
 
@@ -61,10 +64,22 @@ def contribution_argument(f: F) -> F:
     )(f)
 
 
+def sources_option(f: F) -> F:
+    """--sources: the folder of source texts that excerpts are compared with."""
+    return click.option(
+        "--sources",
+        "sources_dir",
+        type=click.Path(exists=True, file_okay=False, path_type=str),
+        help="Folder of source texts (<source_id>.txt) to find excerpts in; default: "
+        "../shared/sources beside the package. Sources without a text are not checked.",
+    )(f)
+
+
 def contribution_options(f: F) -> F:
-    """FILE, --resource, --package and --format: what `check` and `add` both take."""
+    """FILE, --resource, --package, --sources and --format: what `check` and `add` both take."""
     for decorator in (
-        format_option("text", "json"),
+        format_option("text", "json", "github"),
+        sources_option,
         package_option,
         resource_option,
         contribution_argument,

@@ -10,21 +10,25 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
-import subprocess
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from toolkit.changelog import release_unreleased
+from toolkit.datareadme import data_licence, data_readme
 from toolkit.diff import LEVELS, PackageDiff, diff_refs, markdown
 from toolkit.fileio import descriptor_json, file_digest, with_digests
 from toolkit.journal import commit
 from toolkit.report import Report
+from toolkit.revisions import release_commit
+from toolkit.saved import FOLDER, saved_queries
 from toolkit.tableschema import DESCRIPTOR, Package, load_package
 from toolkit.validate import validate_package
 
-DIST_FILES = ("datapackage.json", "README.md", "CHANGELOG.md", "CITATION.cff", "LICENSE")
+# Files of the repository the release zip holds as they are; its README.md and LICENSE.md are
+# written for data users (datareadme.py), not the developers' README and the code's MIT licence.
+DIST_FILES = ("datapackage.json", "CHANGELOG.md", "CITATION.cff")
 
 
 @dataclass
@@ -50,22 +54,6 @@ def bump(version: str, level: str) -> str:
     if level == "minor":
         return f"{major}.{minor + 1}.0"
     return f"{major}.{minor}.{patch + 1}"
-
-
-def _git(repo: Path, *args: str) -> str | None:
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
-        )
-    except (subprocess.CalledProcessError, FileNotFoundError):
-        return None
-    return out.stdout.strip() or None
-
-
-def last_release_ref(repo: Path, version: str) -> str | None:
-    if _git(repo, "rev-parse", "--verify", "--quiet", f"refs/tags/v{version}"):
-        return f"v{version}"
-    return _git(repo, "log", "--format=%H", "-1", "--fixed-strings", f"--grep=Release {version}")
 
 
 def _descriptor_text(package: Package, version: str, created: str) -> str:
@@ -105,14 +93,19 @@ def _write_dist(package: Package, version: str, site: bool = False) -> list[Path
     dist.mkdir()
     name = package.descriptor.get("name", "package")
     archive = dist / f"{name}-{version}.zip"
+    top = f"{name}-{version}"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         for f in DIST_FILES:
             if (package.root / f).exists():
-                zf.write(package.root / f, f"{name}-{version}/{f}")
+                zf.write(package.root / f, f"{top}/{f}")
         for res in package.resources.values():
             for rel in (res.path, res.schema_path):
                 if rel:
-                    zf.write(package.root / rel, f"{name}-{version}/{rel}")
+                    zf.write(package.root / rel, f"{top}/{rel}")
+        for query in saved_queries(package.root).values():  # `query NAME` works when unzipped
+            zf.write(query.path, f"{top}/{FOLDER}/{query.path.name}")
+        zf.writestr(f"{top}/README.md", data_readme(package, version))
+        zf.writestr(f"{top}/LICENSE.md", data_licence(package))
     written = [archive]
     written += export_parquet(package, dist / "parquet")
     db = export_duckdb(package, dist)
@@ -146,7 +139,7 @@ def cut_release(
         return result
     result.rehashed = sorted({e.resource for e in result.report.errors})
     repo = package.root
-    last = last_release_ref(repo, package.version)
+    last = release_commit(repo, package.version)
     if last is None:
         result.new_version = package.version
         if level:
@@ -174,6 +167,9 @@ def cut_release(
                 "depend on the version number to spot breaking changes will be misled"
             )
         result.new_version = bump(package.version, chosen)
+        # Name the versions, never a commit hash (a clone without tags finds the release by its
+        # commit's subject).
+        result.diff.old = f"v{package.version}"
         result.diff.new, result.diff.new_version = f"v{result.new_version}", result.new_version
     now = now or datetime.now(UTC)
     day = now.date().isoformat()
@@ -195,11 +191,13 @@ def cut_release(
         files[package.root / "README.md"] = readme
     commit(package.root, files)
     result.written = list(files)
+    # Only what belongs in the repository: dist/ and exports (out/) are built, not committed.
+    tracked = " ".join(shlex.quote(str(p.relative_to(package.root))) for p in files)
     if dist:
         result.written += _write_dist(load_package(package.root), result.new_version, site)
     v = result.new_version  # MAJOR.MINOR.PATCH (descriptor.py); quoted all the same
     result.git_commands = [
-        f"git add -A && git commit -m {shlex.quote(f'Release {v}')}",
+        f"git add {tracked} && git commit -m {shlex.quote(f'Release {v}')}",
         f"git tag -a {shlex.quote(f'v{v}')} -m {shlex.quote(f'Release {v}')}",
     ]
     return result

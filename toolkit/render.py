@@ -58,6 +58,52 @@ def report_text(report: Report) -> tuple[str, str]:
     return out, "\n".join(diag)
 
 
+def _escape(text: str, prop: bool = False) -> str:
+    """A value in a GitHub Actions workflow command (their escaping rules)."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def _header(path: str) -> list[str]:
+    """The column names of a CSV file's header (after any '#' lines); [] if it cannot be read."""
+    import csv
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            for cells in csv.reader(fh):
+                if cells and not cells[0].startswith("#"):
+                    return cells
+    except (OSError, UnicodeDecodeError, csv.Error):
+        pass
+    return []
+
+
+def report_github(report: Report, base: str = "") -> str:
+    """The findings as GitHub Actions annotations (`::error file=...,line=...::message`), which a
+    pull request shows on the file and line. `base` is prefixed to the files' paths (the package's
+    folder, relative to the repository)."""
+    lines = []
+    headers: dict[str, list[str]] = {}
+    for kind, issues in (("error", report.errors), ("warning", report.warnings)):
+        for i in issues:
+            props = []
+            if i.file:
+                path = f"{base.rstrip('/')}/{i.file}" if base and base != "." else i.file
+                props.append(f"file={_escape(path, True)}")
+            if i.row:
+                props.append(f"line={i.row}")
+            if i.file and i.field and "," not in i.field:
+                if path not in headers:
+                    headers[path] = _header(path)
+                if i.field in headers[path]:
+                    props.append(f"col={headers[path].index(i.field) + 1}")
+            title = f"{i.code}" + (f" ({i.field})" if i.field else "")
+            props.append(f"title={_escape(title, True)}")
+            message = f"{i.message}\nfix: {i.hint}"
+            lines.append(f"::{kind} {','.join(props)}::{_escape(message)}")
+    return "\n".join(lines)
+
+
 def report_json(report: Report) -> str:
     return json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str)
 
@@ -71,6 +117,29 @@ def _plain(v: Any) -> Any:
     if isinstance(v, dict):
         return {str(k): _plain(x) for k, x in v.items()}
     return v.isoformat() if hasattr(v, "isoformat") else str(v)
+
+
+CELL_WIDTH = 120  # widest cell the table format shows whole
+
+
+def cut_wide_cells(
+    rows: Sequence[Sequence[Any]], width: int = CELL_WIDTH
+) -> tuple[list[list[Any]], int]:
+    """Rows for the terminal: each cell over `width` characters cut to `width` (ending in '...'),
+    and how many were cut. Only the table format cuts; csv, json and markdown carry every cell
+    whole."""
+    cut = 0
+    out = []
+    for r in rows:
+        cells = []
+        for v in r:
+            text = "" if v is None else str(_plain(v))
+            if len(text) > width:
+                cut += 1
+                v = text[: width - 3] + "..."
+            cells.append(v)
+        out.append(cells)
+    return out, cut
 
 
 def rows_as(fmt: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

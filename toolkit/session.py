@@ -11,6 +11,7 @@ going. Results are put together in a fixed order, so reports do not depend on ti
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from contextlib import suppress
@@ -18,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from toolkit.cells import cell_issues, is_large, typed_is_table, typed_view_sql
-from toolkit.csvread import LINE, ORIGIN, Loaded, load_csv
+from toolkit.cells import BAD, cell_issues, is_large, typed_is_table, typed_view_sql
+from toolkit.csvread import LINE, ORIGIN, SRC_LINE, Loaded, load_csv
 from toolkit.engine import engine
 from toolkit.errors import CATALOGUE, STAGES
 from toolkit.keys import Target, foreign_key_issues, key_issues
@@ -122,6 +123,26 @@ class Session:
                 self._view(f.resource)
         return results
 
+    def set_aside_replaced(self, resource: Resource) -> None:
+        """Drop from the package's rows of `resource` those whose primary key a contribution's row
+        holds (a correction replaces them). Line numbers are kept as they were in the file."""
+        tables = self.loaded_tables.get(resource.name, [])
+        if len(tables) < 2 or not resource.primary_key:
+            return
+        (old, origin, line), (new, _, _) = tables[0], tables[-1]
+        cols = ", ".join(q(k) for k in resource.primary_key)
+        kept = f"{old}__kept"
+        lines = "" if line == SRC_LINE else f", {line.replace('rowid', 'o.rowid')} AS {SRC_LINE}"
+        self.con.execute(
+            f"CREATE TABLE {q(kept)} AS SELECT o.*{lines} FROM {q(old)} o "
+            f"ANTI JOIN (SELECT DISTINCT {cols} FROM {q(new)}) n USING ({cols})"
+        )
+        tables[0] = (kept, origin, SRC_LINE)
+        self.rows[resource.name, origin] = self.con.execute(
+            f"SELECT count(*) FROM {q(kept)}"
+        ).fetchone()[0]  # type: ignore[index]
+        self._view(resource)
+
     def total(self, name: str) -> int:
         """Rows loaded into a resource, of every origin."""
         return sum(n for (r, _), n in self.rows.items() if r == name)
@@ -173,7 +194,50 @@ class Session:
         ]
         self._typed({n for rule in rules for n in rule.needs})
         jobs = self._jobs(found, rules, origin, labels)
-        self._collect(found, jobs, self.parallel([task for _, task in jobs]))
+        results = self.parallel([task for _, task in jobs])
+        results = [
+            self._drop_on_bad_cells(result, rules, origin)
+            if role in ("rules", "worded")
+            else result
+            for (role, _), result in zip(jobs, results, strict=True)
+        ]
+        self._collect(found, jobs, results)
+
+    def _drop_on_bad_cells(
+        self, findings: RuleFindings, rules: list[Rule], origin: str
+    ) -> RuleFindings:
+        """The findings less those on a row whose cell, in a column the rule reads, is not of its
+        type: that cell has its own error, and the rule saw it as empty."""
+        reads: dict[tuple[str, str], set[str]] = {}
+        for rule in rules:
+            for code in rule.all_codes:
+                for name in rule.needs:
+                    fields = self.package.resource(name).field_names
+                    reads.setdefault((code, name), set()).update(
+                        f for f in fields if re.search(rf"\b{re.escape(f)}\b", rule.sql)
+                    )
+        bad = self._bad_cells({i.resource for i in findings.errors + findings.warnings}, origin)
+
+        def kept(issue: Issue) -> bool:
+            wrong = bad.get((issue.resource, issue.row), set())
+            return not (wrong & reads.get((issue.code, issue.resource), set()))
+
+        return RuleFindings(
+            [i for i in findings.errors if kept(i)], [w for w in findings.warnings if kept(w)]
+        )
+
+    def _bad_cells(self, names: set[str], origin: str) -> dict[tuple[str, int | None], set[str]]:
+        """(resource, line) -> the columns of that row whose cell is not of its type."""
+        out: dict[tuple[str, int | None], set[str]] = {}
+        for name in sorted(names & self.typed_table.keys()):
+            rows = self.con.execute(
+                f"SELECT {LINE}, {BAD} FROM {q('typed_' + name)} "
+                f"WHERE {ORIGIN} = $o AND len({BAD}) > 0",
+                {"o": origin},
+            ).fetchall()
+            for line, columns in rows:
+                out[name, line] = set(columns)
+        return out
 
     def _jobs(
         self, found: list[Target], rules: list[Rule], origin: str, labels: dict[str, str]

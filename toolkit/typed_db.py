@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from toolkit.cells import sql_type, typed_expr
 from toolkit.csvread import read_csv_sql
 from toolkit.errors import InvalidDataError
+from toolkit.hints import delimited_list
 from toolkit.sql import lit, q
 from toolkit.tableschema import Field, Package, Resource
 
@@ -96,8 +97,40 @@ def _build_error(res: Resource, exc: Exception) -> BuildError:
     )
 
 
+def list_views(package: Package) -> list[tuple[str, str]]:
+    """(view name, SQL) of a view per delimited-list column (a pattern such as `^(a|b)(;(a|b))*$`,
+    as `statements.topics`): one row per item, keyed by the row's primary key, so that
+    `WHERE topic = 'nato-enlargement'` matches that topic exactly (a LIKE on the list does not)."""
+    views = []
+    for res in package.resources.values():
+        for f in res.fields:
+            listed = delimited_list(f.pattern)
+            if listed is None or not res.primary_key:
+                continue
+            item = f.name[:-1] if f.name.endswith("s") else f"{f.name}_item"
+            keys = ", ".join(q(k) for k in res.primary_key)
+            views.append(
+                (
+                    f"{res.name}_{f.name}",
+                    f"SELECT {keys}, unnest(string_split({q(f.name)}, {lit(listed[0])})) "
+                    f"AS {q(item)} FROM {q(res.name)} WHERE {q(f.name)} IS NOT NULL",
+                )
+            )
+    return views
+
+
+def create_list_views(con: duckdb.DuckDBPyConnection, package: Package) -> None:
+    for name, sql in list_views(package):
+        con.execute(f"CREATE VIEW {q(name)} AS {sql}")
+        con.execute(
+            f"COMMENT ON VIEW {q(name)} IS "
+            + lit(f"One row per item of a delimited list column: {sql.split(' FROM ')[-1]}.")
+        )
+
+
 def build(con: duckdb.DuckDBPyConnection, package: Package) -> dict[str, int]:
     create_tables(con, package)
     counts = load_tables(con, package)
     add_primary_keys(con, package)
+    create_list_views(con, package)
     return counts

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from toolkit.excerpts import default_sources, excerpt_issues
 from toolkit.fileio import file_digest
 from toolkit.report import Issue, Report
 from toolkit.rules import rules_for
@@ -23,8 +24,11 @@ def _summarise(session: Session, rows: dict[str, int]) -> None:
     session.report.count_by_resource()
 
 
-def validate_package(path: str | Path, package: Package | None = None) -> Report:
-    """Every resource of the package: structure, types, constraints, keys and every rule."""
+def validate_package(
+    path: str | Path, package: Package | None = None, sources: Path | None = None
+) -> Report:
+    """Every resource of the package: structure, types, constraints, keys and every rule, and the
+    excerpts against the source texts in `sources` (excerpts.default_sources if None)."""
     from toolkit.tableschema import load_package
 
     package = package or load_package(path)
@@ -32,6 +36,12 @@ def validate_package(path: str | Path, package: Package | None = None) -> Report
     resources = list(package.resources.values())
     loaded = session.load([File(r, package.root / r.path, PACKAGE, r.path) for r in resources])
     session.judge([(r, r.path) for r in resources], PACKAGE, {r.name: r.path for r in resources})
+    session.report.errors += excerpt_issues(
+        session.con,
+        [(r, r.path) for r in resources if r.name in session.loaded],
+        PACKAGE,
+        sources or default_sources(package),
+    )
     session.report.errors += integrity_issues(package)
     _summarise(session, {r.name: result.rows for r, result in zip(resources, loaded, strict=True)})
     return session.report
@@ -48,10 +58,18 @@ def needed_by(package: Package, resource_name: str) -> list[str]:
     return [name for name in package.resources if name in needed]
 
 
-def check_contribution(package: Package, file: Path, resource_name: str) -> Report:
+def check_contribution(
+    package: Package,
+    file: Path,
+    resource_name: str,
+    replace: bool = False,
+    sources: Path | None = None,
+) -> Report:
     """A contributed CSV of one resource, against its schema and against the package's existing data.
 
-    Only the resources the checks read are loaded (see needed_by); those must load cleanly.
+    Only the resources the checks read are loaded (see needed_by); those must load cleanly. With
+    `replace`, a row whose primary key the package holds is judged as the correction of that row:
+    the package's row is set aside, so keys, references and rules see the corrected one only.
     """
     resource = package.resource(resource_name)
     session = Session(package)
@@ -65,6 +83,8 @@ def check_contribution(package: Package, file: Path, resource_name: str) -> Repo
         session.report.errors = errors
         return session.report
     n = loaded[-1].rows
+    if replace and not loaded[-1].fatal:
+        session.set_aside_replaced(resource)
     if n == 0 and not session.report.errors:
         session.report.errors.append(
             Issue(
@@ -78,6 +98,10 @@ def check_contribution(package: Package, file: Path, resource_name: str) -> Repo
     # The resource's package rows are loaded (needed_by names it), so its view exists even when
     # the contribution could not be read; judging then finds nothing of the contribution's.
     session.judge([(resource, label)], CONTRIBUTION, {resource.name: label}, only=resource.name)
+    if not loaded[-1].fatal:
+        session.report.errors += excerpt_issues(
+            session.con, [(resource, label)], CONTRIBUTION, sources or default_sources(package)
+        )
     session.report.summary[resource.name] = {"rows": n}
     session.report.count_by_resource()
     return session.report
