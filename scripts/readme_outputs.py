@@ -3,7 +3,7 @@
 A fenced ```text block right after the line `<!-- output -->` holds one or more runs: a line
 `$ csto-alignment ...` (continued over the next lines while a quote is open), then what it printed.
 Each command is run in-process against the repository's package and its real output replaces what
-follows it, so the README never shows typed output. `2>&1` at the end shows stderr after stdout.
+follows it, so the README never shows typed output. `2>&1` at the end shows stderr and stdout in the order they were written.
 
 Usage: python scripts/readme_outputs.py          # rewrite README.md's output blocks
        python scripts/readme_outputs.py --check  # exit 1 if any block differs
@@ -61,7 +61,8 @@ def run(command: str) -> str:
         result = CliRunner().invoke(main, args[1:], catch_exceptions=False)
     finally:
         os.chdir(cwd)
-    out = result.stdout + (result.stderr if merge else "")
+    # With 2>&1, what a terminal shows: stdout and stderr in the order they were written.
+    out = result.output if merge else result.stdout
     return out if out.endswith("\n") or not out else out + "\n"
 
 
