@@ -109,7 +109,7 @@ def _roll_call(pkg, tallies, votes):
     source = "un-media-5th-es-11-1"
     with (pkg / "data/un_resolutions.csv").open("a") as fh:
         y, n, a, nv = tallies
-        fh.write(f"A/RES/99/1,General Assembly,99,Test,2022-01-01,{y},{n},{a},{nv},{source},x,\n")
+        fh.write(f"A/RES/99/1,General Assembly,99,Test,2022-01-01,{y},{n},{a},{nv},{source},x,,,\n")
     with (pkg / "data/un_votes.csv").open("a") as fh:
         for country, vote in zip(["ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK"], votes, strict=True):
             fh.write(f"A/RES/99/1,{country},{vote},{source},x\n")
