@@ -301,6 +301,12 @@ def diff_refs(old_ref: str, new_ref: str, repo: Path) -> PackageDiff:
         return diff_packages(old, new, old_ref, new_ref)
 
 
+def cell_changes(cells: dict[str, tuple[str, str]]) -> str:
+    """`field: 'old' -> 'new'` for each changed cell: how the CHANGELOG words a correction, whether
+    `add --replace` logs it or a release's diff lists it."""
+    return "; ".join(f"{f}: {o!r} -> {n!r}" for f, (o, n) in cells.items())
+
+
 def markdown(d: PackageDiff, heading: str = "###", max_rows: int = 250) -> str:
     """The diff as Markdown, ready for CHANGELOG.md: counts, schema changes and the rows by key."""
     lines = [
@@ -333,7 +339,7 @@ def markdown(d: PackageDiff, heading: str = "###", max_rows: int = 250) -> str:
                 more = f" and {len(rows) - max_rows} more" if len(rows) > max_rows else ""
                 lines.append(f"- `{r.name}` {what}: " + ", ".join(f"`{k}`" for k in keys) + more)
         for c in r.changed[:max_rows]:
-            cells = "; ".join(f"{f}: {o!r} -> {n!r}" for f, (o, n) in c.cells.items())
+            cells = cell_changes(c.cells)
             lines.append(f"- `{r.name}` changed `{'/'.join(c.key.values())}`: {cells}")
     if d.metadata:
         lines.append(f"- descriptor metadata changed: {', '.join(d.metadata)}")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from toolkit.changelog import add_unreleased
 from toolkit.csvread import leading_comments
+from toolkit.diff import cell_changes
 from toolkit.fileio import descriptor_json, text_digest, with_digests
 from toolkit.journal import commit
 from toolkit.report import Report
@@ -76,11 +77,9 @@ def _test_pause_before_write() -> None:
 
 
 def _changed_cells(resource: Resource, old: list[str], new: list[str]) -> str:
-    """`field: 'old' -> 'new'` for each cell a correction changes, as `diff` words them."""
-    return "; ".join(
-        f"{name}: {o!r} -> {n!r}"
-        for name, o, n in zip(resource.field_names, old, new, strict=True)
-        if o != n
+    """The cells a correction changes, worded as a release's diff words them."""
+    return cell_changes(
+        {name: (o, n) for name, o, n in zip(resource.field_names, old, new, strict=True) if o != n}
     )
 
 
