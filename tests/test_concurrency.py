@@ -4,6 +4,7 @@ next command completes or rolls back (the journal)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -46,11 +47,10 @@ def start_add(pkg: Path, file: Path, **env: str) -> subprocess.Popen:
 def wait_for_lock_holder(pkg: Path, pid: int, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
+        # The lock file may be missing or half written while the writer starts: read it again.
+        with contextlib.suppress(OSError, ValueError, KeyError):
             if json.loads((pkg / LOCK_FILE).read_text())["pid"] == pid:
                 return
-        except (OSError, ValueError, KeyError):
-            pass
         time.sleep(0.05)
     pytest.fail("the first writer never took the package lock")
 

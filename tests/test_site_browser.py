@@ -34,7 +34,7 @@ def _browser_or_skip() -> None:
     if missing and os.environ.get("CI") == "true":
         pytest.fail(f"browser tests cannot run in CI: {missing}")
     if missing:
-        pytest.skip(f"browser tests need a browser: {missing}")
+        pytest.skip(reason=f"browser tests need a browser: {missing}")
 
 
 @pytest.fixture(scope="module")
