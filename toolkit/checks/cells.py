@@ -196,8 +196,23 @@ def _cell_issues_by_value(
     con: duckdb.DuckDBPyConnection, table: str, resource: Resource, origin: str
 ) -> list[tuple[int, int, str, str | None]]:
     # Every check runs on each column's distinct values; the bad ones (few) come back to Python.
+    # A column whose checks are all cheap (lengths, emptiness, a first character: free text such
+    # as an excerpt, nearly one value per row) is checked row by row instead, in one pass.
     bad: dict[int, dict[str | None, list[str]]] = {}  # field index -> bad value -> its codes
+    cheap = [i for i, f in enumerate(resource.fields) if _row_by_row(f)]
+    found_by_row: list[tuple[int, int, str, str | None]] = []
+    if cheap:
+        found_by_row = con.execute(
+            " UNION ALL ".join(
+                f"SELECT {LINE}, {i}, {lit(code)}, {q(resource.fields[i].name)} FROM {q(table)} "
+                f"WHERE {ORIGIN} = {lit(origin)} AND {cond}"
+                for i in cheap
+                for code, cond in field_conditions(resource.fields[i])
+            )
+        ).fetchall()
     for i, f in enumerate(resource.fields):
+        if i in cheap:
+            continue
         values = distinct_values(con, table, f.name, origin)
         found = con.execute(
             " UNION ALL ".join(
@@ -208,7 +223,7 @@ def _cell_issues_by_value(
         for code, value in found:
             bad.setdefault(i, {}).setdefault(value, []).append(code)
     if not bad:
-        return []
+        return found_by_row
     # Then one pass over the rows finds those holding any bad value, in whichever column.
     fields = [(i, resource.fields[i].name) for i in bad]
     holds = " OR ".join(
@@ -222,12 +237,18 @@ def _cell_issues_by_value(
         f"WHERE {ORIGIN} = {lit(origin)} AND ({holds})",
         params,
     ).fetchall()
-    return [
+    return found_by_row + [
         (line, i, code, value)
         for line, *values in rows
         for (i, _), value in zip(fields, values, strict=True)
         for code in bad[i].get(value, [])
     ]
+
+
+def _row_by_row(f: Field) -> bool:
+    """Whether the field's checks are all cheap enough to run on every row (see
+    _cell_issues_by_value): text with no pattern, no vocabulary and no format to match."""
+    return sql_type(f) == "VARCHAR" and not f.pattern and f.enum is None and f.format != "uri"
 
 
 def cell_context(f: Field, value: str | None) -> dict[str, object]:

@@ -17,10 +17,11 @@ import difflib
 import io
 import stat
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from toolkit.checks.engine import engine
 from toolkit.checks.report import Issue
@@ -34,6 +35,7 @@ LINE = "__line"
 ORIGIN = "__origin"
 SRC_LINE = "__srcline"
 BLANK = b"\xef\xbb\xbf \r\n\t"
+OVERLAP = 8 << 20  # bytes; a file this large is scanned while DuckDB loads it (load_csv)
 HEAD = 1 << 16  # the first bytes, decoded to find the header (the fast path decodes no more)
 
 
@@ -212,11 +214,20 @@ def load_csv(
             )
             out.fatal = True
             return out
-        facts, data = _Facts.of_file(path), None
-        # Excel's "CSV (Macintosh)" ends lines with CR alone: read it as lines, by the slow path.
-        if facts.newlines == 0 and b"\r" in (raw := path.read_bytes()):
-            data = raw.replace(b"\r", b"\n")
-            facts = _Facts.of_bytes(data)
+        data, pending = None, None
+        if path.stat().st_size >= OVERLAP:
+            # A large file: its whole scan (_Facts.of_file) runs while DuckDB loads it. The head
+            # alone serves until then; one holding a line end rules out a CR-only file.
+            first = _head_with_header(_reader(path))
+            if b"\n" in first:
+                pending = _Background(lambda: _Facts.of_file(path))
+                facts = _Facts(path.stat().st_size, first, -1, b"", False)  # until pending ends
+        if pending is None:
+            facts = _Facts.of_file(path)
+            # Excel's "CSV (Macintosh)" ends lines with CR alone: read it as lines, by the slow path.
+            if facts.newlines == 0 and b"\r" in (raw := path.read_bytes()):
+                data = raw.replace(b"\r", b"\n")
+                facts = _Facts.of_bytes(data)
     except OSError as exc:
         out.issues.append(
             _issue("file-not-found", f"{label}: cannot read ({exc.strerror})", resource, label)
@@ -259,12 +270,30 @@ def load_csv(
     if out.issues:
         out.fatal = True
         return out
+    tried = False
+    if pending is not None:
+        fast = not padded and _load_fast(con, table, path, header, resource, skip)
+        try:
+            facts = pending.result()
+        except OSError as exc:
+            con.execute(f'DROP TABLE IF EXISTS "{table}"')
+            out.issues.append(
+                _issue("file-not-found", f"{label}: cannot read ({exc.strerror})", resource, label)
+            )
+            out.fatal = True
+            return out
+        lines = facts.rows(head, first_end)
+        if fast and lines and not facts.nul and _rows_are_lines(con, table, lines):
+            out.rows, out.line_sql = lines, f"rowid + {skip + 2}"
+            return out
+        con.execute(f'DROP TABLE IF EXISTS "{table}"')
+        tried = True  # not read again by DuckDB: on down the slow path, every fact known
     lines = facts.rows(head, first_end)
     if not lines:  # a header and no rows: an empty table
         cols = ", ".join(f'"{f.name}" VARCHAR' for f in resource.fields)
         con.execute(f'CREATE TABLE "{table}" ({cols}, {SRC_LINE} BIGINT)')
         return out
-    if data is None and not facts.nul and not padded:
+    if data is None and not facts.nul and not padded and not tried:
         if _try_fast(con, table, path, header, resource, skip, lines):
             out.rows, out.line_sql = lines, f"rowid + {skip + 2}"
             return out
@@ -304,7 +333,7 @@ class _Facts:
         # Read in blocks into one buffer: cheaper than allocating, then scanning, a whole copy.
         buf, newlines, nul = bytearray(chunk), 0, False
         with path.open("rb", buffering=0) as fh:
-            head = _head_with_header(lambda n: (fh.seek(0), fh.read(n))[1])
+            head = _head_with_header(_reader(fh))
             fh.seek(0)
             while n := fh.readinto(buf):  # type: ignore[attr-defined]
                 newlines += buf.count(b"\n", 0, n)
@@ -355,6 +384,18 @@ def _header_end(head: bytes) -> int:
             return -1
         pos = nl + 1
     return head.find(b"\n", pos)
+
+
+def _reader(source: Path | BinaryIO) -> Callable[[int], bytes]:
+    """read(n): the first n bytes of the file (an open one, or a path opened for each read)."""
+    if isinstance(source, Path):
+
+        def read(n: int) -> bytes:
+            with source.open("rb") as fh:
+                return fh.read(n)
+
+        return read
+    return lambda n: (source.seek(0), source.read(n))[1]
 
 
 def _head_with_header(read: Callable[[int], bytes]) -> bytes:
@@ -418,6 +459,20 @@ def _try_fast(
     line is its rowid + 2 (+ any comment lines), provided it read one row per line: a blank line
     (which DuckDB skips) or a cell holding a line break makes the counts differ.
     """
+    return _load_fast(con, table, path, header, resource, skip) and _rows_are_lines(
+        con, table, lines
+    )
+
+
+def _load_fast(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: Path,
+    header: list[str],
+    resource: Resource,
+    skip: int,
+) -> bool:
+    """DuckDB's read of the file into `table`; False (and no table) if DuckDB refuses it."""
     cols = ", ".join(f'"{f.name}"' for f in resource.fields)
     try:
         con.execute(
@@ -427,10 +482,38 @@ def _try_fast(
     except engine().Error:
         con.execute(f'DROP TABLE IF EXISTS "{table}"')
         return False
+    return True
+
+
+def _rows_are_lines(con: duckdb.DuckDBPyConnection, table: str, lines: int) -> bool:
+    """Whether DuckDB read one row per line (see _try_fast); if not, the table is dropped."""
     if con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] != lines:  # type: ignore[index]
         con.execute(f'DROP TABLE "{table}"')
         return False
     return True
+
+
+class _Background:
+    """A function run on a thread of its own; `result()` waits for it (and raises what it raised).
+    DuckDB releases Python's lock while it reads a file, so the two really run together."""
+
+    def __init__(self, fn: Callable[[], _Facts]) -> None:
+        self._fn, self._value, self._error = fn, None, None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._fn()
+        except BaseException as exc:  # handed to the thread that waits
+            self._error = exc
+
+    def result(self) -> _Facts:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value
 
 
 def _read_slow(
