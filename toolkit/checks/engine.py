@@ -16,7 +16,7 @@ from types import ModuleType
 def engine() -> ModuleType:
     """The module with DuckDB's `connect` and `Error`."""
     try:
-        import _duckdb
+        import _duckdb as module
     except ImportError:
-        import duckdb as _duckdb
-    return _duckdb
+        import duckdb as module  # type: ignore[no-redef]
+    return module

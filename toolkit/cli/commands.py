@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -467,7 +468,7 @@ def query(
     if not result.rows:
         click.echo("the query returned no rows", err=True)
     if result.columns and (result.rows or fmt in ("json", "csv", "markdown")):
-        rows = result.rows
+        rows: Sequence[Sequence[Any]] = result.rows
         if fmt == "table":  # a wide `SELECT *` stays readable; the other formats are data
             rows, cut = cut_wide_cells(rows)
             if cut:

@@ -336,18 +336,18 @@ def markdown(d: PackageDiff, heading: str = "###", max_rows: int = 250) -> str:
     for r in d.resources:
         if not r.level:
             continue
-        for c in r.schema:
+        for s in r.schema:
             lines.append(
-                f"- `{r.name}`: {c.kind} `{c.field}` {c.detail}".rstrip() + f" ({c.level})"
+                f"- `{r.name}`: {s.kind} `{s.field}` {s.detail}".rstrip() + f" ({s.level})"
             )
         for what, rows in (("added", r.added), ("removed", r.removed)):
             if rows:
                 keys = [r.key_of(x) for x in rows[:max_rows]]
                 more = f" and {len(rows) - max_rows} more" if len(rows) > max_rows else ""
                 lines.append(f"- `{r.name}` {what}: " + ", ".join(f"`{k}`" for k in keys) + more)
-        for c in r.changed[:max_rows]:
-            cells = cell_changes(c.cells)
-            lines.append(f"- `{r.name}` changed `{'/'.join(c.key.values())}`: {cells}")
+        for row in r.changed[:max_rows]:
+            cells = cell_changes(row.cells)
+            lines.append(f"- `{r.name}` changed `{'/'.join(row.key.values())}`: {cells}")
     if d.metadata:
         lines.append(f"- descriptor metadata changed: {', '.join(d.metadata)}")
     return "\n".join(lines) + "\n"
