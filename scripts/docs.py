@@ -58,21 +58,21 @@ def pages(root: Path = ROOT) -> list[Path]:
 
 
 def _codebook() -> tuple[str, str, str]:
-    from toolkit.codebook import END, START, codebook_markdown
-    from toolkit.tableschema import load_package
+    from toolkit.docgen.codebook import END, START, codebook_markdown
+    from toolkit.package.tableschema import load_package
 
     return START, END, codebook_markdown(load_package(ROOT))
 
 
 def _commands() -> tuple[str, str, str]:
-    from toolkit.cli import main
-    from toolkit.reference import COMMANDS, commands_markdown
+    from toolkit.cli.commands import main
+    from toolkit.docgen.reference import COMMANDS, commands_markdown
 
     return COMMANDS[0], COMMANDS[1], _wrap(COMMANDS, commands_markdown(main))
 
 
 def _codes() -> tuple[str, str, str]:
-    from toolkit.reference import CODES, codes_markdown
+    from toolkit.docgen.reference import CODES, codes_markdown
 
     return CODES[0], CODES[1], _wrap(CODES, codes_markdown())
 
@@ -92,7 +92,7 @@ def _wrap(markers: tuple[str, str], body: str) -> str:
 
 def queries_markdown(root: Path) -> str:
     """One row per saved query: its name, what it answers and its parameters with their defaults."""
-    from toolkit.saved import saved_queries
+    from toolkit.db.saved import saved_queries
 
     lines = ["| saved query | what it answers | parameters |", "|---|---|---|"]
     for name, q in sorted(saved_queries(root).items()):
@@ -140,7 +140,7 @@ def run(command: str) -> str:
     """What the command prints, as a terminal would show it (stdout, then stderr with 2>&1)."""
     from click.testing import CliRunner
 
-    from toolkit.cli import main
+    from toolkit.cli.commands import main
 
     # A shell removes the backslash of \$ inside double quotes; shlex does not.
     args = [a.replace("\\$", "$") for a in shlex.split(command)]

@@ -10,7 +10,7 @@ import click
 import pytest
 from helpers import ROOT
 
-from toolkit.cli import main
+from toolkit.cli.commands import main
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import docs  # noqa: E402
@@ -37,7 +37,7 @@ def test_help_runs_without_loading_heavy_libraries():
     import sys
 
     code = (
-        "import sys; from click.testing import CliRunner; from toolkit.cli import main; "
+        "import sys; from click.testing import CliRunner; from toolkit.cli.commands import main; "
         "CliRunner().invoke(main, ['--help']); "
         "print(sorted(m for m in ('duckdb', 'pandas', 'pandera', 'frictionless', 'polars', 'pyarrow') if m in sys.modules))"
     )
