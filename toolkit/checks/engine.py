@@ -2,7 +2,7 @@
 
 `import duckdb` loads the engine, the compiled module `_duckdb`, and then the package's Python layer
 (its relational API, its Arrow sources, its version read through importlib.metadata), which costs a
-noticeable share of a `check` (see the README's *Scale and speed*). Judging needs only the engine's
+noticeable share of a `check` (see *Scale and speed* in docs/maintainers.md). Judging needs only the engine's
 connections and error classes, so it imports the engine alone. `duckdb` re-exports the
 same module, so whatever later imports `duckdb` (an Arrow scan, `query`) works with these
 connections. Should a DuckDB release stop shipping the engine as `_duckdb`, the package is used.

@@ -1,7 +1,7 @@
 """Read the data package descriptor and its Table Schemas: the one source of truth.
 
-Everything else in the toolkit (SQL checks, pandera schemas, DuckDB types, templates, the README's
-codebook) is derived from the objects built here. This module imports nothing heavy, so commands that
+Everything else in the toolkit (SQL checks, pandera schemas, DuckDB types, templates, the
+codebook in docs/) is derived from the objects built here. This module imports nothing heavy, so commands that
 only need the schemas start fast.
 """
 
