@@ -65,7 +65,9 @@ def test_every_entry_is_graded_by_diff(c):
     assert c.attr in added.detail
 
 
-@pytest.mark.parametrize("c", [c for c in CONSTRAINTS if c.sql is not None], ids=str)
+@pytest.mark.parametrize(
+    "c", [c for c in CONSTRAINTS if c.sql is not None], ids=lambda c: c.keyword
+)
 def test_every_cell_constraint_finds_the_value_that_breaks_it(c, tmp_path, run):
     bad = c.breaks(c.parse(c.example[1]))
     package = tiny_package(tmp_path / "pkg", declaring(c), [bad])
