@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from toolkit.checks.cells import BAD, cell_issues, is_large, typed_is_table, typed_view_sql
 from toolkit.checks.csvread import LINE, ORIGIN, SRC_LINE, Loaded, load_csv
-from toolkit.checks.engine import engine
+from toolkit.checks.engine import engine, remove_temp, spill_to_temp
 from toolkit.checks.keys import Target, foreign_key_issues, key_issues
 from toolkit.checks.report import Issue, Report
 from toolkit.checks.rules import Rule, rules_for
@@ -52,6 +52,7 @@ class Session:
     def __init__(self, package: Package) -> None:
         self.package = package
         self.con: duckdb.DuckDBPyConnection = engine().connect()
+        self.temp = spill_to_temp(self.con)
         self.rules = rules_for(package)
         self.loaded: set[str] = set()
         # resource -> the tables its rows were loaded into: (table, origin, SQL of the line number)
@@ -60,6 +61,11 @@ class Session:
         # resource -> whether its typed relation (`typed_<name>`) is a table (else a view)
         self.typed_table: dict[str, bool] = {}
         self.report = Report()
+
+    def close(self) -> None:
+        """Close the connection and remove what DuckDB spilled to disk."""
+        self.con.close()
+        remove_temp(self.temp)
 
     def parallel(self, tasks: list[Callable[[duckdb.DuckDBPyConnection], T]]) -> list[T]:
         """Each task's result, in order; tasks run on THREADS threads, each with a cursor of its own.

@@ -34,14 +34,19 @@ def validate_package(
     package = package or load_package(path)
     session = Session(package)
     resources = list(package.resources.values())
-    loaded = session.load([File(r, package.root / r.path, PACKAGE, r.path) for r in resources])
-    session.judge([(r, r.path) for r in resources], PACKAGE, {r.name: r.path for r in resources})
-    session.report.errors += excerpt_issues(
-        session.con,
-        [(r, r.path) for r in resources if r.name in session.loaded],
-        PACKAGE,
-        sources or default_sources(package),
-    )
+    try:
+        loaded = session.load([File(r, package.root / r.path, PACKAGE, r.path) for r in resources])
+        session.judge(
+            [(r, r.path) for r in resources], PACKAGE, {r.name: r.path for r in resources}
+        )
+        session.report.errors += excerpt_issues(
+            session.con,
+            [(r, r.path) for r in resources if r.name in session.loaded],
+            PACKAGE,
+            sources or default_sources(package),
+        )
+    finally:
+        session.close()
     session.report.errors += integrity_issues(package)
     _summarise(session, {r.name: result.rows for r, result in zip(resources, loaded, strict=True)})
     return session.report
@@ -71,8 +76,38 @@ def check_contribution(
     `replace`, a row whose primary key the package holds is judged as the correction of that row:
     the package's row is set aside, so keys, references and rules see the corrected one only.
     """
-    resource = package.resource(resource_name)
+    session = judge_contribution(package, file, resource_name, replace, sources)
+    session.close()
+    return session.report
+
+
+def judge_contribution(
+    package: Package,
+    file: Path,
+    resource_name: str,
+    replace: bool = False,
+    sources: Path | None = None,
+) -> Session:
+    """check_contribution's work, with the session that did it (its report in `.report`), whose
+    tables still hold the package's rows and the contribution's: `add` merges them there. The
+    caller closes it."""
     session = Session(package)
+    try:
+        return _judge(session, package, file, resource_name, replace, sources)
+    except BaseException:
+        session.close()
+        raise
+
+
+def _judge(
+    session: Session,
+    package: Package,
+    file: Path,
+    resource_name: str,
+    replace: bool,
+    sources: Path | None,
+) -> Session:
+    resource = package.resource(resource_name)
     label = str(file)
     existing = [package.resource(name) for name in needed_by(package, resource_name)]
     files = [File(r, package.root / r.path, PACKAGE, r.path) for r in existing]
@@ -81,7 +116,7 @@ def check_contribution(
     if errors:
         # The package itself must be valid for a contribution to be judged against it.
         session.report.errors = errors
-        return session.report
+        return session
     n = loaded[-1].rows
     if replace and not loaded[-1].fatal:
         session.set_aside_replaced(resource)
@@ -104,7 +139,7 @@ def check_contribution(
         )
     session.report.summary[resource.name] = {"rows": n}
     session.report.count_by_resource()
-    return session.report
+    return session
 
 
 def integrity_issues(package: Package) -> list[Issue]:

@@ -6,6 +6,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+from toolkit.checks.engine import remove_temp, spill_to_temp
 from toolkit.db import typed_db
 from toolkit.db.sql import lit, q
 from toolkit.errors import UsageError
@@ -22,10 +23,13 @@ def _readable_mode() -> int:
     return 0o666 & ~umask
 
 
-def _typed_connection(package: Package, path: str | None = None):
+def _typed_connection(package: Package, spill: list[Path]):
+    """An in-memory typed database of the package; it spills to a temporary folder (appended to
+    `spill`, for the caller to remove) rather than hold a large package in memory."""
     import duckdb
 
-    con = duckdb.connect(path or ":memory:")
+    con = duckdb.connect(":memory:")
+    spill.append(spill_to_temp(con))
     typed_db.build(con, package)
     return con
 
@@ -40,6 +44,7 @@ def _write_duckdb(package: Package, path: Path) -> None:
     import duckdb
 
     con = duckdb.connect(":memory:")
+    spill = spill_to_temp(con)
     try:
         con.execute(f"ATTACH {lit(str(path))} AS export (STORAGE_VERSION {lit(STORAGE_VERSION)})")
         con.execute("USE export")
@@ -48,6 +53,7 @@ def _write_duckdb(package: Package, path: Path) -> None:
         con.execute("DETACH export")
     finally:
         con.close()
+        remove_temp(spill)
 
 
 def export_duckdb(package: Package, out: Path) -> list[Path]:
@@ -58,22 +64,35 @@ def export_duckdb(package: Package, out: Path) -> list[Path]:
 
 def export_parquet(package: Package, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    con = _typed_connection(package)
-    written = []
-    for name in package.resources:
-        # ENUMs become plain strings so every Parquet reader understands them.
-        def copy(tmp: Path, name: str = name) -> None:
-            con.execute(f"COPY (SELECT * FROM {q(name)}) TO {lit(str(tmp))} (FORMAT parquet)")
+    spill: list[Path] = []
+    try:
+        con = _typed_connection(package, spill)
+        written = []
+        for name in package.resources:
+            # ENUMs become plain strings so every Parquet reader understands them.
+            def copy(tmp: Path, name: str = name) -> None:
+                con.execute(f"COPY (SELECT * FROM {q(name)}) TO {lit(str(tmp))} (FORMAT parquet)")
 
-        written.append(build_atomic(out / f"{name}.parquet", copy))
+            written.append(build_atomic(out / f"{name}.parquet", copy))
+        con.close()
+    finally:
+        for folder in spill:
+            remove_temp(folder)
     return written
 
 
 def export_sqlite(package: Package, out: Path) -> list[Path]:
     """A SQLite file with declared types, primary and foreign keys; dates as ISO 8601 text."""
-    con = _typed_connection(package)
-    target = out / f"{package.descriptor.get('name', 'package')}.sqlite"
-    return [build_atomic(target, lambda tmp: _write_sqlite(con, package, tmp))]
+    spill: list[Path] = []
+    try:
+        con = _typed_connection(package, spill)
+        target = out / f"{package.descriptor.get('name', 'package')}.sqlite"
+        written = [build_atomic(target, lambda tmp: _write_sqlite(con, package, tmp))]
+        con.close()
+    finally:
+        for folder in spill:
+            remove_temp(folder)
+    return written
 
 
 def _write_sqlite(con, package: Package, path: Path) -> None:

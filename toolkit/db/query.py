@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit import __version__
+from toolkit.checks.engine import remove_temp, spill_to_temp
 from toolkit.errors import EXIT_INTERRUPTED, InvalidDataError, ToolkitError, UsageError
 from toolkit.package.tableschema import Package
 from toolkit.store.fileio import build_atomic, files_digest
@@ -67,10 +68,12 @@ def cache_path(package: Package) -> tuple[Path, bool]:
 
     def build(tmp: Path) -> None:
         con = duckdb.connect(str(tmp))
+        spill = spill_to_temp(con)
         try:
             typed_db.build(con, package)
         finally:
             con.close()
+            remove_temp(spill)
 
     folder.mkdir(exist_ok=True)
     build_atomic(path, build)

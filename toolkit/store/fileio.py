@@ -42,6 +42,26 @@ def stage_file(path: Path, text: str) -> str:
     return tmp
 
 
+def stage_with(path: Path, write: Callable[[Path], None]) -> Path:
+    """Have `write` fill a new temporary file beside `path` (a file another library writes, such
+    as DuckDB's COPY); it gets `path`'s permissions and is synced. Its name, for journal.commit."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        os.chmod(tmp, _mode_for(path))
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write `text` (UTF-8, line ends as given) over `path`, all or nothing."""
     write_all_atomic({path: text})

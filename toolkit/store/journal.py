@@ -42,14 +42,18 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def commit(root: Path, files: dict[Path, str]) -> None:
-    """Write every file in `files` (paths inside `root`) as one change; see the module's doc."""
+def commit(root: Path, files: dict[Path, str | Path]) -> None:
+    """Write every file in `files` (paths inside `root`) as one change; see the module's doc.
+
+    A file's new content is its text, or (a Path) a file already staged beside it
+    (fileio.stage_with), which the change then owns: it is renamed over the file or removed."""
     root = root.resolve()
     staged: list[tuple[Path, Path]] = []
     backups: list[Path | None] = []
+    given = [new for new in files.values() if isinstance(new, Path)]
     try:
-        for i, (path, text) in enumerate(files.items(), 1):
-            staged.append((Path(stage_file(path, text)), path))
+        for i, (path, new) in enumerate(files.items(), 1):
+            staged.append((new if isinstance(new, Path) else Path(stage_file(path, new)), path))
             _step(f"staged-{i}")
         # A hard link to each old file: if a rename fails (not a crash: a file made read-only,
         # say), the renames already done are undone from these, and nothing has changed.
@@ -63,7 +67,7 @@ def commit(root: Path, files: dict[Path, str]) -> None:
         os.replace(pending, root / JOURNAL)
         _fsync_dir(root)
     except BaseException:
-        for p in [tmp for tmp, _ in staged] + [b for b in backups if b is not None]:
+        for p in [tmp for tmp, _ in staged] + given + [b for b in backups if b is not None]:
             p.unlink(missing_ok=True)
         (root / f"{JOURNAL}.tmp").unlink(missing_ok=True)
         raise

@@ -10,11 +10,19 @@ from pathlib import Path
 
 from toolkit.checks.csvread import leading_comments
 from toolkit.checks.report import Report
-from toolkit.checks.validate import check_contribution
+from toolkit.checks.session import Session
+from toolkit.checks.validate import PACKAGE, judge_contribution
+from toolkit.db.sql import lit, q
 from toolkit.package.tableschema import DESCRIPTOR, Package, Resource
 from toolkit.release.changelog import add_unreleased
 from toolkit.release.diff import cell_changes
-from toolkit.store.fileio import descriptor_json, text_digest, with_digests
+from toolkit.store.fileio import (
+    descriptor_json,
+    file_digest,
+    stage_with,
+    text_digest,
+    with_digests,
+)
 from toolkit.store.journal import commit
 
 LISTED = 250  # added rows named by key in CHANGELOG.md; `csto-alignment diff` lists any number
@@ -54,7 +62,7 @@ def canonical_csv(resource: Resource, rows: list[list[str]]) -> str:
     return out.getvalue()
 
 
-def _descriptor_with_digest(package: Package, resource_name: str, text: str) -> str | None:
+def _descriptor_with_digest(package: Package, resource_name: str, text: str | Path) -> str | None:
     """The descriptor with the resource's recorded size and sha256 updated, if a release recorded them.
 
     `add` is the sanctioned way to change data, so it keeps the record true; a hand edit still fails
@@ -63,7 +71,7 @@ def _descriptor_with_digest(package: Package, resource_name: str, text: str) -> 
     resource = package.resource(resource_name)
     if resource.hash is None and resource.bytes is None:
         return None
-    digests = {resource_name: text_digest(text)}
+    digests = {resource_name: text_digest(text) if isinstance(text, str) else file_digest(text)}
     return descriptor_json(with_digests(package.descriptor, digests))
 
 
@@ -94,13 +102,59 @@ def add_contribution(
 
     With `replace`, a row whose primary key exists replaces that row (a correction): each changed
     cell is logged, old -> new, under 'Changed'; rows with new keys are added as usual.
+
+    The merge is done in DuckDB, on the tables the check loaded (sorted there and written by
+    DuckDB's CSV writer): a million rows never pass through Python. Where DuckDB's CSV would not
+    be byte for byte the canonical one (a cell holding a lone carriage return, or starting with
+    '#', which DuckDB quotes and Python's csv module does not), the rows are merged in Python.
     """
-    report = check_contribution(package, file, resource_name, replace=replace, sources=sources)
-    result = MergeResult(report=report)
-    if not report.valid:
-        return result
-    resource = package.resource(resource_name)
-    data_path = package.data_path(resource_name)
+    session = judge_contribution(package, file, resource_name, replace, sources)
+    try:
+        result = MergeResult(report=session.report)
+        if not result.report.valid:
+            return result
+        resource = package.resource(resource_name)
+        if _sql_merge_fits(session, resource):
+            merged, added, keys, corrected = _merge_in_sql(session, package, resource, replace)
+        else:
+            merged, added, keys, corrected = _merge_in_python(package, file, resource, replace)
+    finally:
+        session.close()
+    try:
+        changelog = package.root / "CHANGELOG.md"
+        log = changelog.read_text(encoding="utf-8") if changelog.exists() else "# Changelog\n\n"
+        if added:
+            ids = ", ".join("/".join(k) for k in keys)
+            more = f" and {added - LISTED} more" if added > LISTED else ""
+            log = add_unreleased(log, "Added", f"{added} row(s) to `{resource_name}`: {ids}{more}.")
+        key = [resource.field_names.index(k) for k in resource.primary_key]
+        for old, row in corrected:
+            cells = _changed_cells(resource, old, row)
+            if cells:  # a row sent again unchanged is no correction
+                log = add_unreleased(
+                    log, "Changed", f"`{resource_name}` `{'/'.join(row[i] for i in key)}`: {cells}."
+                )
+        data_path = package.data_path(resource_name)
+        files: dict[Path, str | Path] = {data_path: merged, changelog: log}
+        descriptor = _descriptor_with_digest(package, resource_name, merged)
+        if descriptor is not None:
+            files[package.root / DESCRIPTOR] = descriptor
+        _test_pause_before_write()
+    except BaseException:
+        if isinstance(merged, Path):
+            merged.unlink(missing_ok=True)
+        raise
+    commit(package.root, files)
+    result.added, result.replaced, result.written = added, len(corrected), True
+    return result
+
+
+Merged = tuple[str | Path, int, list[tuple[str, ...]], list[tuple[list[str], list[str]]]]
+
+
+def _merge_in_python(package: Package, file: Path, resource: Resource, replace: bool) -> Merged:
+    """(merged CSV text, rows added, keys of the first LISTED added, (old, new) corrections)."""
+    data_path = package.data_path(resource.name)
     new = read_rows(file, resource)
     key = [resource.field_names.index(k) for k in resource.primary_key]
 
@@ -118,25 +172,71 @@ def add_contribution(
     else:
         added = new
     merged = canonical_csv(resource, existing + new)
-    changelog = package.root / "CHANGELOG.md"
-    log = changelog.read_text(encoding="utf-8") if changelog.exists() else "# Changelog\n\n"
-    if added:
-        ids = ", ".join("/".join(key_of(r)) for r in added[:LISTED])
-        more = f" and {len(added) - LISTED} more" if len(added) > LISTED else ""
-        log = add_unreleased(
-            log, "Added", f"{len(added)} row(s) to `{resource_name}`: {ids}{more}."
+    return merged, len(added), [key_of(r) for r in added[:LISTED]], corrected
+
+
+def _tables(session: Session, resource: Resource) -> tuple[str, str, str, str]:
+    """(the package's rows kept, all the package's rows, the contribution's rows, SQL of a
+    contribution row's line) of the resource in the session."""
+    (kept, _, _), (new, _, line) = (
+        session.loaded_tables[resource.name][0],
+        session.loaded_tables[resource.name][-1],
+    )
+    return kept, f"__{resource.name}__{PACKAGE}", new, line
+
+
+def _sql_merge_fits(session: Session, resource: Resource) -> bool:
+    """Whether DuckDB can write the merged rows exactly as canonical_csv would (see
+    add_contribution): empty cells are the only missing value, and no cell holds a lone
+    carriage return or starts with '#'."""
+    if tuple(resource.missing_values) != ("",) or len(session.loaded_tables[resource.name]) != 2:
+        return False
+    kept, _, new, _ = _tables(session, resource)
+    odd = " OR ".join(
+        f"contains({q(n)}, chr(13)) OR starts_with({q(n)}, '#')" for n in resource.field_names
+    )
+    found = session.con.execute(
+        f"SELECT EXISTS (SELECT 1 FROM {q(kept)} WHERE {odd}) "
+        f"OR EXISTS (SELECT 1 FROM {q(new)} WHERE {odd})"
+    ).fetchone()
+    return not (found and found[0])
+
+
+def _merge_in_sql(session: Session, package: Package, resource: Resource, replace: bool) -> Merged:
+    """As _merge_in_python, on the session's tables; the merged CSV is a staged file."""
+    con = session.con
+    kept, everything, new, line = _tables(session, resource)
+    line = line.replace("rowid", "n.rowid") if "rowid" in line else f"n.{line}"
+    names = resource.field_names
+    cols = ", ".join(q(n) for n in names)
+    key = list(resource.primary_key)
+    order = ", ".join(f"coalesce({q(k)}, '')" for k in (key or names))
+    keys_sql = "[" + ", ".join(f"coalesce(n.{q(k)}, '')" for k in key) + "]::VARCHAR[]"
+    new_ordered = f"FROM {q(new)} n"
+    corrected: list[tuple[list[str], list[str]]] = []
+    if replace and key:
+        # Rows whose key the package held are corrections; the others are added.
+        on = " AND ".join(f"o.{q(k)} = n.{q(k)}" for k in key)
+        old = ", ".join(f"o.{q(n)}" for n in names)
+        newer = ", ".join(f"n.{q(n)}" for n in names)
+        for row in con.execute(
+            f"SELECT [{old}]::VARCHAR[], [{newer}]::VARCHAR[] {new_ordered} "
+            f"JOIN {q(everything)} o ON {on} ORDER BY {line}"
+        ).fetchall():
+            corrected.append(([c or "" for c in row[0]], [c or "" for c in row[1]]))
+        new_ordered += f" WHERE NOT EXISTS (SELECT 1 FROM {q(everything)} o WHERE {on})"
+    ordered = f"{new_ordered} ORDER BY {line}"
+    added = con.execute(f"SELECT count(*) {new_ordered}").fetchone()[0]  # type: ignore[index]
+    keys = [
+        tuple(k) for (k,) in con.execute(f"SELECT {keys_sql} {ordered} LIMIT {LISTED}").fetchall()
+    ]
+
+    def write(tmp: Path) -> None:
+        con.execute(
+            f"COPY (SELECT {cols} FROM (SELECT {cols} FROM {q(kept)} UNION ALL "
+            f"SELECT {cols} FROM {q(new)}) ORDER BY {order}) TO {lit(str(tmp))} "
+            "(FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"')"
         )
-    for old, row in corrected:
-        cells = _changed_cells(resource, old, row)
-        if cells:  # a row sent again unchanged is no correction
-            log = add_unreleased(
-                log, "Changed", f"`{resource_name}` `{'/'.join(key_of(row))}`: {cells}."
-            )
-    files = {data_path: merged, changelog: log}
-    descriptor = _descriptor_with_digest(package, resource_name, merged)
-    if descriptor is not None:
-        files[package.root / DESCRIPTOR] = descriptor
-    _test_pause_before_write()
-    commit(package.root, files)
-    result.added, result.replaced, result.written = len(added), len(corrected), True
-    return result
+
+    merged = stage_with(package.data_path(resource.name), write)
+    return merged, added, keys, corrected
