@@ -305,6 +305,20 @@ def test_export_parquet_one_file_per_resource(run, pkg, tmp_path):
     assert set(df["vote"]) == {v["vote"] for v in csv_rows(pkg, "un_votes")}
 
 
+@pytest.mark.parametrize(
+    "old, new", [("A/RES/ES-11/1,BLR,no", "A/RES/ES-11/1,ARM,no"), ("2022-03-02", "2022-03-32")]
+)
+def test_export_parquet_of_a_package_with_a_repeated_key_or_a_bad_date_writes_nothing(
+    run, pkg, tmp_path, old, new
+):
+    resource = "un_votes" if "BLR" in old else "un_resolutions"
+    edit(pkg, resource, old, new)
+    result = run("export", "--format", "parquet", "--out", tmp_path / "out", "--package", pkg)
+    assert result.exit_code == 1
+    assert f"data/{resource}.csv cannot be loaded into typed tables" in result.stderr
+    assert list((tmp_path / "out").iterdir()) == []
+
+
 def test_export_sqlite_with_keys(run, pkg, tmp_path):
     result = run("export", "--format", "sqlite", "--out", tmp_path, "--package", pkg)
     db = sqlite3.connect(result.stdout.splitlines()[0])  # then metadata.json

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
 from pathlib import Path
 
 from toolkit.checks.engine import remove_temp, spill_to_temp
@@ -63,22 +64,39 @@ def export_duckdb(package: Package, out: Path) -> list[Path]:
 
 
 def export_parquet(package: Package, out: Path) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    spill: list[Path] = []
-    try:
-        con = _typed_connection(package, spill)
-        written = []
-        for name in package.resources:
-            # ENUMs become plain strings so every Parquet reader understands them.
-            def copy(tmp: Path, name: str = name) -> None:
-                con.execute(f"COPY (SELECT * FROM {q(name)}) TO {lit(str(tmp))} (FORMAT parquet)")
+    """One Parquet file per resource, typed as in `query` (ENUMs become plain strings so that
+    every Parquet reader understands them). Each CSV is read and written in one streaming pass:
+    no table is built, so a large package needs little memory. Every file is written before any
+    is put in place: an invalid resource leaves the folder as it was."""
+    import duckdb
 
-            written.append(build_atomic(out / f"{name}.parquet", copy))
-        con.close()
+    out.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(":memory:")
+    spill = spill_to_temp(con)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        typed_db.create_types(con, package)
+        for res in package.resources.values():
+            target = out / f"{res.name}.parquet"
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=out)
+            os.close(fd)
+            staged.append((Path(name), target))
+            try:
+                con.execute(
+                    f"COPY ({typed_db.typed_select(package, res)}) TO {lit(name)} (FORMAT parquet)"
+                )
+            except duckdb.Error as exc:
+                raise typed_db.build_error(res, exc) from None
+            typed_db.check_primary_key(con, res, f"read_parquet({lit(name)})")
+        for tmp, target in staged:
+            os.chmod(tmp, _readable_mode())  # mkstemp makes 0600 files
+            os.replace(tmp, target)
     finally:
-        for folder in spill:
-            remove_temp(folder)
-    return written
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        con.close()
+        remove_temp(spill)
+    return [target for _, target in staged]
 
 
 def export_sqlite(package: Package, out: Path) -> list[Path]:

@@ -32,13 +32,19 @@ def column_type(resource: Resource, f: Field) -> str:
     return enum_type(resource, f) if f.enum is not None and f.type == "string" else sql_type(f)
 
 
-def create_tables(con: duckdb.DuckDBPyConnection, package: Package) -> None:
+def create_types(con: duckdb.DuckDBPyConnection, package: Package) -> None:
+    """The ENUM type of every enum field."""
     for res in package.resources.values():
         for f in res.fields:
             if f.enum is not None and f.type == "string":
                 con.execute(
                     f"CREATE TYPE {enum_type(res, f)} AS ENUM ({', '.join(lit(v) for v in f.enum)})"
                 )
+
+
+def create_tables(con: duckdb.DuckDBPyConnection, package: Package) -> None:
+    create_types(con, package)
+    for res in package.resources.values():
         # The primary key is declared once the rows are in (see add_primary_keys).
         cols = [f"{q(f.name)} {column_type(res, f)}" for f in res.fields]
         con.execute(f"CREATE TABLE {q(res.name)} ({', '.join(cols)})")
@@ -53,14 +59,36 @@ def load_tables(con: duckdb.DuckDBPyConnection, package: Package) -> dict[str, i
 
     counts = {}
     for res in package.resources.values():
-        source = read_csv_sql(package.root / res.path, res.field_names, 0, res.missing_values)
-        exprs = ", ".join(f"({_strict(f)})::{column_type(res, f)}" for f in res.fields)
         try:
-            con.execute(f"INSERT INTO {q(res.name)} SELECT {exprs} FROM {source}")
+            con.execute(f"INSERT INTO {q(res.name)} {typed_select(package, res)}")
         except duckdb.Error as exc:
-            raise _build_error(res, exc) from None
+            raise build_error(res, exc) from None
         counts[res.name] = con.execute(f"SELECT count(*) FROM {q(res.name)}").fetchone()[0]  # type: ignore[index]
     return counts
+
+
+def typed_select(package: Package, res: Resource) -> str:
+    """SELECT of the resource's rows, read from its CSV file, in their declared types; a cell
+    that is not of its type stops it (see _strict)."""
+    source = read_csv_sql(package.root / res.path, res.field_names, 0, res.missing_values)
+    exprs = ", ".join(f"({_strict(f)})::{column_type(res, f)} AS {q(f.name)}" for f in res.fields)
+    return f"SELECT {exprs} FROM {source}"
+
+
+def check_primary_key(con: duckdb.DuckDBPyConnection, res: Resource, relation: str) -> None:
+    """Raise BuildError if `relation` (the resource's typed rows) holds an empty or repeated
+    primary key: what declaring the key (add_primary_keys) refuses, for rows kept elsewhere."""
+    if not res.primary_key:
+        return
+    cols = ", ".join(f"{q(k)}::VARCHAR" for k in res.primary_key)
+    empty = " OR ".join(f"{q(k)} IS NULL" for k in res.primary_key)
+    found = con.execute(
+        f"SELECT [{cols}], count(*) FROM {relation} GROUP BY ALL "
+        f"HAVING count(*) > 1 OR bool_or({empty}) LIMIT 1"
+    ).fetchone()
+    if found:
+        shown = ", ".join(f"{k}: {v}" for k, v in zip(res.primary_key, found[0], strict=True))
+        raise build_error(res, Exception(f"primary key ({shown}) is empty or repeated"))
 
 
 def add_primary_keys(con: duckdb.DuckDBPyConnection, package: Package) -> None:
@@ -77,7 +105,7 @@ def add_primary_keys(con: duckdb.DuckDBPyConnection, package: Package) -> None:
                 f"({', '.join(q(k) for k in res.primary_key)})"
             )
         except duckdb.Error as exc:
-            raise _build_error(res, exc) from None
+            raise build_error(res, exc) from None
 
 
 def _strict(f: Field) -> str:
@@ -90,7 +118,7 @@ def _strict(f: Field) -> str:
     return f"CASE WHEN {c} IS NULL THEN NULL ELSE coalesce({typed_expr(f)}, {wrong}) END"
 
 
-def _build_error(res: Resource, exc: Exception) -> BuildError:
+def build_error(res: Resource, exc: Exception) -> BuildError:
     return BuildError(
         f"{res.path} cannot be loaded into typed tables ({str(exc).splitlines()[0]}); "
         "run `csto-alignment validate` to see what is wrong"
