@@ -1,16 +1,27 @@
-"""Generate, with a fixed seed, a UN-scale un_votes contribution with known injected errors.
+"""Generate, with a fixed seed, UN-scale roll calls as the roll-call import writes them, with known
+injected errors.
 
-Writes into OUT (default bench/out):
-- pkg/         a copy of the package whose un_resolutions holds the synthetic resolutions
-               (the package `check` judges the contribution against);
-- votes.csv    the contribution: ~6,700 resolutions x 193 states = ~1.29 million vote rows,
-               in the project's un_votes schema, with injected errors;
-- full/        the package with votes.csv as its un_votes and bad dates injected into
-               un_resolutions (what `validate` and `frictionless validate` run on);
-- clean/       the package with the error-free votes (for timing `query`);
-- truth.json   every injected error: file, line, code.
+Every vote row carries its source and a verbatim excerpt, as `csto-alignment rollcall` writes
+them: a state listed under a heading ("Against: ...", "Abstaining: ...", "Non-voting: ...")
+quotes the heading and the names up to its own when that fits in source_excerpt's maxLength, else
+its name as written; the states counted in the remainder (those in favour) quote the sentence with
+the tally. Each roll call is one source of type un_voting_record; the project keeps the text of
+one in TEXT_EVERY of them (OUT/sources/<source_id>.txt), so that the excerpts of those rows are
+compared with a text.
 
-Tallies carry slack (yes + 1, non_voting + 1) so that one injected error never makes another one
+Writes into OUT (default bench/out), streaming (13 million rows never sit in memory):
+- votes.csv        the contribution, in the un_votes schema, with injected errors;
+- clean_votes.csv  the same roll calls without errors (what `add` merges);
+- sources/         the texts the project keeps;
+- pkg/             the package with the synthetic resolutions and sources, its own votes only
+                   (what `check votes.csv` judges the contribution against);
+- full/            pkg with votes.csv as its un_votes and bad dates in un_resolutions (what
+                   `validate` and `frictionless validate` run on);
+- clean/           pkg with clean_votes.csv as its un_votes (what `query` and `export` read);
+- add/             clean/ with the package's own votes only (what `add clean_votes.csv` extends);
+- truth.json       every injected error: file, line, code.
+
+Tallies carry one vote of slack in every category, so that no injected error makes another one
 elsewhere, except on the resolutions whose yes tally is deliberately set one below the recorded yes
 votes (tally-exceeded).
 """
@@ -20,6 +31,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import shutil
 from pathlib import Path
@@ -28,12 +40,40 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = 20221605
 VOTES = ("yes", "no", "abstain", "non_voting")
 WEIGHTS = (0.70, 0.08, 0.12, 0.10)
-SOURCE = "bench-synthetic-record"
+HEADINGS = {"no": "Against", "abstain": "Abstaining", "non_voting": "Non-voting"}
+EXCERPT_MAX = 300
+TEXT_EVERY = 10
+VOTE_HEADER = ["resolution_id", "country_iso3", "vote", "source_id", "source_excerpt"]
+# Injected into votes.csv: code(s) reported on the row -> how many.
+INJECT = {
+    "enum-error": 20,
+    "required": 15,
+    "pattern-error": 10,  # a lower-case code: no actor has it either (also a foreign-key)
+    "foreign-key:country": 15,
+    "foreign-key:resolution": 15,
+    "length-error": 5,
+    "excerpt-required": 5,
+    "excerpt-not-in-source": 10,
+}
+DUPLICATES = 15
+EXCEEDED = 10
+BAD_DATES = ["2022-02-30", "16/05/2022", "1999-13-01", "2022-5-1", "May 2022"]
 
 
-def states(root: Path) -> list[str]:
+def states(root: Path) -> list[tuple[str, str]]:
+    """(code, name) of every state actor, by code."""
     with (root / "data/actors.csv").open(encoding="utf-8", newline="") as fh:
-        return sorted(r["actor_id"] for r in csv.DictReader(fh) if r["actor_type"] == "state")
+        return sorted(
+            (r["actor_id"], r["name"]) for r in csv.DictReader(fh) if r["actor_type"] == "state"
+        )
+
+
+def source_id(i: int) -> str:
+    return f"bench-roll-call-{i + 1}"
+
+
+def resolution_id(i: int) -> str:
+    return f"A/RES/{1 + i // 120}/{9000 + i}"
 
 
 def copy_package(dest: Path) -> None:
@@ -47,163 +87,246 @@ def copy_package(dest: Path) -> None:
     (dest / "datapackage.json").write_text(json.dumps(d, indent=2), encoding="utf-8")
     for folder in ("data", "schemas", "queries"):
         shutil.copytree(ROOT / folder, dest / folder)
-    with (dest / "data/sources.csv").open("a", encoding="utf-8", newline="") as fh:
-        csv.writer(fh, lineterminator="\n").writerow(
-            [
-                SOURCE,
-                "Synthetic roll calls for benchmarking",
-                "",
-                "csto-alignment bench",
-                "2026",
-                "",
-                "un_voting_record",
-                "",
-                "Generated by bench/generate.py; not real votes.",
-            ]
+    shutil.copy(ROOT / "CHANGELOG.md", dest / "CHANGELOG.md")
+
+
+def link(src: Path, dest: Path) -> None:
+    """dest becomes the same file as src (a hard link where possible: gigabytes at 13M)."""
+    dest.unlink(missing_ok=True)
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copy(src, dest)
+
+
+class RollCall:
+    """One synthetic roll call: its votes, its published text and each row's excerpt."""
+
+    def __init__(self, i: int, names: list[tuple[str, str]], votes: list[str]) -> None:
+        self.i, self.rid, self.sid = i, resolution_id(i), source_id(i)
+        self.votes = votes
+        counts = dict.fromkeys(VOTES, 0)
+        for v in votes:
+            counts[v] += 1
+        self.counts = counts
+        tally = {k: n + 1 for k, n in counts.items()}  # one vote of slack everywhere
+        self.tally = tally
+        self.sentence = (
+            f"The draft resolution was adopted as resolution {self.rid} by a recorded vote of "
+            f"{tally['yes']} in favour to {tally['no']} against, with {tally['abstain']} abstentions."
         )
+        self.excerpts = [self.sentence] * len(votes)
+        parts = [f"{self.rid}: Synthetic resolution {i + 1}", self.sentence]
+        for category, heading in HEADINGS.items():
+            listed = [k for k, v in enumerate(votes) if v == category]
+            if not listed:
+                continue
+            text = f"{heading}:"
+            for n, k in enumerate(listed):
+                name = names[k][1]
+                text += (" " if n == 0 else ", ") + name
+                self.excerpts[k] = text if len(text) <= EXCERPT_MAX else name
+            parts.append(text + ".")
+        self.text = "\n\n".join(parts) + "\n"
+
+    def rows(self, codes: list[str]) -> list[list[str]]:
+        return [
+            [self.rid, code, vote, self.sid, ex]
+            for code, vote, ex in zip(codes, self.votes, self.excerpts, strict=True)
+        ]
 
 
-def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
+def _plan(rng: random.Random, n: int, s: int) -> dict[int, str]:
+    """Row position -> the error injected there, at distinct positions. Two rows given the same
+    made-up key (country ZZZ in one roll call; one state in the made-up resolution) would also
+    collide on the primary key: those are drawn apart."""
+    plan: dict[int, str] = {}
+    keys: set[tuple[str, int]] = set()
+    for what, count in INJECT.items():
+        for _ in range(count):
+            while True:
+                if what == "excerpt-not-in-source":  # a roll call whose text is kept
+                    pos = rng.randrange(0, n, TEXT_EVERY) * s + rng.randrange(s)
+                else:
+                    pos = rng.randrange(n * s)
+                if what == "length-error" and (pos // s) % TEXT_EVERY == 0:
+                    continue  # its text would also flag the longer excerpt
+                key = {
+                    "foreign-key:country": (what, pos // s),
+                    "foreign-key:resolution": (what, pos % s),
+                }.get(what)
+                if pos in plan or key in keys:
+                    continue
+                plan[pos] = what
+                if key:
+                    keys.add(key)
+                break
+    return plan
+
+
+def _mutate(what: str, row: list[str], rng: random.Random) -> None:
+    """Inject `what` into the row."""
+    if what == "enum-error":
+        row[2] = rng.choice(["Yes", "abstention", "absent", " no"])
+    elif what == "required":
+        row[2] = ""
+    elif what == "pattern-error":
+        row[1] = row[1].lower()
+    elif what == "foreign-key:country":
+        row[1] = "ZZZ"
+    elif what == "foreign-key:resolution":
+        row[0] = "A/RES/99/99999"
+    elif what == "length-error":
+        row[4] = (row[4] + " " + "(recorded vote) " * 20)[: EXCERPT_MAX + 5]
+    elif what == "excerpt-required":
+        row[4] = ""
+    elif what == "excerpt-not-in-source":
+        row[4] = row[4][: EXCERPT_MAX - 6] + " [sic]"  # words the text never has
+
+
+def _codes(what: str) -> list[str]:
+    if what == "pattern-error":
+        return ["pattern-error", "foreign-key"]
+    return [what.split(":")[0]]
+
+
+def generate(out: Path, n_resolutions: int) -> dict:
+    rng = random.Random(SEED)
+    names = states(ROOT)
+    codes = [c for c, _ in names]
+    s = len(codes)
+    plan = _plan(rng, n_resolutions, s)
+    touched = {pos // s for pos in plan}  # roll calls whose recorded votes an error may change
+    spare = [i for i in range(n_resolutions) if i not in touched]
+    exceeded = set(rng.sample(spare, EXCEEDED))
+    dup_from = {
+        i * s + rng.randrange(s): k
+        for k, i in enumerate(rng.sample([i for i in spare if i not in exceeded], DUPLICATES))
+    }
+    truth: list[dict] = []
+    duplicates: list[list[str]] = [[] for _ in range(DUPLICATES)]
+    last_line: dict[int, int] = {}
+    out.mkdir(parents=True, exist_ok=True)
+    texts = out / "sources"
+    shutil.rmtree(texts, ignore_errors=True)
+    texts.mkdir()
+    resolutions: list[list] = []
+    sources: list[list[str]] = []
+    with (
+        (out / "votes.csv").open("w", encoding="utf-8", newline="") as bad_fh,
+        (out / "clean_votes.csv").open("w", encoding="utf-8", newline="") as clean_fh,
+    ):
+        bad, clean = (csv.writer(f, lineterminator="\n") for f in (bad_fh, clean_fh))
+        bad.writerow(VOTE_HEADER)
+        clean.writerow(VOTE_HEADER)
+        for i in range(n_resolutions):
+            call = RollCall(i, names, rng.choices(VOTES, WEIGHTS, k=s))
+            rows = call.rows(codes)
+            clean.writerows(rows)
+            if i % TEXT_EVERY == 0:
+                (texts / f"{call.sid}.txt").write_text(call.text, encoding="utf-8")
+            for k, row in enumerate(rows):
+                pos = i * s + k
+                if pos in dup_from:
+                    duplicates[dup_from[pos]] = list(row)
+                if pos in plan:
+                    row = list(row)
+                    _mutate(plan[pos], row, rng)
+                    rows[k] = row
+                    truth += [
+                        {"file": "votes.csv", "line": pos + 2, "code": c} for c in _codes(plan[pos])
+                    ]
+            bad.writerows(rows)
+            if i in exceeded:
+                last_line[i] = i * s + s + 1
+            t = call.tally
+            yes = call.counts["yes"] - 1 if i in exceeded else t["yes"]
+            year = 1946 + i * 76 // n_resolutions
+            resolutions.append(
+                [call.rid, "General Assembly", str(1 + i // 120), f"Synthetic resolution {i + 1}",
+                 f"{year}-{1 + i % 12:02d}-{1 + i % 28:02d}", yes, t["no"], t["abstain"],
+                 t["non_voting"], call.sid, call.sentence, "", "", ""]
+            )  # fmt: skip
+            sources.append(
+                [call.sid, f"Recorded vote on {call.rid} (synthetic)", "", "csto-alignment bench",
+                 f"{year}", "", "un_voting_record", call.rid, "Generated by bench/generate.py; not real votes."]
+            )  # fmt: skip
+        bad.writerows(duplicates)
+    n_rows = n_resolutions * s
+    truth += [
+        {"file": "votes.csv", "line": n_rows + 2 + k, "code": "primary-key"}
+        for k in range(DUPLICATES)
+    ]
+    truth += [
+        {"file": "votes.csv", "line": last_line[i], "code": "tally-exceeded"}
+        for i in sorted(exceeded)
+    ]
+    _packages(out, resolutions, sources, exceeded, rng, truth)
+    summary = {
+        "seed": SEED,
+        "resolutions": n_resolutions,
+        "states": s,
+        "vote_rows": n_rows + DUPLICATES,
+        "texts": len(range(0, n_resolutions, TEXT_EVERY)),
+        "injected": truth,
+    }
+    (out / "truth.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    return summary
+
+
+def _write(path: Path, header: list[str], rows: list[list]) -> None:
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(header)
         w.writerows(rows)
 
 
-def generate(out: Path, n_resolutions: int) -> dict:
-    rng = random.Random(SEED)
-    codes = states(ROOT)
-    res_ids = [f"A/RES/{1 + i // 120}/{9000 + i}" for i in range(n_resolutions)]
-    clean = []  # [resolution_id, country, vote, source]
-    for rid in res_ids:
-        for c in codes:
-            clean.append([rid, c, rng.choices(VOTES, WEIGHTS)[0], SOURCE])
-    rows = [list(r) for r in clean]
-    truth: list[dict] = []
-    touched: set[str] = set()  # resolutions whose recorded votes an injected error changes
+def _packages(
+    out: Path,
+    resolutions: list[list],
+    sources: list[list[str]],
+    exceeded: set[int],
+    rng: random.Random,
+    truth: list[dict],
+) -> None:
+    def read(name: str) -> tuple[list[str], list[list[str]]]:
+        with (ROOT / f"data/{name}.csv").open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+        return rows[0], rows[1:]
 
-    def inject(code: str, count: int, mutate) -> None:
-        for _ in range(count):
-            i = rng.randrange(len(rows))
-            while rows[i][3] != SOURCE or rows[i][2] not in VOTES:  # an untouched row
-                i = rng.randrange(len(rows))
-            touched.add(rows[i][0])
-            mutate(rows[i])
-            rows[i][3] = SOURCE + " "  # mark as touched; restored below
-            truth.append({"file": "votes.csv", "row_index": i, "code": code})
-
-    inject(
-        "enum-error",
-        20,
-        lambda r: r.__setitem__(2, rng.choice(["Yes", "abstention", "absent", " no"])),
-    )
-    inject("required", 15, lambda r: r.__setitem__(2, ""))
-    inject("pattern-error", 10, lambda r: r.__setitem__(1, r[1].lower()))
-    inject("foreign-key", 15, lambda r: r.__setitem__(1, "ZZZ"))
-    inject("foreign-key", 15, lambda r: r.__setitem__(0, "A/RES/99/99999"))
-    for r in rows:
-        r[3] = SOURCE
-    dup_sources = rng.sample(range(len(rows)), 15)
-    duplicates = [list(rows[i]) for i in dup_sources]
-    # Tallies from the clean roll calls, with slack; some set one below the recorded yes votes.
-    tallies = {rid: dict.fromkeys(VOTES, 0) for rid in res_ids}
-    for rid, _, vote, _ in clean:
-        tallies[rid][vote] += 1
-    # Only where no injected error changed the recorded votes: one that turned a recorded "yes"
-    # into something else would bring the count back to the tally, and the error would not exist.
-    exceeded = set(rng.sample([rid for rid in res_ids if rid not in touched], 10))
-    resolutions = []
-    for i, rid in enumerate(res_ids):
-        t = tallies[rid]
-        yes = t["yes"] - 1 if rid in exceeded else t["yes"] + 1
-        year = 1946 + i * 76 // n_resolutions
-        resolutions.append(
-            [
-                rid,
-                "General Assembly",
-                str(1 + i // 120),
-                f"Synthetic resolution {i + 1}",
-                f"{year}-{1 + i % 12:02d}-{1 + i % 28:02d}",
-                yes,
-                t["no"],
-                t["abstain"],
-                t["non_voting"] + 1,
-                SOURCE,
-                "",
-            ]
-        )
-    # Lines: the header is line 1; duplicates are appended at the end.
-    all_rows = rows + duplicates
-    for t in truth:
-        t["line"] = t.pop("row_index") + 2
-    for k in range(len(duplicates)):
-        truth.append({"file": "votes.csv", "line": len(rows) + 2 + k, "code": "primary-key"})
-    last_line = {}
-    for i, r in enumerate(all_rows):
-        if r[0] in exceeded:
-            last_line[r[0]] = i + 2
-    truth += [
-        {"file": "votes.csv", "line": last_line[rid], "code": "tally-exceeded"}
-        for rid in sorted(exceeded)
-    ]
-
-    out.mkdir(parents=True, exist_ok=True)
-    header_votes = ["resolution_id", "country_iso3", "vote", "source_id"]
-    write_csv(out / "votes.csv", header_votes, all_rows)
-    res_header = [
-        "resolution_id",
-        "body",
-        "session",
-        "title",
-        "date",
-        "yes",
-        "no",
-        "abstain",
-        "non_voting",
-        "source_id",
-        "source_excerpt",
-    ]
-    with (ROOT / "data/un_resolutions.csv").open(encoding="utf-8", newline="") as fh:
-        real = [list(r.values()) for r in csv.DictReader(fh)]
-
-    copy_package(out / "pkg")
-    write_csv(out / "pkg/data/un_resolutions.csv", res_header, real + resolutions)
-
-    copy_package(out / "clean")
-    write_csv(out / "clean/data/un_resolutions.csv", res_header, real + resolutions)
-    clean_tallied = [r for r in clean]
-    write_csv(out / "clean/data/un_votes.csv", header_votes, clean_tallied)
-
-    copy_package(out / "full")
-    bad_dates = sorted(rng.sample(range(len(resolutions)), 5))
+    res_header, real_res = read("un_resolutions")
+    src_header, real_src = read("sources")
+    assert len(res_header) == len(resolutions[0]) and len(src_header) == len(sources[0])
+    all_sources = sorted(real_src + sources, key=lambda r: r[0])
+    # Every resolution with its one vote of slack: the votes of clean/ and add/ are all valid.
+    slack = [list(r) for r in resolutions]
+    for i in exceeded:
+        slack[i][5] = resolutions[i][5] + 2  # the tally with its slack back
+    for name, rows in (
+        ("pkg", resolutions),
+        ("full", resolutions),
+        ("clean", slack),
+        ("add", slack),
+    ):
+        copy_package(out / name)
+        _write(out / name / "data/sources.csv", src_header, all_sources)
+        _write(out / name / "data/un_resolutions.csv", res_header, real_res + rows)
+    bad_dates = sorted(rng.sample(range(len(resolutions)), len(BAD_DATES)))
     broken = [list(r) for r in resolutions]
     for k, i in enumerate(bad_dates):
-        broken[i][4] = ["2022-02-30", "16/05/2022", "1999-13-01", "2022-5-1", "May 2022"][k]
-        truth.append(
-            {
-                "file": "full/data/un_resolutions.csv",
-                "line": len(real) + i + 2,
-                "code": "type-error",
-            }
-        )
-    write_csv(out / "full/data/un_resolutions.csv", res_header, real + broken)
-    shutil.copy(out / "votes.csv", out / "full/data/un_votes.csv")
-    summary = {
-        "seed": SEED,
-        "resolutions": n_resolutions,
-        "states": len(codes),
-        "vote_rows": len(all_rows),
-        "injected": truth,
-    }
-    (out / "truth.json").write_text(json.dumps(summary, indent=1))
-    return summary
+        broken[i][4] = BAD_DATES[k]
+        line = len(real_res) + i + 2
+        truth.append({"file": "full/data/un_resolutions.csv", "line": line, "code": "type-error"})
+    _write(out / "full/data/un_resolutions.csv", res_header, real_res + broken)
+    link(out / "votes.csv", out / "full/data/un_votes.csv")
+    link(out / "clean_votes.csv", out / "clean/data/un_votes.csv")
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "bench/out")
     ap.add_argument(
-        "--resolutions", type=int, default=6700, help="roll calls to generate (x 193 states)"
+        "--resolutions", type=int, default=6700, help="roll calls to generate (x the states)"
     )
     a = ap.parse_args()
     s = generate(a.out, a.resolutions)

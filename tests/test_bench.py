@@ -1,0 +1,43 @@
+"""The benchmark's generator (bench/generate.py) at a small size: its rows are what the package's
+schemas accept, and `check` and `validate` report exactly the errors it injects (the benchmark
+itself, at 1.3 and 13 million votes, is not a test: `python bench/run.py`)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from helpers import ROOT, report
+
+sys.path.insert(0, str(ROOT / "bench"))
+import generate  # noqa: E402
+
+RESOLUTIONS = 200  # enough roll calls untouched by an injected error to draw the others from
+
+
+def test_the_generated_rows_are_valid_and_the_injected_errors_exactly_found(run, tmp_path):
+    meta = generate.generate(tmp_path, RESOLUTIONS)
+    truth = meta["injected"]
+    sources = tmp_path / "sources"
+
+    clean = run("validate", tmp_path / "clean", "--sources", sources, "--format", "json")
+    assert clean.exit_code == 0, clean.stdout
+    added = run(
+        "add", tmp_path / "clean_votes.csv", "-r", "un_votes", "--package", tmp_path / "add",
+        "--sources", sources, "--format", "json",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.stdout
+
+    checked = run(
+        "check", tmp_path / "votes.csv", "-r", "un_votes", "--package", tmp_path / "pkg",
+        "--sources", sources, "--format", "json",
+    )  # fmt: skip
+    found = {(e["row"], e["code"]) for e in report(checked)["errors"]}
+    assert found == {(t["line"], t["code"]) for t in truth if t["file"] == "votes.csv"}
+
+    validated = report(run("validate", tmp_path / "full", "--sources", sources, "--format", "json"))
+    found = {(e["resource"], e["row"], e["code"]) for e in validated["errors"]}
+    resource = {"votes.csv": "un_votes", "full/data/un_resolutions.csv": "un_resolutions"}
+    assert found == {(resource[t["file"]], t["line"], t["code"]) for t in truth}
+    assert validated["warnings"] == []
+    assert json.loads((tmp_path / "truth.json").read_text())["vote_rows"] == meta["vote_rows"]
