@@ -121,37 +121,35 @@ def excerpt_issues(
                 wanted.append((resource, label, sid, ex))
     if not wanted:
         return []
-    # Which of the available texts the rows cite: distinct values, read in SQL.
-    cited: set[str] = set()
-    ids = list(available)
-    for resource, _, sid, _ in wanted:
-        cited.update(
-            s
-            for (s,) in con.execute(
-                f"SELECT DISTINCT {q(sid)} FROM {q(resource.name)} WHERE __origin = $o "
-                f"AND {q(sid)} IN (SELECT unnest($ids::VARCHAR[]))",
-                {"o": origin, "ids": ids},
-            ).fetchall()
-        )
-    if not cited:
-        return []
-    texts = {sid: available[sid].read_text(encoding="utf-8") for sid in sorted(cited)}
-    cur = con.cursor()  # the texts table is this cursor's own
+    cur = con.cursor()  # the scratch tables are this cursor's own
     try:
+        # One scan per citing column: the rows citing a source whose text is kept.
+        for k, (resource, _, sid, ex) in enumerate(wanted):
+            cur.execute(
+                f"CREATE TEMP TABLE __cites_{k} AS SELECT __line, {q(sid)} AS s, {q(ex)} AS e "
+                f"FROM {q(resource.name)} WHERE __origin = $o AND {q(ex)} IS NOT NULL "
+                f"AND {q(sid)} IN (SELECT unnest($ids::VARCHAR[]))",
+                {"o": origin, "ids": list(available)},
+            )
+        cited = sorted(
+            {
+                s
+                for k in range(len(wanted))
+                for (s,) in cur.execute(f"SELECT DISTINCT s FROM __cites_{k}").fetchall()
+            }
+        )
+        if not cited:
+            return []
+        texts = {sid: available[sid].read_text(encoding="utf-8") for sid in cited}
         cur.execute("CREATE TEMP TABLE __source_texts (source_id VARCHAR, text VARCHAR)")
         cur.executemany("INSERT INTO __source_texts VALUES (?, ?)", list(texts.items()))
         issues = []
-        for resource, label, sid, ex in wanted:
+        for k, (resource, label, _, ex) in enumerate(wanted):
             rows = cur.execute(
-                f"WITH pairs AS (SELECT DISTINCT {q(sid)} AS s, {q(ex)} AS e "
-                f"FROM {q(resource.name)} WHERE __origin = $o AND {q(ex)} IS NOT NULL "
-                f"AND {q(sid)} IN (SELECT source_id FROM __source_texts)), "
-                "missing AS (SELECT s, e FROM pairs JOIN __source_texts t ON t.source_id = s "
-                "WHERE NOT contains(t.text, e)) "
-                f"SELECT r.__line, m.s, m.e FROM {q(resource.name)} r "
-                f"JOIN missing m ON r.{q(sid)} = m.s AND r.{q(ex)} = m.e "
-                "WHERE r.__origin = $o ORDER BY r.__line",
-                {"o": origin},
+                f"WITH missing AS (SELECT p.s, p.e FROM (SELECT DISTINCT s, e FROM __cites_{k}) p "
+                "JOIN __source_texts t ON t.source_id = p.s WHERE NOT contains(t.text, p.e)) "
+                f"SELECT c.__line, c.s, c.e FROM __cites_{k} c JOIN missing m "
+                "ON c.s = m.s AND c.e = m.e ORDER BY c.__line"
             ).fetchall()
             hints: dict[tuple[str, str], str] = {}  # one hint per distinct pair
             for line, source_id, excerpt in rows:
