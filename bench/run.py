@@ -210,8 +210,6 @@ def bench_size(
         "csv",
         "--timeout",
         "0",
-        "--memory",
-        "1GB",
     ]
     cmds = {
         "floor": [sys.executable, "-c", FLOOR, votes],

@@ -282,6 +282,31 @@ def test_export_duckdb_is_typed_with_comments(run, pkg, tmp_path):
     assert comment.startswith("The recorded vote")
 
 
+def test_a_table_over_the_key_index_limit_has_its_key_checked_not_declared(
+    run, pkg, tmp_path, monkeypatch
+):
+    import duckdb
+
+    from toolkit.db import typed_db
+
+    monkeypatch.setattr(typed_db, "KEY_INDEX_ROWS", 0)
+    result = run("export", "--format", "duckdb", "--out", tmp_path / "out", "--package", pkg)
+    assert result.exit_code == 0, result.stderr
+    con = duckdb.connect(str(tmp_path / "out" / "csto-alignment.duckdb"), read_only=True)
+    assert con.execute(
+        "SELECT count(*) FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
+    ).fetchone() == (0,)
+    (comment,) = con.execute(
+        "SELECT comment FROM duckdb_tables() WHERE table_name = 'un_votes'"
+    ).fetchone()
+    assert "Primary key (resolution_id, country_iso3): checked, not declared" in comment
+    con.close()
+    edit(pkg, "un_votes", "A/RES/ES-11/1,BLR,no", "A/RES/ES-11/1,ARM,no")
+    result = run("export", "--format", "duckdb", "--out", tmp_path / "again", "--package", pkg)
+    assert result.exit_code == 1
+    assert "data/un_votes.csv cannot be loaded into typed tables" in result.stderr
+
+
 def test_export_duckdb_opens_in_the_clients_users_install(run, pkg, tmp_path):
     # A DuckDB file starts with a checksum (8 bytes), b"DUCK" and its storage version (uint64,
     # little-endian). duckdb 2.0 writes 69; the 1.5.6 command-line client (`pip install

@@ -91,13 +91,33 @@ def check_primary_key(con: duckdb.DuckDBPyConnection, res: Resource, relation: s
         raise build_error(res, Exception(f"primary key ({shown}) is empty or repeated"))
 
 
-def add_primary_keys(con: duckdb.DuckDBPyConnection, package: Package) -> None:
-    """Declare each table's primary key. Building its index once the rows are in is much cheaper
-    than keeping it up to date row by row."""
+# Rows up to which a table's primary key is declared. Its index is built in memory, outside the
+# limit DuckDB spills beyond: at 13 million votes it alone needs about 2 GB. A larger table's key is
+# checked (no empty or repeated key) but not declared, and its comment says so.
+KEY_INDEX_ROWS = 5_000_000
+
+
+def add_primary_keys(
+    con: duckdb.DuckDBPyConnection, package: Package, counts: dict[str, int] | None = None
+) -> None:
+    """Declare each table's primary key (see KEY_INDEX_ROWS). Building its index once the rows
+    are in is much cheaper than keeping it up to date row by row."""
     import duckdb
 
     for res in package.resources.values():
         if not res.primary_key:
+            continue
+        rows = (counts or {}).get(res.name, 0)
+        if rows > KEY_INDEX_ROWS:
+            check_primary_key(con, res, q(res.name))
+            con.execute(
+                f"COMMENT ON TABLE {q(res.name)} IS "
+                + lit(
+                    f"{res.description} Primary key ({', '.join(res.primary_key)}): checked, "
+                    f"not declared (over {KEY_INDEX_ROWS:,} rows its index would not fit "
+                    "the memory the toolkit allows)."
+                )
+            )
             continue
         try:
             con.execute(
@@ -159,6 +179,6 @@ def create_list_views(con: duckdb.DuckDBPyConnection, package: Package) -> None:
 def build(con: duckdb.DuckDBPyConnection, package: Package) -> dict[str, int]:
     create_tables(con, package)
     counts = load_tables(con, package)
-    add_primary_keys(con, package)
+    add_primary_keys(con, package, counts)
     create_list_views(con, package)
     return counts
