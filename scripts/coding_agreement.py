@@ -35,7 +35,9 @@ def main() -> None:
         doc.write_text(replace_block(doc.read_text(encoding="utf-8"), block), encoding="utf-8")
     readme = ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
-    readme.write_text(replace_codebook(text, codebook_markdown(load_package(ROOT))), encoding="utf-8")
+    readme.write_text(
+        replace_codebook(text, codebook_markdown(load_package(ROOT))), encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":

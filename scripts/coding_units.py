@@ -4,7 +4,8 @@
     python scripts/coding_units.py first    # coding/first/<unit>.csv: the coded columns of data/
     python scripts/coding_units.py readme   # the table of coded columns in coding/README.md
 
-Both read coding/fields.json, the one list of coded units and columns.
+Both read coding/fields.json, the one list of coded units and columns. `units` adds the units of
+rows added since and keeps every unit already listed.
 """
 
 from __future__ import annotations
@@ -25,11 +26,19 @@ def main(what: str) -> None:
         made = units(ROOT, spec)
         cited: set[str] = set()
         for name, (header, rows) in made.items():
-            write_csv(ROOT / "coding" / "units" / f"{name}.csv", header, rows)
+            path = ROOT / "coding" / "units" / f"{name}.csv"
+            rows = keep_listed(path, spec[name].key, rows)
+            write_csv(path, header, rows)
             for r in rows:
                 cited |= {
                     s for c in ("source_id", "other_source_ids") for s in r[c].split(";") if s
                 }
+        for name in made:  # the sources of the units kept as listed, too
+            with (ROOT / "coding" / "units" / f"{name}.csv").open(encoding="utf-8") as f:
+                for r in csv.DictReader(f):
+                    cited |= {
+                        s for c in ("source_id", "other_source_ids") for s in r[c].split(";") if s
+                    }
         with (ROOT / "data" / "sources.csv").open(encoding="utf-8", newline="") as f:
             srcs = [r for r in csv.DictReader(f) if r["source_id"] in cited]
         cols = ["source_id", "title", "publisher", "published", "url"]
@@ -48,6 +57,19 @@ def main(what: str) -> None:
         path.write_text(text[:start] + fields_table(spec) + text[end:], encoding="utf-8")
     else:
         raise SystemExit("usage: python scripts/coding_units.py units|first|readme")
+
+
+def keep_listed(path: Path, key: tuple[str, ...], rows: list[dict]) -> list[dict]:
+    """Every unit the file already lists, as listed (a unit once given to the coders stays, with
+    the sources it was given, even if its row was corrected or removed since), plus the units of
+    rows added to data/ since."""
+    if not path.is_file():
+        return rows
+    with path.open(encoding="utf-8", newline="") as f:
+        old = list(csv.DictReader(f))
+    have = {tuple(r[k] for k in key) for r in old}
+    new = [r for r in rows if tuple(r[k] for k in key) not in have]
+    return sorted(old + new, key=lambda r: tuple(r[k] for k in key))
 
 
 def fields_table(spec) -> str:
