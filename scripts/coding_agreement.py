@@ -4,8 +4,8 @@
 
 If `coding/second/` holds a coding, writes `coding/agreement.json` (what `csto-alignment agreement
 coding/first coding/second --format json` prints); then regenerates, from that file, the agreement
-table in README.md and docs/coding.md and the README's codebook, which names every field whose alpha
-is under 0.8. `tests/test_coding_agreement.py` fails when any of them drifts from the codings.
+table in docs/researchers.md and docs/coding.md and the codebook (docs/codebook.md), which names
+every field whose alpha is under 0.8. `tests/test_coding_agreement.py` fails when any of them drifts from the codings.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from toolkit.coding.agreement import agreement
 from toolkit.coding.fields import FIELDS_FILE, load_fields
 from toolkit.docgen.agreement import AGREEMENT_FILE, agreement_block, replace_block, stored
-from toolkit.docgen.codebook import codebook_markdown, replace_codebook
+from toolkit.docgen.codebook import PAGE, codebook_markdown, replace_codebook
 from toolkit.package.tableschema import load_package
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,13 +31,11 @@ def main() -> None:
         text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
         (ROOT / AGREEMENT_FILE).write_text(text, encoding="utf-8")
     block = agreement_block(stored(ROOT))
-    for doc in (ROOT / "README.md", ROOT / "docs" / "coding.md"):
+    for doc in (ROOT / "docs" / "researchers.md", ROOT / "docs" / "coding.md"):
         doc.write_text(replace_block(doc.read_text(encoding="utf-8"), block), encoding="utf-8")
-    readme = ROOT / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    readme.write_text(
-        replace_codebook(text, codebook_markdown(load_package(ROOT))), encoding="utf-8"
-    )
+    page = ROOT / PAGE
+    text = page.read_text(encoding="utf-8")
+    page.write_text(replace_codebook(text, codebook_markdown(load_package(ROOT))), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -194,7 +194,8 @@ def test_the_library_returns_a_result_and_never_prints(capsys):
 
 def test_the_stored_agreement_and_its_tables_are_regenerated_not_typed():
     """coding/agreement.json is what `agreement` measures on coding/first and coding/second (and is
-    absent while there is no second coding); README.md and docs/coding.md show it as generated."""
+    absent while there is no second coding); docs/researchers.md and docs/coding.md show it as
+    generated."""
     from toolkit.docgen.agreement import END, agreement_block, stored
 
     second = ROOT / "coding" / "second"
@@ -209,7 +210,7 @@ def test_the_stored_agreement_and_its_tables_are_regenerated_not_typed():
     else:
         assert data is None, "coding/agreement.json without a second coding"
     block = agreement_block(data)
-    for doc in ("README.md", "docs/coding.md"):
+    for doc in ("docs/researchers.md", "docs/coding.md"):
         text = (ROOT / doc).read_text(encoding="utf-8")
         start = text.index("<!-- agreement:start")
         assert text[start : text.index(END) + len(END)] == block, (

@@ -1,4 +1,4 @@
-"""The agreement of the two codings, for the README and the coding manual, generated from the
+"""The agreement of the two codings, for the researchers' guide and the coding manual, generated from the
 stored result (`coding/agreement.json`, written by `csto-alignment agreement ... --format json`), and
 the fields whose alpha is under the threshold, which the codebook names."""
 
