@@ -79,15 +79,15 @@ def units(
             }
             rows.append(row)
         have = {tuple(r[k] for k in unit.key) for r in rows}
-        for p in unit.planned:  # units found missing, whose rows are not in data/ yet
-            if tuple(p[k] for k in unit.key) not in have:
-                s = sources[p["source_id"]]
+        for plan in unit.planned:  # units found missing, whose rows are not in data/ yet
+            if tuple(plan[k] for k in unit.key) not in have:
+                src = sources[plan["source_id"]]
                 rows.append(
-                    {k: p.get(k, "") for k in unit.key + unit.pointers}
+                    {k: plan.get(k, "") for k in unit.key + unit.pointers}
                     | {
-                        "source_id": s["source_id"],
-                        "source_title": s["title"],
-                        "source_url": s["url"],
+                        "source_id": src["source_id"],
+                        "source_title": src["title"],
+                        "source_url": src["url"],
                         "other_source_ids": "",
                         "other_source_urls": "",
                     }
