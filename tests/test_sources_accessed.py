@@ -21,7 +21,9 @@ def test_a_source_with_a_url_needs_the_day_it_was_read(check_json):
 
 def test_validate_finds_a_source_whose_accessed_date_was_removed(run, pkg):
     lines = (pkg / "data/sources.csv").read_text(encoding="utf-8").splitlines()
-    line = next(i for i, x in enumerate(lines, 1) if x.startswith("lukashenko-says-what-putin-thinks,"))
+    line = next(
+        i for i, x in enumerate(lines, 1) if x.startswith("lukashenko-says-what-putin-thinks,")
+    )
     row = lines[line - 1]
     edit(pkg, "sources", row, row.replace(",2026-11-28,", ",,", 1))
     result = run("validate", pkg, "--format", "json")

@@ -559,6 +559,42 @@ def diff(old: str, new: str, fmt: str, repo: str) -> None:
 
 
 @main.command()
+@click.argument("base")
+@click.argument("head", required=False)
+@format_option("markdown", "json", default="markdown")
+@click.option(
+    "--repo",
+    default=".",
+    show_default=True,
+    type=click.Path(exists=True, file_okay=False, path_type=str),
+    help="The git repository in which BASE and HEAD are revisions.",
+)
+@sources_option
+def review(base: str, head: str | None, fmt: str, repo: str, sources_dir: str | None) -> None:
+    """Review a change as a maintainer reads a pull request: HEAD (default: the working tree)
+    against BASE, git revisions or package folders.
+
+    Per resource, the rows added, removed and changed (each changed cell, old -> new); validation's
+    findings on the changed rows, with file and line; each added or changed row's sources and
+    excerpts, with a link that highlights the excerpt on its page and whether the excerpt is in a
+    text of the source the project holds; and the release the change implies, with the reason.
+    Exit code 1 when the package after the change has errors.
+    """
+    import json
+
+    from toolkit.review.review import markdown, review_refs
+
+    root = Path(repo).resolve()
+    texts = Path(sources_dir) if sources_dir else root.parent / "shared" / "sources"
+    result = review_refs(base, head, root, sources=texts)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(markdown(result), nl=False)
+    sys.exit(EXIT_OK if result.valid else EXIT_INVALID)
+
+
+@main.command()
 @click.argument("level", required=False, type=click.Choice(["major", "minor", "patch"]))
 @click.option(
     "--force",

@@ -77,7 +77,7 @@ def _differences(excerpt: str, passage: str) -> tuple[list[str], list[str]]:
             if x != y:
                 kinds.append(next(k for k, chars in KINDS.items() if x in chars))
                 pairs.append((x, y))
-    ordered = [k for k in ("quotes", "dashes", "whitespace") if k in kinds]
+    ordered: list[str] = [k for k in ("quotes", "dashes", "whitespace") if k in kinds]
     described = []
     for x, y in dict.fromkeys(pairs):
         if x.isspace():

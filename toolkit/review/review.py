@@ -294,11 +294,11 @@ def review_packages(
     others: tuple[list[Issue], list[Issue]] = ([], [])
     for issues, kind in ((report.errors, 0), (report.warnings, 1)):
         for i in issues:
-            row = placed.get((i.resource, i.row)) if i.row is not None else None
-            if row is None:
+            on = placed.get((i.resource, i.row)) if i.row is not None else None
+            if on is None:
                 others[kind].append(i)
             else:
-                (row.errors if kind == 0 else row.warnings).append(i)
+                (on.errors if kind == 0 else on.warnings).append(i)
     for s in summaries:
         s.errors = sum(len(r.errors) for r in rows if r.resource == s.name)
         s.warnings = sum(len(r.warnings) for r in rows if r.resource == s.name)
@@ -352,7 +352,7 @@ def _text(value: str, limit: int = VALUE) -> str:
     if len(value) > limit:
         value = value[: limit - 1] + "…"
     value = html.escape(visible(value), quote=False)
-    value = re.sub(r"([\\`*_\[\]{}()#+!|~-])", r"\\\1", value)
+    value = re.sub(r"([\\`*_\[\]|~])", r"\\\1", value)
     return value.replace("@", "@\u2060")  # no @mention
 
 
@@ -372,7 +372,10 @@ def _url(url: str) -> str:
 def _issue_line(i: Issue, kind: str, row: RowReview | None = None) -> str:
     where = f"`{i.file}` line {i.row}" if i.file and i.row else (f"`{i.file}`" if i.file else "")
     on = f" ({row.status} {_code(row.key)})" if row is not None else ""
-    line = f"- **{kind}** `{i.code}` {where}{on}: {_text(i.message, 400)}"
+    message = i.message
+    for prefix in (f"{i.file}: line {i.row}: ", f"{i.file}: "):
+        message = message.removeprefix(prefix) if i.file else message
+    line = f"- **{kind}** `{i.code}` {where}{on}: {_text(message, 400)}"
     return line + (f"<br>fix: {_text(i.hint, 600)}" if i.hint else "")
 
 
@@ -410,8 +413,6 @@ def _row_block(row: RowReview) -> list[str]:
         flags.append(f"{len(row.warnings)} warning(s)")
     head = f"**{row.status}** {_code(row.key)}{where}" + (f" · {', '.join(flags)}" if flags else "")
     out = [head, ""]
-    if row.status == "removed":
-        return out
     if row.cells:
         out += ["| field | old | new |", "|---|---|---|"]
         out += [
@@ -420,7 +421,9 @@ def _row_block(row: RowReview) -> list[str]:
         ]
         out.append("")
     elif row.values:
+        # An added row's sources and excerpts are shown below; a removed row's, with its cells.
         cited = {f"{p}source_{x}" for p in CITATIONS for x in ("id", "excerpt")}
+        cited = cited if row.citations else set()
         shown = [(f, v) for f, v in row.values.items() if v and f not in cited]
         if shown:
             out.append("; ".join(f"`{f}`: {_text(v)}" for f, v in shown))
@@ -467,15 +470,15 @@ def markdown(review: Review, limit: int = LIMIT) -> str:
             f"| elsewhere | | | | | {len(review.other_errors)} | {len(review.other_warnings)} |"
         )
     lines.append("")
-    for s in review.resources:
-        lines += [f"- `{s.name}`: {c}" for c in s.schema]
+    changes = [f"- `{s.name}`: {c}" for s in review.resources for c in s.schema]
     if review.metadata:
-        lines.append(f"- descriptor metadata changed: {', '.join(review.metadata)}")
+        changes.append(f"- descriptor metadata changed: {', '.join(review.metadata)}")
+    lines += changes + ([""] if changes else [])
     errors = [(i, r) for r in review.rows for i in r.errors] + [
         (i, None) for i in review.other_errors
     ]
     if errors:
-        lines += ["", f"### Errors ({len(errors)})", ""]
+        lines += [f"### Errors ({len(errors)})", ""]
         lines += [_issue_line(i, "error", r) for i, r in errors[:MAX_ERRORS]]
         if len(errors) > MAX_ERRORS:
             lines.append(f"- … and {len(errors) - MAX_ERRORS} more, in the rows below")
