@@ -155,7 +155,8 @@ def release_reasons(d: PackageDiff) -> list[tuple[str, str]]:
     return sorted(out, key=lambda x: -LEVELS.index(x[0]))
 
 
-def _read(package: Package, name: str) -> list[dict[str, str]]:
+def rows_of(package: Package, name: str) -> list[dict[str, str]]:
+    """The rows of resource `name` as dicts of text ([] when the package has no such file)."""
     if name not in package.resources:
         return []
     path = package.data_path(name)
@@ -232,7 +233,7 @@ def review_packages(
     d = diff_packages(old, new, base, head)
     session = validated_session(new, sources)
     report = session.report
-    source_rows = {r.get("source_id", ""): r for r in _read(new, "sources")}
+    source_rows = {r.get("source_id", ""): r for r in rows_of(new, "sources")}
     rows: list[RowReview] = []
     summaries: list[ResourceSummary] = []
     placed: dict[tuple[str, int], RowReview] = {}
@@ -267,7 +268,7 @@ def review_packages(
                     )
                 )
             current = (
-                {tuple(x.get(k) or "" for k in pk): x for x in _read(new, r.name)}
+                {tuple(x.get(k) or "" for k in pk): x for x in rows_of(new, r.name)}
                 if r.changed
                 else {}
             )
