@@ -370,14 +370,18 @@ def _url(url: str) -> str:
     return quote(url, safe="/:?#=&%~+,;@!$'*-._")
 
 
-def _issue_line(i: Issue, kind: str, row: RowReview | None = None) -> str:
-    where = f"`{i.file}` line {i.row}" if i.file and i.row else (f"`{i.file}`" if i.file else "")
+def _issue_line(
+    i: Issue, kind: str, row: RowReview | None = None, where: bool = True, fix: bool = True
+) -> str:
+    """One finding: its code, file and line (`where`), the row it is on, and its fix (`fix`)."""
+    at = f"`{i.file}` line {i.row}" if i.file and i.row else (f"`{i.file}`" if i.file else "")
     on = f" ({row.status} {_code(row.key)})" if row is not None else ""
     message = i.message
     for prefix in (f"{i.file}: line {i.row}: ", f"{i.file}: "):
         message = message.removeprefix(prefix) if i.file else message
-    line = f"- **{kind}** `{i.code}` {where}{on}: {_text(message, 400)}"
-    return line + (f"<br>fix: {_text(i.hint, 600)}" if i.hint else "")
+    line = f"- **{kind}** `{i.code}`" + (f" {at}{on}" if where else "")
+    line += f": {_text(message, 400)}"
+    return line + (f"<br>fix: {_text(i.hint, 600)}" if i.hint and fix else "")
 
 
 def _source_line(c: Citation) -> str:
@@ -436,10 +440,11 @@ def _row_block(row: RowReview) -> list[str]:
             out.append(f"  <br>{_held_line(c)}")
         else:
             out.append("  <br>no excerpt")
-    for i in row.errors:
-        out.append(_issue_line(i, "error"))
-    for i in row.warnings:
-        out.append(_issue_line(i, "warning"))
+    # Errors are listed with their fix at the top of the comment; here, what they say of the row.
+    out += [_issue_line(i, "error", where=False, fix=False) for i in row.errors]
+    out += [_issue_line(i, "warning", where=False) for i in row.warnings]
+    while out and out[-1] == "":
+        out.pop()
     return out + [""]
 
 
