@@ -81,6 +81,7 @@ class Review:
     other_errors: list[Issue] = field(default_factory=list)  # not on an added or changed row
     other_warnings: list[Issue] = field(default_factory=list)
     metadata: list[str] = field(default_factory=list)
+    head_ref: str | None = None  # HEAD as given; None: the working tree
 
     @property
     def errors(self) -> int:
@@ -314,6 +315,7 @@ def review_packages(
         other_errors=others[0],
         other_warnings=others[1],
         metadata=d.metadata,
+        head_ref=head,
     )
 
 
@@ -321,7 +323,9 @@ def review_refs(base: str, head: str | None, repo: Path, sources: Path | None = 
     """The review of `head` (a git revision or folder; None: the working tree of `repo`) against
     `base`."""
     with open_version(base, repo) as old, open_version(head or str(repo), repo) as new:
-        return review_packages(old, new, base, head or "working tree", sources)
+        result = review_packages(old, new, base, head or "working tree", sources)
+    result.head_ref = head
+    return result
 
 
 # Statuses of a held-text check, in words.
@@ -338,6 +342,7 @@ HELD = {
 # Every value comes from a contributor: it is written as text, never as Markdown or HTML (no
 # headings, links, images, tables broken by `|`, or @mentions that would notify someone).
 
+REASONS = 3  # reasons for the release named in its line; all of them are listed, folded
 LIMIT = 60_000  # characters of a comment (GitHub takes 65,536): rows past it are left out, counted
 MAX_ERRORS = 50  # errors listed at the top; the rest are in the rows' details
 VALUE = 300  # characters of a cell shown
@@ -355,6 +360,14 @@ def _text(value: str, limit: int = VALUE) -> str:
     value = html.escape(visible(value), quote=False)
     value = re.sub(r"([\\`*_\[\]|~])", r"\\\1", value)
     return value.replace("@", "@\u2060")  # no @mention
+
+
+def _light(value: str) -> str:
+    """Text of our own wording that quotes names and values of the package (a reason for the
+    release, a schema change): its code spans kept, but no HTML, line breaks or @mentions."""
+    import html
+
+    return html.escape(" ".join(value.split()), quote=False).replace("@", "@\u2060")
 
 
 def _code(value: str) -> str:
@@ -457,7 +470,13 @@ def markdown(review: Review, limit: int = LIMIT) -> str:
     deciding = [why for lv, why in review.reasons if lv == review.level]
     rest = [f"{lv}: {why}" for lv, why in review.reasons if lv != review.level]
     release = f"**Release this implies: {review.level}** (from {review.base_version or '?'}): "
-    release += "; ".join(deciding) + (f" (also {'; '.join(rest)})" if rest else "")
+    release += "; ".join(_light(x) for x in deciding[:REASONS])
+    if len(deciding) > REASONS:
+        release += f"; and {len(deciding) - REASONS} more"
+    if rest and len(review.reasons) <= REASONS:
+        release += f" (also {_light('; '.join(rest))})"
+    elif rest:
+        release += f" (and {len(rest)} change(s) needing less)"
     verdict = (
         "**Checks: passed**" if review.valid else f"**Checks: {review.errors} error(s)**"
     ) + f", {review.warnings} warning(s) (the whole package validated as it is after the change)"
@@ -468,7 +487,7 @@ def markdown(review: Review, limit: int = LIMIT) -> str:
     ]
     for s in review.resources:
         lines.append(
-            f"| `{s.name}` | {s.added} | {s.removed} | {s.changed} | {len(s.schema)} "
+            f"| {_code(s.name)} | {s.added} | {s.removed} | {s.changed} | {len(s.schema)} "
             f"| {s.errors} | {s.warnings} |"
         )
     if review.other_errors or review.other_warnings:
@@ -476,10 +495,16 @@ def markdown(review: Review, limit: int = LIMIT) -> str:
             f"| elsewhere | | | | | {len(review.other_errors)} | {len(review.other_warnings)} |"
         )
     lines.append("")
-    changes = [f"- `{s.name}`: {c}" for s in review.resources for c in s.schema]
-    if review.metadata:
-        changes.append(f"- descriptor metadata changed: {', '.join(review.metadata)}")
-    lines += changes + ([""] if changes else [])
+    if len(review.reasons) > REASONS or any(s.schema for s in review.resources):
+        lines += [
+            f"<details><summary>Every change and the release it needs "
+            f"({len(review.reasons)})</summary>",
+            "",
+            *[f"- {lv}: {_light(why)}" for lv, why in review.reasons],
+            "",
+            "</details>",
+            "",
+        ]
     errors = [(i, r) for r in review.rows for i in r.errors] + [
         (i, None) for i in review.other_errors
     ]
@@ -496,7 +521,8 @@ def markdown(review: Review, limit: int = LIMIT) -> str:
     size = sum(len(x) + 1 for x in lines)
     left_out = 0
     for s in review.resources:
-        rows = [r for r in review.rows if r.resource == s.name]
+        # Rows with errors first: they are what a long comment must not leave out.
+        rows = sorted((r for r in review.rows if r.resource == s.name), key=lambda r: not r.errors)
         if not rows:
             continue
         counts = [f"{n} {what}" for n, what in ((s.added, "added"), (s.changed, "changed"),
@@ -519,7 +545,9 @@ def markdown(review: Review, limit: int = LIMIT) -> str:
     if left_out:
         lines += [
             f"{left_out} row(s) left out to keep this comment under GitHub's size limit: "
-            f"run `csto-alignment review {review.base} {review.head}` to see them all.",
+            f"run `csto-alignment review {review.base}"
+            + (f" {review.head}" if review.head_ref else "")
+            + "` to see them all.",
             "",
         ]
     return "\n".join(lines)
