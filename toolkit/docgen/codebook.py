@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from toolkit.docgen import table_cell
+from toolkit.docgen.agreement import below_threshold, stored
 from toolkit.package.tableschema import Package
 
 # Where `csto-alignment codebook --write` writes, relative to the package's folder.
@@ -17,6 +18,7 @@ END = "<!-- codebook:end -->"
 def codebook_markdown(package: Package) -> str:
     """One section per resource: its description, keys and a table of every field."""
     parts = [START, ""]
+    low = below_threshold(stored(package.root))
     for res in package.resources.values():
         parts.append(f"### `{res.name}` ({res.path})\n")
         parts.append(f"{res.description}\n")
@@ -32,8 +34,14 @@ def codebook_markdown(package: Package) -> str:
         parts.append("|---|---|---|---|---|---|")
         for f in res.fields:
             required = "yes" if f.required or f.name in res.primary_key else ""
+            meaning = f.description
+            if (res.name, f.name) in low:  # two codings agree too little on it: say so
+                meaning += (
+                    f" **Not reliably coded: two independent codings agree with Krippendorff's "
+                    f"alpha {low[res.name, f.name]['alpha']:.3f}, under 0.8 (docs/coding.md).**"
+                )
             parts.append(
-                f"| `{f.name}` | {f.type} | {required} | {table_cell(f.allowed)} | {table_cell(f.description)} | {table_cell(f.example)} |"
+                f"| `{f.name}` | {f.type} | {required} | {table_cell(f.allowed)} | {table_cell(meaning)} | {table_cell(f.example)} |"
             )
         parts.append("")
     parts.append(END)
