@@ -257,6 +257,12 @@ CATALOGUE: dict[str, ErrorType] = {
             "Copy the excerpt from the source verbatim, with its own quote marks, apostrophes and dashes.",
         ),
         _E(
+            "accessed-required",
+            "rule",
+            "Source read on the web without the day it was read",
+            "Fill `accessed` with the day you read the page at `url` (YYYY-MM-DD): pages change, and the date says when the quoted words were there.",
+        ),
+        _E(
             "likely-duplicate",
             "rule",
             "Likely duplicate statement",

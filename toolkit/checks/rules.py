@@ -156,6 +156,8 @@ def rules_for(package: Package) -> list[Rule]:
         if _has(r, f"{p}source_id", f"{p}source_excerpt")
     ]
     rules.append(LIKELY_DUPLICATE)
+    if "sources" in package.resources and _has(package.resource("sources"), "url", "accessed"):
+        rules.append(ACCESSED)
     rules += tally_rules(package)
     # A rule runs only on a package that has every resource it reads.
     return [rule for rule in rules if set(rule.needs) <= package.resources.keys()]
@@ -242,6 +244,18 @@ ORGANISATION = Rule(
            t.organisation_id || ' is an actor of type ' || a.actor_type || ', not an organisation' AS message
     FROM typed_memberships t JOIN typed_actors a ON a.actor_id = t.organisation_id
     WHERE a.actor_type <> 'organisation'""",
+)
+
+# A page changes and moves: a source read on the web says on which day its words were there.
+ACCESSED = Rule(
+    "accessed-required",
+    "sources",
+    "accessed",
+    ("sources",),
+    """
+    SELECT __origin, __line, url AS value,
+           'source ' || source_id || ' has a url but no accessed date' AS message
+    FROM typed_sources WHERE url IS NOT NULL AND accessed IS NULL""",
 )
 
 LIKELY_DUPLICATE = Rule(

@@ -608,6 +608,149 @@ def diff(old: str, new: str, fmt: str, repo: str) -> None:
 
 
 @main.command()
+@click.argument("base")
+@click.argument("head", required=False)
+@format_option("markdown", "json", default="markdown")
+@click.option(
+    "--repo",
+    default=".",
+    show_default=True,
+    type=click.Path(exists=True, file_okay=False, path_type=str),
+    help="The git repository in which BASE and HEAD are revisions.",
+)
+@sources_option
+def review(base: str, head: str | None, fmt: str, repo: str, sources_dir: str | None) -> None:
+    """Review a change as a maintainer reads a pull request: HEAD (default: the working tree)
+    against BASE, git revisions or package folders.
+
+    Per resource, the rows added, removed and changed (each changed cell, old -> new); validation's
+    findings on the changed rows, with file and line; each added or changed row's sources and
+    excerpts, with a link that highlights the excerpt on its page and whether the excerpt is in a
+    text of the source the project holds; and the release the change implies, with the reason.
+    Exit code 1 when the package after the change has errors.
+    """
+    import json
+
+    from toolkit.review.review import markdown, review_refs
+
+    root = Path(repo).resolve()
+    texts = Path(sources_dir) if sources_dir else root.parent / "shared" / "sources"
+    result = review_refs(base, head, root, sources=texts)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(markdown(result), nl=False)
+    sys.exit(EXIT_OK if result.valid else EXIT_INVALID)
+
+
+@main.command("verify-sources")
+@click.option(
+    "--changed-since",
+    metavar="REV",
+    help="Only the rows added or changed since git revision REV (and every excerpt of a source "
+    "whose row was added or changed).",
+)
+@click.option(
+    "--source-id",
+    "source_ids",
+    multiple=True,
+    metavar="ID",
+    help="Only the excerpts citing this source (repeatable).",
+)
+@package_option
+@click.option(
+    "--repo",
+    default=".",
+    show_default=True,
+    type=click.Path(exists=True, file_okay=False, path_type=str),
+    help="The git repository in which --changed-since's REV is a revision.",
+)
+@format_option("text", "json")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=20.0,
+    show_default=True,
+    help="Seconds a page may take, whole.",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=5_000_000,
+    show_default=True,
+    help="Pages larger than this are not read.",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=2.0,
+    show_default=True,
+    help="Seconds between two requests to the same host.",
+)
+@click.option(
+    "--contact",
+    metavar="URL",
+    envvar="CSTO_ALIGNMENT_CONTACT",
+    help="The project's URL, named in the User-Agent (default: the GitHub repository in a "
+    "workflow; env CSTO_ALIGNMENT_CONTACT).",
+)
+@click.option(
+    "--allow-private-addresses",
+    is_flag=True,
+    help="Fetch URLs whose host is a loopback, private or link-local address (refused by default: "
+    "the URLs come from contributors).",
+)
+def verify_sources(
+    changed_since: str | None,
+    source_ids: tuple[str, ...],
+    package_path: str,
+    repo: str,
+    fmt: str,
+    timeout: float,
+    max_bytes: int,
+    delay: float,
+    contact: str | None,
+    allow_private_addresses: bool,
+) -> None:
+    """Fetch each cited page and look for each excerpt on it; never changes data.
+
+    Per excerpt: found; found after folding quotes, dashes or whitespace (which is said);
+    not found, with the page's nearest passage; or unreachable, with the HTTP status or error.
+    robots.txt is obeyed. Exit code 0 when every excerpt is found (verbatim or after folding), 1
+    when one is not found or its page is unreachable, 2 on a usage error.
+    """
+    import json
+    import os
+
+    from toolkit.review.fetch import Fetcher
+    from toolkit.review.pagetext import MissingDependency, require_html_parser
+    from toolkit.review.verify import select, text_report, verify
+
+    try:
+        require_html_parser()
+    except MissingDependency as exc:
+        raise UsageError(str(exc)) from None
+    if contact is None and os.environ.get("GITHUB_REPOSITORY"):
+        server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
+        contact = f"{server}/{os.environ['GITHUB_REPOSITORY']}"
+    package = load_package(package_path)
+    cited = select(package, changed_since, Path(repo).resolve(), source_ids)
+    fetcher = Fetcher(
+        timeout=timeout,
+        max_bytes=max_bytes,
+        delay=delay,
+        contact=contact,
+        allow_private=allow_private_addresses,
+    )
+    report = verify(package, cited, fetcher)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(text_report(report))
+    sys.exit(EXIT_OK if report.ok else EXIT_INVALID)
+
+
+@main.command()
 @click.argument("level", required=False, type=click.Choice(["major", "minor", "patch"]))
 @click.option(
     "--force",
