@@ -48,7 +48,7 @@ def run(command: str) -> str:
     """What the command prints, as a terminal would show it (stdout, then stderr with 2>&1)."""
     from click.testing import CliRunner
 
-    from toolkit.cli import main
+    from toolkit.cli.commands import main
 
     # A shell removes the backslash of \$ inside double quotes; shlex does not.
     args = [a.replace("\\$", "$") for a in shlex.split(command)]

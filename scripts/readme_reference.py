@@ -8,9 +8,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from toolkit.cli import main
-from toolkit.fileio import write_atomic
-from toolkit.reference import CODES, COMMANDS, codes_markdown, commands_markdown, replace_block
+from toolkit.cli.commands import main
+from toolkit.docgen.reference import (
+    CODES,
+    COMMANDS,
+    codes_markdown,
+    commands_markdown,
+    replace_block,
+)
+from toolkit.store.fileio import write_atomic
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

@@ -13,8 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from toolkit.package.tableschema import load_package
 from toolkit.site.build import build_site
-from toolkit.tableschema import load_package
 
 CHROMIUM = "/usr/bin/chromium"
 PAGES = {

@@ -9,9 +9,9 @@ from __future__ import annotations
 import csv
 import sys
 
-from toolkit.merge import read_rows
-from toolkit.states import former_un_member_states, un_member_states
-from toolkit.tableschema import load_package
+from toolkit.package.tableschema import load_package
+from toolkit.rollcall.states import former_un_member_states, un_member_states
+from toolkit.store.merge import read_rows
 
 SOURCE_ID = "iso-3166-pycountry"
 FORMER_SOURCE_ID = SOURCE_ID

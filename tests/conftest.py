@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 from helpers import FIXTURES, ROOT
 
-from toolkit.cli import main
+from toolkit.cli.commands import main
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import os
 import pytest
 from helpers import FIXTURES, report
 
-from toolkit.lock import LOCK_FILE
+from toolkit.store.lock import LOCK_FILE
 
 
 def snapshot(pkg):

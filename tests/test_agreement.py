@@ -15,8 +15,8 @@ from frictionless import FrictionlessException
 from frictionless import Package as FrictionlessPackage
 from helpers import ROOT, codes
 
-from toolkit.pandera_schemas import read_frames, validate_frames
-from toolkit.tableschema import load_package
+from toolkit.checks.pandera_schemas import read_frames, validate_frames
+from toolkit.package.tableschema import load_package
 
 PACKAGE = load_package(ROOT)
 FK_VALUES = {"^[A-Z]{3}$": "ZZZ"}

@@ -130,7 +130,7 @@ def test_check_in_a_fresh_process_loads_only_what_it_needs(pkg, name, code, pyth
     import sys
 
     script = (
-        "import sys; from click.testing import CliRunner; from toolkit.cli import main; "
+        "import sys; from click.testing import CliRunner; from toolkit.cli.commands import main; "
         f"r = CliRunner().invoke(main, ['check', {str(FIXTURES / name)!r}, '-r', 'statements', "
         f"'--package', {str(pkg)!r}]); "
         "print(r.exit_code, 'duckdb' in sys.modules, 'pandas' in sys.modules)"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from helpers import ROOT
 
-from toolkit.codebook import END, START, codebook_markdown
-from toolkit.tableschema import load_package
+from toolkit.docgen.codebook import END, START, codebook_markdown
+from toolkit.package.tableschema import load_package
 
 
 def test_readme_codebook_matches_the_schemas():

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from helpers import FIXTURES, ROOT
 
-from toolkit.fileio import file_digest
-from toolkit.journal import JOURNAL
-from toolkit.lock import LOCK_FILE
+from toolkit.store.fileio import file_digest
+from toolkit.store.journal import JOURNAL
+from toolkit.store.lock import LOCK_FILE
 
 FIRST_ID = "kazakhstan-neutral-stance"
 SECOND_ID = "kazakhstan-neutral-stance-restated"

@@ -6,8 +6,8 @@ import duckdb
 import pytest
 from helpers import ROOT
 
-from toolkit import csvread
-from toolkit.tableschema import load_package
+from toolkit.checks import csvread
+from toolkit.package.tableschema import load_package
 
 VOTES = load_package(ROOT).resource("un_votes")
 HEADER = ",".join(VOTES.field_names)

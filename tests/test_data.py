@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, SHARED_SOURCES
 
-from toolkit.tableschema import load_package
+from toolkit.package.tableschema import load_package
 
 PACKAGE = load_package(ROOT)
 CSTO = {"ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK"}

@@ -10,7 +10,7 @@ import json
 import pytest
 from helpers import ROOT
 
-from toolkit.tableschema import load_package
+from toolkit.package.tableschema import load_package
 
 datasette_app = pytest.importorskip("datasette.app", reason="datasette is in the 'test' extra")
 

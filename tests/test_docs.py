@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 import pytest
 
-from toolkit.cli import main
+from toolkit.cli.commands import main
 
 
 def commands():
@@ -29,7 +29,7 @@ def test_help_runs_without_loading_heavy_libraries():
     import sys
 
     code = (
-        "import sys; from click.testing import CliRunner; from toolkit.cli import main; "
+        "import sys; from click.testing import CliRunner; from toolkit.cli.commands import main; "
         "CliRunner().invoke(main, ['--help']); "
         "print(sorted(m for m in ('duckdb', 'pandas', 'pandera', 'frictionless', 'polars', 'pyarrow') if m in sys.modules))"
     )
@@ -41,7 +41,7 @@ def test_the_readme_reference_matches_the_commands_and_the_error_catalogue():
     # As sqlite-utils does: the reference is generated; this fails until it is regenerated.
     from helpers import ROOT
 
-    from toolkit.reference import CODES, COMMANDS, block, codes_markdown, commands_markdown
+    from toolkit.docgen.reference import CODES, COMMANDS, block, codes_markdown, commands_markdown
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     fix = "run `python scripts/readme_reference.py --write`"

@@ -74,7 +74,7 @@ def test_2_a_package_path_that_cannot_be_read(run, tmp_path):
 
 
 def test_3_internal_failure_is_neither_bad_data_nor_usage(run, pkg, monkeypatch):
-    from toolkit import validate
+    from toolkit.checks import validate
 
     def bug(*args, **kwargs):
         raise ZeroDivisionError("division by zero")

@@ -12,7 +12,7 @@ def everything_large(monkeypatch):
     """Treat every table as large: the per-value checks run on the fixtures."""
 
     def use() -> None:
-        from toolkit import cells
+        from toolkit.checks import cells
 
         monkeypatch.setattr(cells, "SMALL", 0)  # the one switch (cells.is_large)
 

@@ -11,8 +11,8 @@ import pytest
 from helpers import ROOT
 
 from toolkit import load
-from toolkit.loader import LoadError
-from toolkit.tableschema import PackageError, load_package
+from toolkit.db.loader import LoadError
+from toolkit.package.tableschema import PackageError, load_package
 
 
 def csv_rows(pkg, name):

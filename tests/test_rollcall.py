@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from helpers import FIXTURES, ROOT, codes, report
 
-from toolkit.excerpts import occurs
-from toolkit.membership import un_members_on
-from toolkit.statenames import StateNames
-from toolkit.tableschema import load_package
+from toolkit.checks.excerpts import occurs
+from toolkit.package.tableschema import load_package
+from toolkit.rollcall.membership import un_members_on
+from toolkit.rollcall.statenames import StateNames
 
 ROLLCALLS = FIXTURES / "rollcall"
 ES11_1 = ("--resolution", "A/RES/ES-11/1", "--source-id", "un-media-5th-es-11-1")
@@ -412,7 +412,7 @@ UN_NAMES = {
 @pytest.fixture(scope="module")
 def names() -> StateNames:
     package = load_package(ROOT)
-    from toolkit.membership import read_rows
+    from toolkit.rollcall.membership import read_rows
 
     states = {
         r["actor_id"]: r["name"]

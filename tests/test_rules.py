@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from toolkit.rules import rules_for
-from toolkit.tableschema import load_package
+from toolkit.checks.rules import rules_for
+from toolkit.package.tableschema import load_package
 
 
 def _add_field(pkg, resource: str, field: dict) -> None:

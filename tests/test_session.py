@@ -7,8 +7,8 @@ import time
 import pytest
 from helpers import ROOT
 
-from toolkit.session import Session
-from toolkit.tableschema import load_package
+from toolkit.checks.session import Session
+from toolkit.package.tableschema import load_package
 
 
 def test_results_come_back_in_the_order_of_the_tasks():

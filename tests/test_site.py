@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 from helpers import ROOT
 
-from toolkit.cli import main
+from toolkit.cli.commands import main
+from toolkit.package.tableschema import load_package
 from toolkit.site.charts import timeline_rows
 from toolkit.site.data import read_site_data, slug
-from toolkit.tableschema import load_package
 
 pytest.importorskip("altair", reason="the site needs the 'site' extra")
 

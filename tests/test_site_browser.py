@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import ROOT
 
-from toolkit.cli import main
+from toolkit.cli.commands import main
 
 CHROMIUM = "/usr/bin/chromium"
 VOTE_WORDS = {"yes": "yes", "no": "no", "abstain": "abstain", "non_voting": "did not vote"}

@@ -7,7 +7,7 @@ import csv
 import pycountry
 from helpers import ROOT
 
-from toolkit.states import (
+from toolkit.rollcall.states import (
     FORMER_UN_MEMBERS,
     NOT_UN_MEMBERS,
     UN_MEMBER_COUNT,

@@ -86,7 +86,7 @@ def test_broken_descriptor_is_a_usage_error(run, pkg):
 
 def test_recorded_hash_catches_a_hand_edited_file(run, pkg):
     d = json.loads((pkg / "datapackage.json").read_text())
-    from toolkit.fileio import file_digest
+    from toolkit.store.fileio import file_digest
 
     for r in d["resources"]:
         size, digest = file_digest(pkg / r["path"])
@@ -136,8 +136,8 @@ def test_an_unreadable_vote_gives_one_error_not_a_tally_error(run, pkg):
 def test_a_rule_that_no_longer_fits_the_schema_is_skipped_and_the_rest_still_run(
     run, pkg, monkeypatch
 ):
-    from toolkit import session
-    from toolkit.rules import Rule, rules_for
+    from toolkit.checks import session
+    from toolkit.checks.rules import Rule, rules_for
 
     unfit = Rule(
         "date-order",

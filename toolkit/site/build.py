@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolkit.package.tableschema import Package
 from toolkit.site.data import (
     ANCHORS,
     PAGES,
@@ -26,7 +27,6 @@ from toolkit.site.data import (
     slug,
     when,
 )
-from toolkit.tableschema import Package
 
 HERE = Path(__file__).parent
 TITLE_FIELDS = {

@@ -9,9 +9,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from toolkit import typed_db
-from toolkit.sql import q
-from toolkit.tableschema import Package
+from toolkit.db import typed_db
+from toolkit.db.sql import q
+from toolkit.package.tableschema import Package
 
 Row = dict[str, Any]
 

@@ -1,0 +1,503 @@
+"""Read a CSV file the way contributors send it (often from Excel) into a DuckDB table of text columns.
+
+Structural problems are found here, each with the line it is on: encoding, binary content, separator,
+header, ragged and blank rows. A UTF-8 BOM, CRLF line ends and quoted cells with line breaks are
+accepted. Cell values are checked later, in SQL (see cells.py).
+
+Two ways in, one result: DuckDB reads a well-formed file at native speed, and the physical line of
+each row is then its position + 2. When a file is not that simple (line breaks inside cells, blank or
+ragged rows), Python's csv module reads it instead, so that every line number stays exact.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import io
+import stat
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from toolkit.checks.engine import engine
+from toolkit.checks.report import Issue
+from toolkit.db.sql import lit
+from toolkit.package.tableschema import Resource
+
+if TYPE_CHECKING:
+    import duckdb
+
+LINE = "__line"
+ORIGIN = "__origin"
+SRC_LINE = "__srcline"
+BLANK = b"\xef\xbb\xbf \r\n\t"
+HEAD = 1 << 16  # the first bytes, decoded to find the header (the fast path decodes no more)
+
+
+@dataclass
+class Loaded:
+    """What loading one file produced: the issues found, and the table holding its rows.
+
+    `table` holds the file's cells as text in schema order; `line_sql` is the SQL expression giving
+    each row's physical line in the file (the header is line 1 unless comment lines precede it).
+    """
+
+    issues: list[Issue] = field(default_factory=list)
+    rows: int = 0
+    fatal: bool = False  # the file could not be read at all; nothing was loaded
+    table: str = ""
+    line_sql: str = SRC_LINE
+
+
+def _issue(code: str, message: str, resource: Resource, label: str, **kw: object) -> Issue:
+    return Issue(code=code, message=message, resource=resource.name, file=label, **kw)  # type: ignore[arg-type]
+
+
+def _decode(data: bytes, resource: Resource, label: str) -> tuple[str | None, list[Issue]]:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return None, [
+            _issue(
+                "encoding-error", f"{label}: the file is UTF-16, not UTF-8", resource, label, row=1
+            )
+        ]
+    if b"\x00" in data[:65536] or b"\x00" in data[-65536:]:
+        return None, [
+            _issue(
+                "binary-file",
+                f"{label}: the file holds binary data (NUL bytes), not CSV text",
+                resource,
+                label,
+            )
+        ]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[start : exc.start].decode("utf-8", "replace")) + 1
+        byte = data[exc.start : exc.start + 1].hex()
+        return None, [
+            _issue(
+                "encoding-error",
+                f"{label}: line {line}, character {column}: byte 0x{byte} is not valid UTF-8 "
+                "(the file looks saved in a legacy encoding such as Windows-1252)",
+                resource,
+                label,
+                row=line,
+                value=f"0x{byte}",
+            )
+        ]
+    if "\x00" in text:
+        return None, [
+            _issue(
+                "binary-file",
+                f"{label}: the file holds NUL characters, not CSV text",
+                resource,
+                label,
+            )
+        ]
+    return text, []
+
+
+def _closest(name: str, candidates: list[str]) -> str | None:
+    norm = name.strip().lower().replace(" ", "_").replace("-", "_")
+    for c in candidates:
+        if c == norm:
+            return c
+    found = difflib.get_close_matches(norm, candidates, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def check_header(header: list[str], resource: Resource, label: str, line: int = 1) -> list[Issue]:
+    """Missing, extra, duplicated, blank or misspelt column names, each with the closest expected one."""
+    expected = resource.field_names
+    issues: list[Issue] = []
+    seen: set[str] = set()
+    for i, name in enumerate(header, start=1):
+        if name.strip() == "":
+            issues.append(
+                Issue.at(
+                    "blank-header",
+                    label,
+                    line,
+                    f"column {i} of the header has no name",
+                    resource=resource.name,
+                    value=name,
+                )
+            )
+        elif name in seen:
+            issues.append(
+                Issue.at(
+                    "duplicate-header",
+                    label,
+                    line,
+                    f"column {name!r} appears more than once in the header",
+                    resource=resource.name,
+                    field=name,
+                    value=name,
+                )
+            )
+        seen.add(name)
+    missing = [n for n in expected if n not in seen]
+    for name in header:
+        if name.strip() and name not in expected:
+            best = _closest(name, missing or expected)
+            hint = (
+                f"Did you mean {best!r}?" if best else f"Expected columns: {', '.join(expected)}."
+            )
+            issues.append(
+                Issue.at(
+                    "extra-header",
+                    label,
+                    line,
+                    f"unknown column {name!r}",
+                    resource=resource.name,
+                    field=name,
+                    value=name,
+                    hint=hint,
+                )
+            )
+    for name in missing:
+        issues.append(
+            Issue.at(
+                "missing-header",
+                label,
+                line,
+                f"column {name!r} is missing from the header",
+                resource=resource.name,
+                field=name,
+            )
+        )
+    return issues
+
+
+def _sniff_separator(header_line: str, resource: Resource, label: str) -> Issue | None:
+    if header_line.count(",") >= 1:
+        return None
+    for sep, what in ((";", "semicolons"), ("\t", "tabs")):
+        if header_line.count(sep) >= 1:
+            return _issue(
+                "wrong-separator",
+                f"{label}: the header is separated by {what}, not commas",
+                resource,
+                label,
+                row=1,
+                hint="Save as 'CSV UTF-8 (Comma delimited)'; in a spreadsheet with a comma decimal "
+                "separator, change the list separator to a comma first.",
+            )
+    return None
+
+
+def load_csv(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: Path,
+    resource: Resource,
+    label: str,
+) -> Loaded:
+    """Load `path` into a new table named `table`: text columns in schema order (see Loaded)."""
+    out = Loaded(table=table)
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a device or a FIFO: reading it would not end
+            out.issues.append(
+                _issue(
+                    "file-not-found",
+                    f"{label}: not a regular file (a device, a pipe or a folder); give a CSV file",
+                    resource,
+                    label,
+                )
+            )
+            out.fatal = True
+            return out
+        facts, data = _Facts.of_file(path), None
+        # Excel's "CSV (Macintosh)" ends lines with CR alone: read it as lines, by the slow path.
+        if facts.newlines == 0 and b"\r" in (raw := path.read_bytes()):
+            data = raw.replace(b"\r", b"\n")
+            facts = _Facts.of_bytes(data)
+    except OSError as exc:
+        out.issues.append(
+            _issue("file-not-found", f"{label}: cannot read ({exc.strerror})", resource, label)
+        )
+        out.fatal = True
+        return out
+    head_bytes, whole = facts.head, len(facts.head) == facts.size
+    if not head_bytes.strip(BLANK) and whole:
+        out.issues.append(_issue("empty-file", f"{label}: the file is empty", resource, label))
+        out.fatal = True
+        return out
+    # The fast path needs only the head decoded: DuckDB itself refuses invalid UTF-8, and any
+    # refusal sends the file down the slow path, which decodes it all and names the bad byte.
+    head, issues = _decode(head_bytes, resource, label)
+    if head is None:
+        out.issues, out.fatal = issues, True
+        return out
+    skip, start = leading_comments(head)
+    first_end = head.find("\n", start)
+    first_line = head[start : first_end if first_end >= 0 else len(head)].rstrip("\r")
+    if not first_line.strip() and whole:
+        out.issues.append(
+            _issue("empty-file", f"{label}: no header row after the comment lines", resource, label)
+        )
+        out.fatal = True
+        return out
+    sep_issue = _sniff_separator(first_line, resource, label)
+    if sep_issue and len(resource.fields) > 1:
+        sep_issue.row = skip + 1
+        out.issues, out.fatal = [sep_issue], True
+        return out
+    header = next(csv.reader([first_line]), [])
+    # A spreadsheet pads every row to its widest (often a '#' line above the header): empty cells
+    # after the last named column are padding, not blank column names, nor extra cells.
+    named = len(header)
+    while named > 1 and header[named - 1] == "":
+        named -= 1
+    padded, header = named < len(header), header[:named]
+    out.issues = check_header(header, resource, label, skip + 1)
+    if out.issues:
+        out.fatal = True
+        return out
+    lines = facts.rows(head, first_end)
+    if not lines:  # a header and no rows: an empty table
+        cols = ", ".join(f'"{f.name}" VARCHAR' for f in resource.fields)
+        con.execute(f'CREATE TABLE "{table}" ({cols}, {SRC_LINE} BIGINT)')
+        return out
+    if data is None and not facts.nul and not padded:
+        if _try_fast(con, table, path, header, resource, skip, lines):
+            out.rows, out.line_sql = lines, f"rowid + {skip + 2}"
+            return out
+    data = data if data is not None else path.read_bytes()
+    text, issues = _decode(data, resource, label)
+    if text is None:
+        out.issues, out.fatal = issues, True
+        return out
+    body_start = leading_comments(text)[1]
+    rows, structural = _read_slow(
+        text[body_start:].rstrip("\r\n") + "\n", header, resource, label, skip, padded
+    )
+    out.issues += structural
+    _store_rows(con, table, header, rows, resource)
+    out.rows = len(rows)
+    return out
+
+
+@dataclass
+class _Facts:
+    """What the fast path must know of a file's bytes, found without holding the whole file."""
+
+    size: int
+    head: bytes  # the first bytes (see _head)
+    newlines: int  # LF bytes in the whole file
+    trailing: bytes  # the CR and LF bytes that end the file: empty lines, not rows
+    nul: bool  # a NUL byte anywhere: binary data, for the slow path to name
+
+    @classmethod
+    def of_bytes(cls, data: bytes) -> _Facts:
+        kept = data.rstrip(b"\r\n")
+        head = _head_with_header(lambda n: data[:n])
+        return cls(len(data), head, data.count(b"\n"), data[len(kept) :], b"\0" in data)
+
+    @classmethod
+    def of_file(cls, path: Path, chunk: int = 1 << 20) -> _Facts:
+        # Read in blocks into one buffer: cheaper than allocating, then scanning, a whole copy.
+        buf, newlines, nul = bytearray(chunk), 0, False
+        with path.open("rb", buffering=0) as fh:
+            head = _head_with_header(lambda n: (fh.seek(0), fh.read(n))[1])
+            fh.seek(0)
+            while n := fh.readinto(buf):  # type: ignore[attr-defined]
+                newlines += buf.count(b"\n", 0, n)
+                nul = nul or buf.find(b"\0", 0, n) >= 0
+            size = fh.tell()
+            trailing, pos = b"", size
+            while pos > 0:  # back from the end, past however many empty lines there are
+                start = max(0, pos - 4096)
+                fh.seek(start)
+                block = fh.read(pos - start)
+                kept = block.rstrip(b"\r\n")
+                trailing, pos = block[len(kept) :] + trailing, start
+                if kept:
+                    break
+        return cls(size, head, newlines, trailing, nul)
+
+    def rows(self, head: str, first_end: int) -> int:
+        """Rows after the header line, which ends at `first_end` of the decoded head (-1: no end),
+        were every row one line."""
+        if first_end < 0:
+            return 0
+        bom = 3 if self.head.startswith(codecs.BOM_UTF8) else 0
+        body = bom + len(head[: first_end + 1].encode("utf-8"))  # where the data lines start
+        if body >= self.size - len(self.trailing):
+            return 0
+        before = self.head[:body].count(b"\n")
+        return self.newlines - before - self.trailing.count(b"\n") + 1
+
+
+def _head(data: bytes, size: int = HEAD) -> bytes:
+    """The first `size` bytes, cut after a line end and never inside a UTF-8 sequence."""
+    if len(data) <= size:
+        return data
+    cut = data.rfind(b"\n", 0, size)
+    if cut >= 0:
+        return data[: cut + 1]
+    while size > 0 and (data[size] & 0xC0) == 0x80:
+        size -= 1
+    return data[:size]
+
+
+def _header_end(head: bytes) -> int:
+    """Where the header line ends in `head` (past any '#' comment lines), or -1 if beyond it."""
+    pos = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+    while head.startswith(b"#", pos):
+        nl = head.find(b"\n", pos)
+        if nl < 0:
+            return -1
+        pos = nl + 1
+    return head.find(b"\n", pos)
+
+
+def _head_with_header(read: Callable[[int], bytes]) -> bytes:
+    """The file's head (see _head): HEAD bytes, or as many more as hold the comment lines and the
+    header line whole, however long (a header of 100,000 columns, 1 MB of comments)."""
+    size = HEAD
+    while True:
+        data = read(size + 1)  # one byte more: enough to cut where _head cuts the whole file
+        head = _head(data, size)
+        if len(data) <= size or _header_end(head) >= 0:
+            return head
+        size *= 4
+
+
+def leading_comments(text: str) -> tuple[int, int]:
+    """(number, end offset) of the lines starting with '#' before the header (`template --describe`)."""
+    n = pos = 0
+    while text.startswith("#", pos):
+        nl = text.find("\n", pos)
+        if nl < 0:
+            return n + 1, len(text)
+        n, pos = n + 1, nl + 1
+    return n, pos
+
+
+def read_csv_sql(
+    path: Path, header: list[str], skip: int = 0, missing: tuple[str, ...] = ("",)
+) -> str:
+    """DuckDB's reader for one of the package's CSV files: every column text, nothing guessed;
+    the schema's missing values (`missing`, by default only the empty cell) read as NULL.
+
+    Lines over DuckDB's 2 MB default fail (and fall back where that matters); raising the limit
+    slows every read, and a valid file's cells hold at most 10,000 characters.
+    """
+    columns = "{" + ", ".join(f"{lit(h)}: 'VARCHAR'" for h in header) + "}"
+    return (
+        f"read_csv({lit(str(path))}, header=true, auto_detect=false, delim=',', quote='\"', "
+        f"escape='\"', skip={skip}, columns={columns}, strict_mode=true{_nullstr(missing)})"
+    )
+
+
+def _nullstr(missing: tuple[str, ...]) -> str:
+    # DuckDB reads an empty cell as NULL by default; other missing values must be named.
+    if tuple(missing) == ("",):
+        return ""
+    return f", nullstr=[{', '.join(lit(v) for v in missing)}]"
+
+
+def _try_fast(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: Path,
+    header: list[str],
+    resource: Resource,
+    skip: int,
+    lines: int,
+) -> bool:
+    """Let DuckDB read the file when every row is one physical line; False means 'use the slow path'.
+
+    DuckDB keeps the file's row order in the new table (insertion order is preserved), so a row's
+    line is its rowid + 2 (+ any comment lines), provided it read one row per line: a blank line
+    (which DuckDB skips) or a cell holding a line break makes the counts differ.
+    """
+    cols = ", ".join(f'"{f.name}"' for f in resource.fields)
+    try:
+        con.execute(
+            f'CREATE TABLE "{table}" AS SELECT {cols} '
+            f"FROM {read_csv_sql(path, header, skip, resource.missing_values)}"
+        )
+    except engine().Error:
+        con.execute(f'DROP TABLE IF EXISTS "{table}"')
+        return False
+    if con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] != lines:  # type: ignore[index]
+        con.execute(f'DROP TABLE "{table}"')
+        return False
+    return True
+
+
+def _read_slow(
+    text: str, header: list[str], resource: Resource, label: str, skip: int, padded: bool = False
+) -> tuple[list[tuple[int, list[str]]], list[Issue]]:
+    csv.field_size_limit(sys.maxsize)  # sizes are checked per cell, with a clear message
+    reader = csv.reader(io.StringIO(text, newline=""))
+    next(reader)
+    rows: list[tuple[int, list[str]]] = []
+    issues: list[Issue] = []
+    prev = reader.line_num + skip
+    width = len(header)
+    for cells in reader:
+        line, prev = prev + 1, reader.line_num + skip
+        if padded and len(cells) > width and not any(cells[width:]):
+            cells = cells[:width]  # the spreadsheet's padding (see load_csv)
+        if not cells or all(c == "" for c in cells):
+            issues.append(
+                _issue("blank-row", f"{label}: line {line} is blank", resource, label, row=line)
+            )
+        elif len(cells) > width:
+            issues.append(
+                _issue(
+                    "extra-cell",
+                    f"{label}: line {line} has {len(cells)} cells; the header has {width}",
+                    resource,
+                    label,
+                    row=line,
+                    value=cells[width],
+                )
+            )
+        elif len(cells) < width:
+            issues.append(
+                _issue(
+                    "missing-cell",
+                    f"{label}: line {line} has {len(cells)} cells; the header has {width}",
+                    resource,
+                    label,
+                    row=line,
+                    field=header[len(cells)],
+                )
+            )
+        else:
+            rows.append((line, cells))
+    return rows, issues
+
+
+def _store_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    header: list[str],
+    rows: list[tuple[int, list[str]]],
+    resource: Resource,
+) -> None:
+    # Scanning an Arrow table needs the duckdb package's Python layer, not only the engine.
+    import duckdb  # noqa: F401
+    import pyarrow as pa
+
+    index = {h: i for i, h in enumerate(header)}
+    missing = set(resource.missing_values)
+    arrays = {
+        f.name: pa.array(
+            [None if c[index[f.name]] in missing else c[index[f.name]] for _, c in rows],
+            pa.string(),
+        )
+        for f in resource.fields
+    }
+    arrays[SRC_LINE] = pa.array([line for line, _ in rows], pa.int64())
+    staged = pa.table(arrays)  # noqa: F841 - read by DuckDB's replacement scan below
+    con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM staged')

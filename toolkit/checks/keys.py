@@ -1,0 +1,220 @@
+"""Primary-key, unique and foreign-key checks of the loaded resources, as SQL.
+
+Each check costs DuckDB more to plan than to run on a small table, so the checks of all small tables
+go in one query (UNION ALL); a large table gets the strategy that keeps a million rows fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from toolkit.checks.cells import distinct_values, is_large
+from toolkit.checks.csvread import LINE, ORIGIN
+from toolkit.checks.hints import slug
+from toolkit.checks.report import Issue, cut, quoted
+from toolkit.db.sql import lit, q
+from toolkit.package.tableschema import ForeignKey, Resource
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+@dataclass(frozen=True)
+class Target:
+    """The rows of one resource to check: those of `origin` (`rows` of them, of `total` loaded)."""
+
+    resource: Resource
+    label: str
+    rows: int
+    total: int
+
+
+def _columns(names: list[str] | tuple[str, ...], prefix: str = "") -> tuple[str, str]:
+    """SQL of the key's columns as a list, and of the condition that none of them is empty."""
+    cols = ", ".join(f"{prefix}{q(c)}" for c in names)
+    return cols, " AND ".join(f"{prefix}{q(c)} IS NOT NULL" for c in names)
+
+
+def _unique_keys(resource: Resource) -> list[tuple[str, list[str]]]:
+    """(error code, columns) of the primary key and of every other unique field."""
+    pk = list(resource.primary_key)
+    keys = [("primary-key", pk)] if pk else []
+    return keys + [
+        ("unique-error", [f.name]) for f in resource.fields if f.unique and [f.name] != pk
+    ]
+
+
+def _repeats_sql(resource: Resource, key: list[str], origin: str, k: int, where: str = "") -> str:
+    """Rows of `origin` whose key an earlier row holds (package rows count as earlier), with it."""
+    cols, notnull = _columns(key)
+    order = f"CASE WHEN {ORIGIN} = {lit(origin)} THEN 1 ELSE 0 END, {LINE}"
+    return (
+        f"SELECT {k} AS k, {LINE}, [{cols}] AS vals, first_line, first_origin FROM ("
+        f"SELECT *, row_number() OVER w AS rn, first_value({LINE}) OVER w AS first_line, "
+        f"first_value({ORIGIN}) OVER w AS first_origin FROM {q(resource.name)} "
+        f"WHERE {notnull} {where} WINDOW w AS (PARTITION BY {cols} ORDER BY {order})) "
+        f"WHERE rn > 1 AND {ORIGIN} = {lit(origin)}"
+    )
+
+
+def key_issues(con: duckdb.DuckDBPyConnection, targets: list[Target], origin: str) -> list[Issue]:
+    """Primary-key and unique collisions of the targets' rows, within them and with existing rows."""
+    keys = [(t, code, cols) for t in targets for code, cols in _unique_keys(t.resource)]
+    found: list[tuple] = []
+    small = [k for k, (t, _, _) in enumerate(keys) if not is_large(t.total)]
+    repeated = _repeated_keys(con, [(k, keys[k][0].resource, keys[k][2]) for k in small])
+    if repeated:
+        found += con.execute(
+            " UNION ALL ".join(
+                _repeats_sql(keys[k][0].resource, keys[k][2], origin, k) for k in repeated
+            )
+        ).fetchall()
+    for k, (t, _, cols) in enumerate(keys):
+        if is_large(t.total):
+            found += _large_repeats(con, t.resource, cols, origin, k)
+    found.sort(key=lambda r: (r[0], r[1]))
+    issues = []
+    for k, line, values, first_line, first_origin in found:
+        t, code, cols = keys[k]
+        where = (
+            f"line {first_line}"
+            if first_origin == origin
+            else f"line {first_line} of {t.resource.path}"
+        )
+        shown = ", ".join(f"{c}={quoted(str(v))}" for c, v in zip(cols, values, strict=True))
+        issues.append(
+            Issue.at(
+                code,
+                t.label,
+                line,
+                f"{shown} is already used on {where}",
+                resource=t.resource.name,
+                field=",".join(cols),
+                value=cut(", ".join(map(str, values))),
+            )
+        )
+    return issues
+
+
+def _repeated_keys(
+    con: duckdb.DuckDBPyConnection, keys: list[tuple[int, Resource, list[str]]]
+) -> list[int]:
+    """Which of the (index, resource, columns) keys hold a value twice: one query for all, cheaper
+    than finding the rows, which is then done only for these."""
+    if not keys:
+        return []
+    screens = []
+    for k, resource, key in keys:
+        cols, notnull = _columns(key)
+        screens.append(
+            f"SELECT {k} AS k FROM (SELECT 1 FROM {q(resource.name)} WHERE {notnull} "
+            f"GROUP BY {cols} HAVING count(*) > 1 LIMIT 1)"
+        )
+    return sorted(k for (k,) in con.execute(" UNION ALL ".join(screens)).fetchall())
+
+
+def _large_repeats(
+    con: duckdb.DuckDBPyConnection, resource: Resource, key: list[str], origin: str, k: int
+) -> list[tuple]:
+    # Sort the keys' 64-bit hashes and compare neighbours: cheaper than grouping them, and far
+    # cheaper than grouping the text. Only if a hash repeats are its rows found again, and
+    # grouped by the key itself to name the first of each (keys that merely share a hash do not).
+    cols, notnull = _columns(key)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE __dupkeys AS SELECT DISTINCT h FROM ("
+        f"SELECT h, lag(h) OVER (ORDER BY h) AS prev FROM (SELECT hash({cols}) AS h "
+        f"FROM {q(resource.name)} WHERE {notnull})) WHERE h = prev"
+    )
+    if not con.execute("SELECT count(*) FROM __dupkeys").fetchone()[0]:  # type: ignore[index]
+        return []
+    where = f"AND hash({cols}) IN (SELECT h FROM __dupkeys)"
+    return con.execute(_repeats_sql(resource, key, origin, k, where)).fetchall()
+
+
+def foreign_key_issues(
+    con: duckdb.DuckDBPyConnection, targets: list[Target], origin: str, loaded: set[str]
+) -> list[Issue]:
+    """Values of the targets' rows that match no row of the resource their foreign key names."""
+    fks = [(t, fk) for t in targets for fk in t.resource.foreign_keys if fk.resource in loaded]
+    found: list[tuple] = []
+    small = [
+        _dangling_sql(t, fk, origin, k) for k, (t, fk) in enumerate(fks) if not is_large(t.rows)
+    ]
+    if small:
+        found += con.execute(" UNION ALL ".join(small)).fetchall()
+    for k, (t, fk) in enumerate(fks):
+        if is_large(t.rows):
+            found += _large_dangling(con, t, fk, origin, k)
+    found.sort(key=lambda r: (r[0], r[1]))
+    issues = []
+    suggested: dict[tuple[int, str], str | None] = {}
+    for k, line, values in found:
+        t, fk = fks[k]
+        value = ", ".join(map(str, values))
+        target = f"{fk.resource}.{', '.join(fk.reference_fields)}"
+        if (k, value) not in suggested:
+            suggested[k, value] = _existing_slug(con, fk, value)
+        hint = (
+            f"Add a row with {target} = {quoted(value)} first (or in the same file), or fix the id."
+        )
+        if suggested[k, value]:
+            hint = f"Did you mean {suggested[k, value]!r}, which {target} holds? " + hint
+        issues.append(
+            Issue.at(
+                "foreign-key",
+                t.label,
+                line,
+                f"{', '.join(fk.fields)} {quoted(value)} matches no {target}",
+                resource=t.resource.name,
+                field=",".join(fk.fields),
+                value=cut(value),
+                hint=hint,
+            )
+        )
+    return issues
+
+
+def _existing_slug(con: duckdb.DuckDBPyConnection, fk: ForeignKey, value: str) -> str | None:
+    """The slug of `value` ('Emily Ferris' -> 'emily-ferris') when the referenced rows hold it."""
+    candidate = slug(value)
+    if len(fk.fields) != 1 or not candidate or candidate == value:
+        return None
+    found = con.execute(
+        f"SELECT 1 FROM {q(fk.resource)} WHERE {q(fk.reference_fields[0])} = ? LIMIT 1",
+        [candidate],
+    ).fetchone()
+    return candidate if found else None
+
+
+def _dangling_sql(t: Target, fk: ForeignKey, origin: str, k: int) -> str:
+    on = " AND ".join(
+        f"p.{q(rf)} = c.{q(f)}" for f, rf in zip(fk.fields, fk.reference_fields, strict=True)
+    )
+    notnull = _columns(fk.fields, "c.")[1]
+    vals = ", ".join(f"c.{q(f)}" for f in fk.fields)
+    return (
+        f"SELECT {k} AS k, c.{LINE}, [{vals}] AS vals FROM {q(t.resource.name)} c "
+        f"ANTI JOIN {q(fk.resource)} p ON {on} WHERE c.{ORIGIN} = {lit(origin)} AND {notnull}"
+    )
+
+
+def _large_dangling(
+    con: duckdb.DuckDBPyConnection, t: Target, fk: ForeignKey, origin: str, k: int
+) -> list[tuple]:
+    # The distinct referencing values are few; only rows holding a dangling one are looked up.
+    name = t.resource.name
+    cols, notnull = _columns(fk.fields)
+    on = " AND ".join(
+        f"r.{q(rf)} = d.{q(f)}" for f, rf in zip(fk.fields, fk.reference_fields, strict=True)
+    )
+    if len(fk.fields) == 1:  # the cell checks made the table of values
+        d = f"SELECT * FROM {distinct_values(con, name, fk.fields[0], origin)} WHERE {notnull}"
+    else:
+        d = f"SELECT DISTINCT {cols} FROM {q(name)} WHERE {ORIGIN} = {lit(origin)} AND {notnull}"
+    return con.execute(
+        f"WITH d AS ({d}), "
+        f"dangling AS (SELECT * FROM d WHERE NOT EXISTS (SELECT 1 FROM {q(fk.resource)} r WHERE {on})) "
+        f"SELECT {k}, {LINE}, [{cols}] FROM {q(name)} JOIN dangling USING ({cols}) "
+        f"WHERE {ORIGIN} = {lit(origin)}"
+    ).fetchall()

@@ -1,0 +1,658 @@
+"""The `csto-alignment` command line: parses, calls the library, prints, and picks the exit code.
+
+Exit codes (a public contract, errors.py): 0 valid / done, 1 invalid data, 2 usage error, 3 an
+internal failure (a bug, or the machine: a full disk). Library failures are exceptions carrying their
+exit code (errors.ToolkitError), turned into one line in one place (Group.invoke).
+Data goes to stdout, diagnostics to stderr. Heavy libraries are imported inside the commands that
+need them, so `--help` and `template` start fast.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from toolkit import __version__
+from toolkit.cli.options import (
+    contribution_options,
+    format_option,
+    package_option,
+    query_limit_options,
+    regular_file,
+    sources_option,
+)
+from toolkit.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    ToolkitError,
+    UsageError,
+)
+from toolkit.package.tableschema import load_package, package_root
+
+
+def _note(message: str) -> None:
+    """A note for the user on stderr (waiting for the package lock, a change recovered)."""
+    click.echo(message, err=True)
+
+
+class Group(click.Group):
+    """Every failure ends here, in one line with its exit code (a traceback only with --debug)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        # The command's own arguments, read before click consumes them: a usage error found while
+        # parsing them must still answer in JSON when JSON was asked for.
+        wants_json = _asks_for_json([*getattr(ctx, "_protected_args", []), *ctx.args])
+        try:
+            return super().invoke(ctx)
+        except ToolkitError as exc:
+            if wants_json and exc.exit_code == EXIT_USAGE:
+                _usage_error_json(str(exc))
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:  # Ctrl-C: one line, the shell's exit code for SIGINT
+            click.echo("Error: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except click.UsageError as exc:
+            if wants_json:
+                _usage_error_json(exc.format_message())
+            raise
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # a bug or the machine (a full disk), never bad data or usage
+            if ctx.meta.get("debug"):
+                traceback.print_exc()
+            click.echo(
+                f"Error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True
+            )
+            ctx.exit(EXIT_INTERNAL)
+
+
+def _asks_for_json(args: list[str]) -> bool:
+    return "--format=json" in args or any(
+        a == "--format" and b == "json" for a, b in zip(args, args[1:], strict=False)
+    )
+
+
+def _usage_error_json(message: str) -> None:
+    """A usage error as the report `--format json` promises, on stdout (the message still goes to
+    stderr): tools reading the JSON see why nothing was judged."""
+    import json
+
+    from toolkit.checks.report import Issue, Report
+
+    report = Report(errors=[Issue(code="usage-error", message=message)])
+    click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="csto-alignment")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks of unexpected failures.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Validate, extend, query and release the csto-alignment data package."""
+    ctx.meta["debug"] = debug
+
+
+def _path(value: str | None) -> Path | None:
+    return None if value is None else Path(value)
+
+
+def _emit_report(report: Any, fmt: str, base: str = "") -> None:
+    from toolkit.cli.render import report_github, report_json, report_text
+
+    if fmt == "json":
+        click.echo(report_json(report))
+        return
+    if fmt == "github":  # annotations on stdout, where the runner reads them; the verdict after
+        annotations = report_github(report, base)
+        if annotations:
+            click.echo(annotations)
+        click.echo(report_text(report)[0], err=True)
+        return
+    out, diag = report_text(report)
+    if diag:
+        click.echo(diag, err=True)
+    click.echo(out)
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=str))
+@click.option(
+    "--package",
+    "package_path",
+    type=click.Path(exists=True, path_type=str),
+    help="The data package: its folder or its datapackage.json (as PATH; default: .).",
+)
+@sources_option
+@format_option("text", "json", "github")
+def validate(path: str | None, package_path: str | None, sources_dir: str | None, fmt: str) -> None:
+    """Validate the whole package at PATH (or --package): types, constraints, keys and
+    cross-table rules.
+
+    Reports every error (no cap), then one summary line per resource.
+    """
+    from toolkit.checks.validate import validate_package
+    from toolkit.store.lock import recover_if_needed
+
+    if path is not None and package_path is not None and Path(path) != Path(package_path):
+        raise UsageError(f"give the package once: PATH {path!r} or --package {package_path!r}")
+    where = path or package_path or "."
+    recover_if_needed(package_root(where), _note)
+    report = validate_package(where, sources=_path(sources_dir))
+    root = Path(where) if Path(where).is_dir() else Path(where).parent
+    _emit_report(report, fmt, base=str(root))
+    sys.exit(EXIT_OK if report.valid else EXIT_INVALID)
+
+
+@main.command()
+@contribution_options
+@click.option(
+    "--replace", is_flag=True, help="Check rows whose primary key exists as corrections of them."
+)
+def check(
+    file: str, resource: str, package_path: str, sources_dir: str | None, fmt: str, replace: bool
+) -> None:
+    """Check contributed rows in FILE against the schema and the existing data. Writes nothing."""
+    from toolkit.checks.validate import check_contribution
+
+    package = load_package(package_path)
+    package.resource(resource)  # an unknown name is a usage error
+    report = check_contribution(
+        package, Path(file), resource, replace=replace, sources=_path(sources_dir)
+    )
+    _emit_report(report, fmt)
+    sys.exit(EXIT_OK if report.valid else EXIT_INVALID)
+
+
+@main.command()
+@contribution_options
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Correct existing rows: a row whose primary key exists replaces it (logged old -> new).",
+)
+def add(
+    file: str, resource: str, package_path: str, sources_dir: str | None, fmt: str, replace: bool
+) -> None:
+    """Check FILE and, only if it has no error, merge its rows into the package.
+
+    The data file is rewritten atomically in canonical order, and the rows are logged under
+    'Unreleased' in CHANGELOG.md. With --replace, rows whose key exists are corrections: each
+    changed cell is logged, old -> new. On any error nothing is written.
+    """
+    from toolkit.store.lock import writing
+    from toolkit.store.merge import add_contribution
+
+    with writing(package_root(package_path), "add", _note):  # read and write under the lock
+        package = load_package(package_path)
+        package.resource(resource)  # an unknown name is a usage error
+        result = add_contribution(
+            package, Path(file), resource, replace=replace, sources=_path(sources_dir)
+        )
+    _emit_report(result.report, fmt)
+    if result.written:
+        path = package.resource(resource).path
+        click.echo(f"added {result.added} row(s) to {path}", err=True)
+        if replace:
+            click.echo(f"replaced {result.replaced} row(s) in {path}", err=True)
+        sys.exit(EXIT_OK)
+    click.echo("nothing was written", err=True)
+    sys.exit(EXIT_INVALID)
+
+
+@main.command()
+@click.argument(
+    "file", type=click.Path(exists=True, dir_okay=False, path_type=str), callback=regular_file
+)
+@click.option(
+    "--resolution",
+    "resolution_id",
+    required=True,
+    help="The resolution's document symbol (resolution_id), e.g. A/RES/ES-11/1.",
+)
+@click.option("--source-id", required=True, help="The row of sources that publishes the roll call.")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Date of the vote (YYYY-MM-DD); default: the resolution's date in un_resolutions.",
+)
+@click.option("--yes", "tally_yes", type=click.IntRange(min=0), help="Official votes in favour.")
+@click.option("--no", "tally_no", type=click.IntRange(min=0), help="Official votes against.")
+@click.option(
+    "--abstain", "tally_abstain", type=click.IntRange(min=0), help="Official abstentions."
+)
+@click.option(
+    "--non-voting",
+    "tally_non_voting",
+    type=click.IntRange(min=0),
+    help="Official number of members that did not vote.",
+)
+@click.option(
+    "--remainder",
+    type=click.Choice(["yes", "no", "abstain", "non_voting"]),
+    help="Put every UN member on the vote's date not listed elsewhere in this category (usually yes).",
+)
+@click.option(
+    "--remainder-excerpt",
+    help="Verbatim excerpt of the source quoted by the remainder's rows (e.g. the sentence with the tally).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=str),
+    help="Write the rows to this CSV file (atomically) instead of stdout.",
+)
+@package_option
+@format_option("csv", "json", default="csv")
+def rollcall(
+    file: str,
+    resolution_id: str,
+    source_id: str,
+    day: Any,
+    tally_yes: int | None,
+    tally_no: int | None,
+    tally_abstain: int | None,
+    tally_non_voting: int | None,
+    remainder: str | None,
+    remainder_excerpt: str | None,
+    out: str | None,
+    package_path: str,
+    fmt: str,
+) -> None:
+    """Turn a published roll call in FILE into un_votes rows for one resolution, ready for check/add.
+
+    FILE is plain text: each category's heading (In favour, Against, Abstaining, Absent / Non-voting
+    / Did not vote) followed by state names separated by commas, semicolons or line breaks; lines
+    starting with # are comments. Unknown names, states listed twice or not UN members on the date,
+    and counts that differ from the official tallies are refused; nothing is written then.
+    """
+    from toolkit.cli.render import issue_line, rows_as
+    from toolkit.rollcall.read import USAGE_CODES, read_roll_call
+
+    if out is not None and not Path(out).resolve().parent.is_dir():
+        raise click.BadParameter(
+            f"no folder {Path(out).parent} to write {out} in", param_hint="--out"
+        )
+    package = load_package(package_path)
+    tallies = {"yes": tally_yes, "no": tally_no, "abstain": tally_abstain}
+    tallies["non_voting"] = tally_non_voting
+    result = read_roll_call(
+        package,
+        Path(file),
+        resolution_id,
+        source_id,
+        day=day.date() if day is not None else None,
+        tallies=tallies,
+        remainder=remainder,
+        remainder_excerpt=remainder_excerpt,
+    )
+    report = result.report
+    csv_text = rows_as("csv", result.columns, result.rows) + "\n"
+    if report.valid and out is not None:
+        from toolkit.store.fileio import write_atomic
+
+        write_atomic(Path(out), csv_text)
+    if fmt == "json":
+        import json
+
+        doc = report.to_dict()
+        if report.valid and out is None:
+            doc["rows"] = [dict(zip(result.columns, r, strict=True)) for r in result.rows]
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        for issue in report.errors:
+            click.echo(issue_line(issue, "error"), err=True)
+        for issue in report.warnings:
+            click.echo(issue_line(issue, "warning"), err=True)
+        if report.valid and out is None:
+            click.echo(csv_text, nl=False)
+    if not report.valid:
+        click.echo(f"invalid: {len(report.errors)} error(s); nothing was written", err=True)
+        usage = any(e.code in USAGE_CODES for e in report.errors)
+        sys.exit(EXIT_USAGE if usage else EXIT_INVALID)
+    counted = ", ".join(f"{k} {v}" for k, v in result.counted.items())
+    official = ", ".join(f"{k} {'?' if v is None else v}" for k, v in result.official.items())
+    where = f" to {out}" if out else ""
+    click.echo(
+        f"{len(result.rows)} row(s) for {resolution_id}{where}: {counted} (official: {official})",
+        err=True,
+    )
+
+
+@main.command()
+@click.argument("name")
+@click.option("--describe", is_flag=True, help="Add a '#' comment line describing each column.")
+@package_option
+def template(name: str, describe: bool, package_path: str) -> None:
+    """Print an empty CSV for resource NAME: the header row, ready to fill in."""
+    from toolkit.package.template import template_csv
+
+    package = load_package(package_path)
+    click.echo(template_csv(package.resource(name), describe), nl=False)
+
+
+@main.command()
+@package_option
+@click.option(
+    "--write",
+    "write_readme",
+    is_flag=True,
+    help="Replace the codebook block of README.md in place.",
+)
+def codebook(package_path: str, write_readme: bool) -> None:
+    """Print the Markdown codebook of every resource and field, derived from the Table Schemas."""
+    from toolkit.docgen.codebook import codebook_markdown, replace_codebook
+    from toolkit.store.fileio import write_atomic
+
+    package = load_package(package_path)
+    text = codebook_markdown(package)
+    if not write_readme:
+        click.echo(text)
+        return
+    readme = package.root / "README.md"
+    write_atomic(readme, replace_codebook(readme.read_text(encoding="utf-8"), text))
+    click.echo(f"updated the codebook in {readme}", err=True)
+
+
+def _read_sql(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:  # the path the user gave cannot be used
+        raise UsageError(f"{path}: cannot read the SQL ({exc})") from None
+
+
+def _params(values: tuple[str, ...]) -> dict[str, str]:
+    params = {}
+    for v in values:
+        name, sep, value = v.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{v!r} is not NAME=VALUE", param_hint="--param")
+        params[name.strip()] = value
+    return params
+
+
+def _no_saved_query(name: str, names: list[str]) -> str:
+    """A lone word is a saved query's name, misspelt, not SQL (DuckDB would say 'Parser Error')."""
+    import difflib
+
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if close:
+        return f"no saved query {name!r}; did you mean {close[0]!r}?"
+    return f"no saved query {name!r}; `csto-alignment queries` lists them: {', '.join(names)}"
+
+
+def _check_param_names(sql: str, params: dict[str, str]) -> None:
+    """Every --param names a $parameter of the SQL (DuckDB says only 'count mismatch')."""
+    taken = sorted(set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", sql)))
+    unknown = sorted(set(params) - set(taken))
+    if unknown:
+        takes = ", ".join(f"${n}" for n in taken) if taken else "no parameters"
+        raise UsageError(f"--param {', '.join(unknown)}: the query takes {takes}")
+
+
+@main.command()
+@click.argument("sql", required=False)
+@click.option(
+    "--file",
+    "sql_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    callback=regular_file,
+    help="Read the SQL from this file.",
+)
+@click.option(
+    "--param",
+    "param_values",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind $NAME in the SQL to VALUE (repeatable); values are bound, never pasted.",
+)
+@package_option
+@format_option("table", "csv", "json", "markdown", default="table")
+@query_limit_options
+def query(
+    sql: str | None,
+    sql_file: str | None,
+    param_values: tuple[str, ...],
+    package_path: str,
+    fmt: str,
+    timeout: float,
+    memory: str,
+    row_limit: int | None,
+) -> None:
+    """Run SQL (or a saved query by name) over the package, read-only.
+
+    Every resource is a table of the same name with its Table Schema's types. Saved queries live in
+    queries/; `csto-alignment queries` lists them.
+    """
+    from toolkit.cli.render import CELL_WIDTH, cut_wide_cells, rows_as
+    from toolkit.db.query import Limits, run_query
+    from toolkit.db.saved import saved_queries
+    from toolkit.store.lock import recover_if_needed
+
+    recover_if_needed(package_root(package_path), _note)
+    package = load_package(package_path)
+    if (sql is None) == (sql_file is None):
+        raise click.UsageError("give either SQL (or a saved query's name) or --file, not both")
+    params = _params(param_values)
+    saved = saved_queries(package.root)
+    if sql_file is not None:
+        sql = _read_sql(Path(sql_file))
+    elif sql in saved:
+        params = {**saved[sql].params, **params}
+        sql = saved[sql].sql
+    elif sql is not None and re.fullmatch(r"\s*[A-Za-z_][A-Za-z0-9_]*\s*", sql):
+        raise UsageError(_no_saved_query(sql.strip(), list(saved)))
+    _check_param_names(sql or "", params)
+    if row_limit is None:  # a screenful for people; everything for files and programs
+        row_limit = 1000 if fmt in ("table", "markdown") else 0
+    limits = Limits(timeout=timeout or None, memory=memory, rows=row_limit or None)
+    result = run_query(package, sql or "", params, limits)
+    if result.cache_built:
+        click.echo("built the typed query cache", err=True)
+    if result.left_out:
+        shown, total = len(result.rows), len(result.rows) + result.left_out
+        click.echo(
+            f"showing {shown:,} of {total:,} rows ({result.left_out:,} left out); "
+            "--limit N shows more, --limit 0 all",
+            err=True,
+        )
+    if not result.rows:
+        click.echo("the query returned no rows", err=True)
+    if result.columns and (result.rows or fmt in ("json", "csv", "markdown")):
+        rows = result.rows
+        if fmt == "table":  # a wide `SELECT *` stays readable; the other formats are data
+            rows, cut = cut_wide_cells(rows)
+            if cut:
+                click.echo(
+                    f"{cut} cell(s) wider than {CELL_WIDTH} characters cut (ending in ...); "
+                    "--format csv or json shows them whole",
+                    err=True,
+                )
+        click.echo(rows_as(fmt, result.columns, rows))
+
+
+@main.command()
+@package_option
+@format_option("text", "json")
+def queries(package_path: str, fmt: str) -> None:
+    """List the saved queries in queries/ and the question each answers."""
+    import json
+
+    from toolkit.cli.render import table
+    from toolkit.db.saved import saved_queries
+
+    saved = saved_queries(load_package(package_path).root)
+    if fmt == "json":
+        items = [
+            {"name": q.name, "title": q.title, "answers": q.answers, "params": q.params}
+            for q in saved.values()
+        ]
+        click.echo(json.dumps(items, indent=2))
+        return
+    click.echo(table(["name", "answers"], [(q.name, q.answers) for q in saved.values()]))
+
+
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["duckdb", "parquet", "sqlite"]),
+    required=True,
+    help="duckdb: one typed database; parquet: one file per resource; sqlite: one file for Datasette or sqlite3.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=str),
+    required=True,
+    help="Folder to write into (created if missing).",
+)
+@package_option
+def export(fmt: str, out_dir: str, package_path: str) -> None:
+    """Export the package as a typed DuckDB database, Parquet files or a SQLite database."""
+    from toolkit.db.export import export as do_export
+
+    written = do_export(load_package(package_path), fmt, Path(out_dir))
+    for path in written:
+        click.echo(str(path))
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new", default=".")
+@format_option("text", "json", "markdown")
+@click.option(
+    "--repo",
+    default=".",
+    show_default=True,
+    type=click.Path(exists=True, file_okay=False, path_type=str),
+    help="The git repository in which OLD and NEW are revisions.",
+)
+def diff(old: str, new: str, fmt: str, repo: str) -> None:
+    """Compare two versions of the package: folders, or git revisions such as v0.1.0 HEAD.
+
+    Per resource, keyed on the primary key: rows added, removed and changed (each changed cell, old ->
+    new), and schema changes, with the version bump they require.
+    """
+    import json
+
+    from toolkit.release.diff import diff_refs, markdown, text
+
+    d = diff_refs(old, new, Path(repo))
+    if fmt == "json":
+        click.echo(json.dumps(d.to_dict(), indent=2, ensure_ascii=False))
+    elif fmt == "markdown":
+        click.echo(markdown(d), nl=False)
+    else:
+        click.echo(text(d), nl=False)
+
+
+@main.command()
+@click.argument("level", required=False, type=click.Choice(["major", "minor", "patch"]))
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Release with a smaller bump than the changes require (risky: the version then hides a breaking change).",
+)
+@click.option(
+    "--no-dist", is_flag=True, help="Skip writing dist/ (the zip, Parquet files and .duckdb)."
+)
+@click.option(
+    "--site",
+    "with_site",
+    is_flag=True,
+    help="Also build the static site into dist/site/ (needs the 'site' extra).",
+)
+@package_option
+def release(
+    level: str | None, force: bool, no_dist: bool, with_site: bool, package_path: str
+) -> None:
+    """Cut a release: validate, grade the changes since the last release, and write it.
+
+    Proposes the bump from the diff and refuses a smaller one; sets version and created and records
+    each data file's bytes and sha256 in datapackage.json; moves 'Unreleased' in CHANGELOG.md under the
+    new version with the diff; updates CITATION.cff and the README's citation; writes dist/; prints
+    the git commands to run.
+    """
+    from toolkit.cli.render import report_text
+    from toolkit.release.cut import cut_release
+
+    if with_site and no_dist:
+        raise click.UsageError("--site builds into dist/: it cannot go with --no-dist")
+    if with_site:
+        from toolkit.site.build import SiteDependencyError, check_dependencies
+
+        try:
+            check_dependencies()  # before anything is written
+        except SiteDependencyError as exc:
+            raise click.UsageError(str(exc)) from None
+    from toolkit.store.lock import writing
+
+    with writing(package_root(package_path), "release", _note):
+        result = cut_release(package_path, level, force, dist=not no_dist, site=with_site)
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
+    if result.refused:
+        if result.report is not None and not result.report.valid:
+            click.echo(report_text(result.report)[1], err=True)
+        click.echo(f"release refused: {result.refused}", err=True)
+        sys.exit(EXIT_INVALID)
+    if result.rehashed:
+        edited = ", ".join(result.rehashed)
+        click.echo(f"edited since the last release, hashes recorded anew: {edited}", err=True)
+    if result.required:
+        click.echo(f"changes since {result.old_version} need a {result.required} release", err=True)
+    click.echo(f"released {result.new_version}")
+    for path in result.written:
+        click.echo(f"  wrote {path}", err=True)
+    click.echo("now run:", err=True)
+    for cmd in result.git_commands:
+        click.echo(f"  {cmd}", err=True)
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=str),
+    required=True,
+    help="Folder to write the site into (replaced whole; created if missing).",
+)
+@package_option
+def site(out_dir: str, package_path: str) -> None:
+    """Build the static website of the package: vote matrix, timeline and a page per record.
+
+    Validates first and refuses an invalid package. The site works offline from its folder and on
+    any static host; it needs the optional 'site' extra (pip install -e '.[site]').
+    """
+    from toolkit.checks.validate import validate_package
+    from toolkit.cli.render import report_text
+    from toolkit.db.typed_db import BuildError
+    from toolkit.site.build import SiteDependencyError, build_site, check_dependencies
+
+    package = load_package(package_path)
+    try:
+        check_dependencies()  # before the validation, which takes a while on large files
+    except SiteDependencyError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    report = validate_package(package.root, package)
+    if not report.valid:
+        click.echo(report_text(report)[1], err=True)
+        click.echo("site refused: the package is not valid; nothing was written", err=True)
+        sys.exit(EXIT_INVALID)
+    try:
+        result = build_site(package, Path(out_dir))
+    except BuildError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(f"wrote {len(result.pages)} pages to {result.out}", err=True)
+    click.echo(str(result.out / "index.html"))

@@ -1,0 +1,171 @@
+"""Plain-text rendering of reports and tables for the terminal."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from toolkit.checks.report import Issue, Report
+
+# Characters a terminal acts on rather than shows: C0 and C1 controls but tab and line feed
+# (ANSI escape sequences start with ESC), and the bidirectional overrides and isolates, which
+# reorder what follows them on the screen.
+HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """`text` with every character a terminal would act on written as an escape (\\x1b, \\u202e)."""
+    return HIDDEN.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A fixed-width text table, control characters escaped (visible)."""
+    cells = [
+        [
+            ("" if v is None else str(v).lower() if isinstance(v, bool) else visible(str(v)))
+            for v in r
+        ]
+        for r in rows
+    ]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    line = "  ".join("-" * w for w in widths)
+    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)), line]
+    out += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
+    return "\n".join(s.rstrip() for s in out)
+
+
+def issue_line(issue: Issue, kind: str) -> str:
+    where = f"{issue.resource}" + (f", line {issue.row}" if issue.row else "")
+    where += f", {issue.field}" if issue.field else ""
+    return f"{kind} [{issue.code}] {issue.message}\n    where: {where}\n    fix: {issue.hint}"
+
+
+def report_text(report: Report) -> tuple[str, str]:
+    """(stdout, stderr) for a report in text form: findings to stderr, the summary to stdout."""
+    diag = [issue_line(e, "error") for e in report.errors]
+    diag += [issue_line(w, "warning") for w in report.warnings]
+    rows = [
+        (name, s.get("rows", ""), s.get("errors", 0), s.get("warnings", 0))
+        for name, s in report.summary.items()
+    ]
+    verdict = "valid" if report.valid else f"invalid: {len(report.errors)} error(s)"
+    out = (
+        table(["resource", "rows", "errors", "warnings"], rows)
+        + f"\n{verdict}, {len(report.warnings)} warning(s)"
+    )
+    return out, "\n".join(diag)
+
+
+def _escape(text: str, prop: bool = False) -> str:
+    """A value in a GitHub Actions workflow command (their escaping rules)."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def _header(path: str) -> list[str]:
+    """The column names of a CSV file's header (after any '#' lines); [] if it cannot be read."""
+    import csv
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            for cells in csv.reader(fh):
+                if cells and not cells[0].startswith("#"):
+                    return cells
+    except (OSError, UnicodeDecodeError, csv.Error):
+        pass
+    return []
+
+
+def report_github(report: Report, base: str = "") -> str:
+    """The findings as GitHub Actions annotations (`::error file=...,line=...::message`), which a
+    pull request shows on the file and line. `base` is prefixed to the files' paths (the package's
+    folder, relative to the repository)."""
+    lines = []
+    headers: dict[str, list[str]] = {}
+    for kind, issues in (("error", report.errors), ("warning", report.warnings)):
+        for i in issues:
+            props = []
+            if i.file:
+                path = f"{base.rstrip('/')}/{i.file}" if base and base != "." else i.file
+                props.append(f"file={_escape(path, True)}")
+            if i.row:
+                props.append(f"line={i.row}")
+            if i.file and i.field and "," not in i.field:
+                if path not in headers:
+                    headers[path] = _header(path)
+                if i.field in headers[path]:
+                    props.append(f"col={headers[path].index(i.field) + 1}")
+            title = f"{i.code}" + (f" ({i.field})" if i.field else "")
+            props.append(f"title={_escape(title, True)}")
+            message = f"{i.message}\nfix: {i.hint}"
+            lines.append(f"::{kind} {','.join(props)}::{_escape(message)}")
+    return "\n".join(lines)
+
+
+def report_json(report: Report) -> str:
+    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str)
+
+
+def _plain(v: Any) -> Any:
+    """A JSON- and CSV-friendly value: dates and decimals as text, the rest as is."""
+    if v is None or isinstance(v, bool | int | float | str):
+        return v
+    if isinstance(v, list | tuple):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    return v.isoformat() if hasattr(v, "isoformat") else str(v)
+
+
+CELL_WIDTH = 120  # widest cell the table format shows whole
+
+
+def cut_wide_cells(
+    rows: Sequence[Sequence[Any]], width: int = CELL_WIDTH
+) -> tuple[list[list[Any]], int]:
+    """Rows for the terminal: each cell over `width` characters cut to `width` (ending in '...'),
+    and how many were cut. Only the table format cuts; csv, json and markdown carry every cell
+    whole."""
+    cut = 0
+    out = []
+    for r in rows:
+        cells = []
+        for v in r:
+            text = "" if v is None else str(_plain(v))
+            if len(text) > width:
+                cut += 1
+                v = text[: width - 3] + "..."
+            cells.append(v)
+        out.append(cells)
+    return out, cut
+
+
+def rows_as(fmt: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Query results as `table`, `csv`, `json` (an array of objects) or `markdown`."""
+    if fmt == "json":
+        return json.dumps(
+            [dict(zip(columns, map(_plain, r), strict=True)) for r in rows],
+            indent=2,
+            ensure_ascii=False,
+        )
+    if fmt == "csv":
+        import csv
+        import io
+
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(columns)
+        w.writerows([[_plain(v) for v in r] for r in rows])
+        return out.getvalue().rstrip("\n")
+    if fmt == "markdown":
+
+        def cell(v: Any) -> str:
+            text = "" if v is None else str(_plain(v)).replace("|", "\\|").replace("\n", " ")
+            return visible(text)
+
+        lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+        lines += ["| " + " | ".join(cell(v) for v in r) + " |" for r in rows]
+        return "\n".join(lines)
+    return table(columns, [[_plain(v) for v in r] for r in rows])

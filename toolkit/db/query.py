@@ -1,0 +1,275 @@
+"""Where analysts' SQL runs: a typed, read-only DuckDB database over the package, cached by content.
+
+The cache is a .duckdb file under `.cache/` in the package folder, named by the sha256 of the
+descriptor, the schemas and every data file (and the toolkit version), so it is rebuilt whenever any of
+them changes and is never stale. Queries run on a read-only connection with external access disabled
+and the configuration locked: no statement can change the data, write or read a file, attach a
+database, install or load an extension, or turn these settings back.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from toolkit import __version__
+from toolkit.errors import EXIT_INTERRUPTED, InvalidDataError, ToolkitError, UsageError
+from toolkit.package.tableschema import Package
+from toolkit.store.fileio import build_atomic, files_digest
+
+CACHE_DIR = ".cache"
+LOCKDOWN = (
+    "SET enable_external_access = false",
+    "SET autoinstall_known_extensions = false",
+    "SET autoload_known_extensions = false",
+    "SET lock_configuration = true",
+)
+
+
+class QueryError(UsageError):
+    """The SQL is wrong or refused; the message says what and, where it can, what exists."""
+
+
+@dataclass
+class QueryResult:
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+    cache_built: bool = False
+    left_out: int = 0  # rows beyond the row limit, counted but not fetched
+
+
+def content_key(package: Package) -> str:
+    """sha256 over the toolkit version, the descriptor, the schemas and the data files."""
+    files = [package.root / "datapackage.json"]
+    for res in package.resources.values():
+        files += [package.root / res.schema_path] if res.schema_path else []
+        files.append(package.root / res.path)
+    return files_digest(package.root, files, seed=__version__)[:20]
+
+
+def cache_path(package: Package) -> tuple[Path, bool]:
+    """The typed database for the package's current content, built if missing; (path, built now)."""
+    from toolkit.db import typed_db
+
+    folder = package.root / CACHE_DIR
+    path = folder / f"query-{content_key(package)}.duckdb"
+    if path.exists():
+        return path, False
+    import duckdb
+
+    _refuse_invalid(package)
+
+    def build(tmp: Path) -> None:
+        con = duckdb.connect(str(tmp))
+        try:
+            typed_db.build(con, package)
+        finally:
+            con.close()
+
+    folder.mkdir(exist_ok=True)
+    build_atomic(path, build)
+    for old in folder.glob("query-*.duckdb"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    return path, True
+
+
+def _refuse_attach(con, sql: str) -> None:
+    """External access is off, but DuckDB still lets a query attach the database it has open
+    (the cache itself): attaching and detaching are refused by the statement's type."""
+    import duckdb
+
+    try:
+        kinds = {str(s.type).rsplit(".", 1)[-1] for s in con.extract_statements(sql)}
+    except duckdb.Error:
+        return  # not SQL: running it reports the error
+    if kinds & {"ATTACH", "DETACH"}:
+        raise QueryError("refused: queries may not attach or detach databases")
+
+
+def _refuse_invalid(package: Package) -> None:
+    """Only a package that passes `validate` (every check, foreign keys and recorded hashes
+    included) is queried. The cache is named by the digest of the files validated, so a package
+    is validated once per change of its content, not on every query."""
+    from toolkit.checks.validate import validate_package
+
+    report = validate_package(package.root, package)
+    if report.valid:
+        return
+    first = report.errors[0]
+    message = first.message if len(first.message) <= 300 else first.message[:300] + "..."
+    raise InvalidDataError(
+        f"the package is not valid, so it is not queried ({len(report.errors)} error(s); the "
+        f"first: [{first.code}] {message}); run `csto-alignment validate` to see them all"
+    )
+
+
+def connect_read_only(package: Package, memory: str | None = None):
+    import duckdb
+
+    path, built = cache_path(package)
+    con = duckdb.connect(str(path), read_only=True)
+    if memory is not None:  # checked against MEMORY by the command line; set before the lock
+        if not MEMORY.fullmatch(memory):
+            raise UsageError(f"--memory {memory!r} is not a size such as 512MB or 4GB")
+        con.execute(f"SET memory_limit = '{memory}'")
+    for setting in LOCKDOWN:
+        con.execute(setting)
+    return con, built
+
+
+def schema_listing(con) -> str:
+    rows = con.execute(
+        "SELECT table_name, string_agg(column_name, ', ' ORDER BY ordinal_position) "
+        "FROM information_schema.columns WHERE table_schema = 'main' GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    return "\n".join(f"  {t}({cols})" for t, cols in rows)
+
+
+def _explain(exc: Exception, con) -> str:
+    text = str(exc).strip()
+    first = text.splitlines()[0]
+    if "configuration has been locked" in text:
+        return "refused: query settings are locked and cannot be changed"
+    if "file system operations are disabled" in text or "external extensions" in text:
+        return f"refused: queries may not read or write files, attach databases or load extensions ({first})"
+    if "read-only" in text.lower():
+        return "refused: the data is read-only; queries cannot change it"
+    if re.search(
+        r"Table with name|Referenced column|Referenced table|not found in FROM clause", text
+    ):
+        return f"{text}\nTables and columns:\n{schema_listing(con)}"
+    return text
+
+
+# A statement with nothing but blanks, semicolons and comments: nothing to run.
+NO_SQL = re.compile(r"(\s|;|--[^\n]*(\n|$)|/\*.*?\*/)*", re.S)
+MEMORY = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.I)
+
+
+@dataclass
+class Limits:
+    """What one query may use; the command line's --timeout, --memory and --limit."""
+
+    timeout: float | None = 30.0  # seconds of wall-clock time; None: no limit
+    memory: str | None = "2GB"  # DuckDB's memory_limit; None: DuckDB's default (80% of RAM)
+    rows: int | None = None  # rows fetched; the rest are only counted (QueryResult.left_out)
+
+
+class QueryStopped(UsageError):
+    """The query reached a limit the user can raise (--timeout, --memory)."""
+
+
+class QueryInterrupted(ToolkitError):
+    """Ctrl-C: the query was stopped at the user's request."""
+
+    exit_code = EXIT_INTERRUPTED
+
+
+def _fetch(cur, limit: int | None) -> tuple[list[tuple[Any, ...]], int]:
+    """The first `limit` rows (all with None) and how many more there were, counted as Arrow
+    batches: cheap, where turning millions of rows into Python tuples is not."""
+    if limit is None:
+        return cur.fetchall(), 0
+    rows = cur.fetchmany(limit)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Arrow output on a DB-API result makes an extra copy"
+        left = sum(batch.num_rows for batch in cur.to_arrow_reader(100_000))
+    return rows, left
+
+
+def run_query(
+    package: Package,
+    sql: str,
+    params: dict[str, str] | None = None,
+    limits: Limits | None = None,
+) -> QueryResult:
+    """Run one SQL statement with named parameters ($name) bound, never pasted into the SQL,
+    within `limits`. The statement runs in a worker thread so that the timeout and Ctrl-C always
+    reach it (DuckDB's interrupt), whatever it is doing."""
+    limits = limits or Limits()
+    if NO_SQL.fullmatch(sql or ""):
+        raise QueryError(
+            "no SQL to run: give a statement such as 'SELECT * FROM actors', a saved query's name "
+            "(`csto-alignment queries` lists them) or --file"
+        )
+    con, built = connect_read_only(package, limits.memory)
+    try:
+        _refuse_attach(con, sql)
+    except QueryError:
+        con.close()
+        raise
+    outcome: dict[str, Any] = {}
+    done = threading.Event()
+
+    def work() -> None:
+        try:
+            cur = con.execute(sql, params or None)
+            if cur.description is not None:
+                outcome["columns"] = [d[0] for d in cur.description]
+                outcome["rows"], outcome["left_out"] = _fetch(cur, limits.rows)
+        except BaseException as exc:  # handed to the main thread
+            outcome["error"] = exc
+        finally:
+            done.set()
+
+    try:
+        _wait(threading.Thread(target=work, daemon=True), done, con, limits.timeout)
+        return _result(outcome, con, built, limits)
+    finally:
+        if done.is_set():  # else a stopped query still holds the connection; the process ends
+            con.close()
+
+
+def _wait(worker: threading.Thread, done: threading.Event, con, timeout: float | None) -> None:
+    """Run the worker to its end, interrupting the query at the timeout or on Ctrl-C. The loop
+    sleeps and polls an Event: a Thread.join cut short by Ctrl-C can report a live thread dead."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    # Ctrl-C must reach this loop even where SIGINT was left ignored (a process started in the
+    # background by a script): it is what stops the query.
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler) if main else None
+    try:
+        worker.start()
+        while not done.wait(0.05):
+            if deadline is not None and time.monotonic() > deadline:
+                con.interrupt()
+                done.wait(10)
+                raise QueryStopped(
+                    f"the query was stopped after {timeout:g} s; give it longer with "
+                    "--timeout SECONDS (0: no limit)"
+                )
+    except KeyboardInterrupt:
+        con.interrupt()
+        done.wait(10)
+        raise QueryInterrupted("interrupted: the query was stopped (Ctrl-C)") from None
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _result(outcome: dict[str, Any], con, built: bool, limits: Limits) -> QueryResult:
+    import duckdb
+
+    error = outcome.get("error")
+    if isinstance(error, duckdb.OutOfMemoryException):
+        raise QueryStopped(
+            f"the query needs more memory than the limit of {limits.memory}; raise it with "
+            "--memory (e.g. --memory 8GB), or narrow the query"
+        ) from None
+    if isinstance(error, duckdb.Error):
+        raise QueryError(_explain(error, con)) from None
+    if error is not None:
+        raise error
+    return QueryResult(
+        columns=outcome.get("columns", []),
+        rows=outcome.get("rows", []),
+        cache_built=built,
+        left_out=outcome.get("left_out", 0),
+    )

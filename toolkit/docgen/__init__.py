@@ -1,0 +1,1 @@
+"""Generated documentation: the codebook and the command-line reference."""

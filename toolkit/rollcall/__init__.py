@@ -1,0 +1,1 @@
+"""UN roll calls: reading published roll calls, state names to ISO codes, UN membership on a date."""

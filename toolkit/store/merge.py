@@ -1,0 +1,142 @@
+"""Merge a checked contribution into the package: canonical order and format, atomic, logged."""
+
+from __future__ import annotations
+
+import csv
+import io
+import operator
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.checks.csvread import leading_comments
+from toolkit.checks.report import Report
+from toolkit.checks.validate import check_contribution
+from toolkit.package.tableschema import DESCRIPTOR, Package, Resource
+from toolkit.release.changelog import add_unreleased
+from toolkit.release.diff import cell_changes
+from toolkit.store.fileio import descriptor_json, text_digest, with_digests
+from toolkit.store.journal import commit
+
+LISTED = 250  # added rows named by key in CHANGELOG.md; `csto-alignment diff` lists any number
+
+
+@dataclass
+class MergeResult:
+    report: Report
+    added: int = 0
+    replaced: int = 0  # rows whose key existed, corrected in place (`add --replace`)
+    written: bool = False
+
+
+def read_rows(path: Path, resource: Resource) -> list[list[str]]:
+    """Rows of a structurally valid CSV (BOM, CRLF, '#' comment lines accepted), each a list of
+    its cells in schema column order, whatever the file's column order; blank rows are skipped."""
+    text = path.read_text(encoding="utf-8-sig")
+    reader = csv.reader(io.StringIO(text[leading_comments(text)[1] :], newline=""))
+    header = next(reader, [])
+    where = [header.index(f) for f in resource.field_names]  # the file was checked: all there
+    # Lists, not dicts: far cheaper for a million rows.
+    return [[cells[i] if i < len(cells) else "" for i in where] for cells in reader if any(cells)]
+
+
+def canonical_csv(resource: Resource, rows: list[list[str]]) -> str:
+    """UTF-8, LF line ends, minimal quoting, rows sorted by primary key: small, stable diffs.
+
+    The package's rows are already in this order, so the sort mostly merges the new rows in.
+    """
+    names = resource.field_names
+    key = [names.index(k) for k in (resource.primary_key or names)]
+    rows = sorted(rows, key=operator.itemgetter(*key))
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(names)
+    w.writerows(rows)
+    return out.getvalue()
+
+
+def _descriptor_with_digest(package: Package, resource_name: str, text: str) -> str | None:
+    """The descriptor with the resource's recorded size and sha256 updated, if a release recorded them.
+
+    `add` is the sanctioned way to change data, so it keeps the record true; a hand edit still fails
+    `validate` with hash-mismatch.
+    """
+    resource = package.resource(resource_name)
+    if resource.hash is None and resource.bytes is None:
+        return None
+    digests = {resource_name: text_digest(text)}
+    return descriptor_json(with_digests(package.descriptor, digests))
+
+
+def _test_pause_before_write() -> None:
+    """Tests stretch the time between reading the data and writing it, to race two writers."""
+    import os
+    import time
+
+    if pause := os.environ.get("CSTO_ALIGNMENT_TEST_PAUSE_BEFORE_WRITE"):
+        time.sleep(float(pause))
+
+
+def _changed_cells(resource: Resource, old: list[str], new: list[str]) -> str:
+    """The cells a correction changes, worded as a release's diff words them."""
+    return cell_changes(
+        {name: (o, n) for name, o, n in zip(resource.field_names, old, new, strict=True) if o != n}
+    )
+
+
+def add_contribution(
+    package: Package,
+    file: Path,
+    resource_name: str,
+    replace: bool = False,
+    sources: Path | None = None,
+) -> MergeResult:
+    """Check `file`; only when it has no error, merge its rows into the resource and log them.
+
+    With `replace`, a row whose primary key exists replaces that row (a correction): each changed
+    cell is logged, old -> new, under 'Changed'; rows with new keys are added as usual.
+    """
+    report = check_contribution(package, file, resource_name, replace=replace, sources=sources)
+    result = MergeResult(report=report)
+    if not report.valid:
+        return result
+    resource = package.resource(resource_name)
+    data_path = package.data_path(resource_name)
+    new = read_rows(file, resource)
+    key = [resource.field_names.index(k) for k in resource.primary_key]
+
+    def key_of(row: list[str]) -> tuple[str, ...]:
+        return tuple(row[i] for i in key)
+
+    existing = read_rows(data_path, resource)
+    corrected: list[tuple[list[str], list[str]]] = []
+    if replace and key:
+        by_key = {key_of(r): r for r in new}
+        old_rows = {key_of(r): r for r in existing if key_of(r) in by_key}
+        corrected = [(old_rows[key_of(r)], r) for r in new if key_of(r) in old_rows]
+        existing = [r for r in existing if key_of(r) not in by_key]
+        added = [r for r in new if key_of(r) not in old_rows]
+    else:
+        added = new
+    merged = canonical_csv(resource, existing + new)
+    changelog = package.root / "CHANGELOG.md"
+    log = changelog.read_text(encoding="utf-8") if changelog.exists() else "# Changelog\n\n"
+    if added:
+        ids = ", ".join("/".join(key_of(r)) for r in added[:LISTED])
+        more = f" and {len(added) - LISTED} more" if len(added) > LISTED else ""
+        log = add_unreleased(
+            log, "Added", f"{len(added)} row(s) to `{resource_name}`: {ids}{more}."
+        )
+    for old, row in corrected:
+        cells = _changed_cells(resource, old, row)
+        if cells:  # a row sent again unchanged is no correction
+            log = add_unreleased(
+                log, "Changed", f"`{resource_name}` `{'/'.join(key_of(row))}`: {cells}."
+            )
+    files = {data_path: merged, changelog: log}
+    descriptor = _descriptor_with_digest(package, resource_name, merged)
+    if descriptor is not None:
+        files[package.root / DESCRIPTOR] = descriptor
+    _test_pause_before_write()
+    commit(package.root, files)
+    result.added, result.replaced, result.written = len(added), len(corrected), True
+    return result
