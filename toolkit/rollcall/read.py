@@ -611,7 +611,8 @@ def _resolve(
                 "country_iso3",
                 entry.name,
                 suggestion + "Write the state's name as the UN lists it, e.g. "
-                "'Bolivia (Plurinational State of)'.",
+                "'Bolivia (Plurinational State of)', or, for an abbreviation you have checked, "
+                f"give its code: --alias '{entry.name}=ISO3'.",
             )
             continue
         if match.code not in members:
