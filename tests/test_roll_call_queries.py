@@ -1,8 +1,9 @@
 """The saved queries that compare votes, on a fixture package whose roll calls are made up.
 
-`votes_package` replaces the resolutions and votes of a package copy without claims with three test resolutions (the
-193 members and the CSTO memberships stay): T/1 has a complete roll call; T/2 a partial one whose
-list on Russia's side is as long as its tally; T/3 a partial one whose list is not. The counts
+`votes_package` replaces the resolutions and votes of a package copy without claims with three test
+resolutions (the 193 members and the CSTO memberships stay): T/1 has a complete roll call; T/2 a
+partial one whose list on Russia's side is as long as its tally; T/3 a partial one whose list is
+not. The counts
 below are those of the fixture, never of the real data. Each query also runs on SQLite (the
 Datasette export), as its header promises portable SQL.
 """

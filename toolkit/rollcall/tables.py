@@ -285,8 +285,13 @@ def _records_in(node: Node) -> Iterator[tuple[int, Node]]:
 
 
 def _is_records(node: Node) -> bool:
+    """Whether `node` holds records: objects whose members include a name or value (a scalar)."""
     kids = list(_records_in(node)) if isinstance(node.value, (list, dict)) else []
-    return bool(kids) and all(isinstance(n.value, dict) for _, n in kids)
+    return bool(kids) and all(
+        isinstance(n.value, dict)
+        and any(not isinstance(c.value, (dict, list)) for _, c in n.value.values())
+        for _, n in kids
+    )
 
 
 def _json_records(
