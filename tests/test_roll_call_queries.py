@@ -160,3 +160,23 @@ def test_queries_use_the_recorded_vote_not_the_intended_one(run, votes_package):
         r["country_iso3"]: r for r in query(run, votes_package, "agreement_with_russia", "top=500")
     }
     assert out["BLR"]["with_russia"] == 2
+
+
+def test_an_intended_vote_needs_its_source_and_differs_from_the_recorded_one(run, votes_package):
+    path = votes_package / "data" / "un_votes.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    for r in rows:
+        if r[:2] == ["A/RES/T/1", "BLR"]:
+            r[5:8] = ["abstain", "", ""]  # no source
+        if r[:2] == ["A/RES/T/1", "RUS"]:
+            r[5:8] = ["no", "tass-es-11-3", EXCERPT]  # the recorded vote itself
+    _write(path, rows)
+    result = run("validate", votes_package, "--format", "json")
+    assert result.exit_code == 1
+    errors = json.loads(result.stdout)["errors"]
+    found = sorted((e["code"], e["message"].split(": ")[-1]) for e in errors)
+    assert found == [
+        ("intended-vote-unsourced", "intended_vote abstain has no intended_vote_source_id"),
+        ("intended-vote-unsourced", "intended_vote no is the recorded vote itself"),
+    ]
