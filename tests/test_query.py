@@ -218,7 +218,9 @@ def test_unsafe_statements_are_refused(run, pkg, sql):
 def test_unknown_table_lists_what_exists(run, pkg):
     result = run("query", "SELECT * FROM votes", "--package", pkg)
     assert result.exit_code == 2
-    assert "un_votes(resolution_id, country_iso3, vote, source_id, source_excerpt, " in result.stderr
+    assert (
+        "un_votes(resolution_id, country_iso3, vote, source_id, source_excerpt, " in result.stderr
+    )
 
 
 def test_unknown_column_lists_what_exists(run, pkg):
