@@ -247,6 +247,44 @@ def add(
     help="Verbatim excerpt of the source quoted by the remainder's rows (e.g. the sentence with the tally).",
 )
 @click.option(
+    "--input-format",
+    type=click.Choice(["auto", "text", "csv", "tsv", "json", "lists"]),
+    default="auto",
+    show_default=True,
+    help="How FILE is laid out: prose (text), a table (csv, tsv, json records) or one list of "
+    "names per category (lists: JSON or a JavaScript object); auto goes by its suffix "
+    "(.csv, .tsv, .json, .js; else text).",
+)
+@click.option("--state-field", help="The table's column (or JSON member) naming the state.")
+@click.option("--vote-field", help="The table's column (or JSON member) holding the vote.")
+@click.option(
+    "--records",
+    help="In JSON, the member that holds the records, as a dotted path (e.g. vote).",
+)
+@click.option(
+    "--vote-codes",
+    type=click.Choice(["auto", "letters", "words", "voeten"]),
+    default="auto",
+    show_default=True,
+    help="The table's vote vocabulary: letters (Y, N, A, X), words (yes, no, abstain, absent), "
+    "voeten (1 yes, 2 abstain, 3 no, 8 absent, 9 not a member); auto: the one that reads "
+    "every value.",
+)
+@click.option(
+    "--alias",
+    "aliases",
+    multiple=True,
+    metavar="NAME=ISO3",
+    help="Read NAME, as listed, as the state ISO3 (for an abbreviation the name check refuses, "
+    "e.g. 'Dem. Rep. Congo=COD'); repeatable.",
+)
+@click.option(
+    "--include-existing",
+    is_flag=True,
+    help="Also print the rows the package already holds with the same vote (by default they are "
+    "confirmed and left out, so that `add` takes the rest).",
+)
+@click.option(
     "--out",
     type=click.Path(dir_okay=False, writable=True, path_type=str),
     help="Write the rows to this CSV file (atomically) instead of stdout.",
@@ -264,19 +302,30 @@ def rollcall(
     tally_non_voting: int | None,
     remainder: str | None,
     remainder_excerpt: str | None,
+    input_format: str,
+    state_field: str | None,
+    vote_field: str | None,
+    records: str | None,
+    vote_codes: str,
+    aliases: tuple[str, ...],
+    include_existing: bool,
     out: str | None,
     package_path: str,
     fmt: str,
 ) -> None:
     """Turn a published roll call in FILE into un_votes rows for one resolution, ready for check/add.
 
-    FILE is plain text: each category's heading (In favour, Against, Abstaining, Absent / Non-voting
-    / Did not vote) followed by state names separated by commas, semicolons or line breaks; lines
-    starting with # are comments. Unknown names, states listed twice or not UN members on the date,
-    and counts that differ from the official tallies are refused; nothing is written then.
+    FILE is prose or a table. Prose: each category's heading (In favour, Against, Abstaining, Absent
+    / Non-voting / Did not vote) followed by state names separated by commas, semicolons or line
+    breaks; lines starting with # are comments. A table: CSV or JSON records of a state (name or
+    ISO3 code) and its vote, or one list of names per category. Every row quotes a verbatim fragment
+    of FILE. Unknown names, states listed twice or not UN members on the date, counts that differ
+    from the official tallies and votes unlike the package's rows are refused; nothing is written
+    then. Rows the package already holds with the same vote are confirmed and left out.
     """
     from toolkit.cli.render import issue_line, rows_as
-    from toolkit.rollcall.read import USAGE_CODES, read_roll_call
+    from toolkit.rollcall.read import USAGE_CODES, Options, read_roll_call
+    from toolkit.rollcall.tables import layout_of, read_table
 
     if out is not None and not Path(out).resolve().parent.is_dir():
         raise click.BadParameter(
@@ -285,16 +334,35 @@ def rollcall(
     package = load_package(package_path)
     tallies = {"yes": tally_yes, "no": tally_no, "abstain": tally_abstain}
     tallies["non_voting"] = tally_non_voting
-    result = read_roll_call(
-        package,
-        Path(file),
-        resolution_id,
-        source_id,
-        day=day.date() if day is not None else None,
-        tallies=tallies,
-        remainder=remainder,
-        remainder_excerpt=remainder_excerpt,
-    )
+    alias_map = {}
+    for given in aliases:
+        name, sep, code = given.rpartition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{given!r} is not NAME=ISO3", param_hint="--alias")
+        alias_map[name.strip()] = code.strip()
+    layout = layout_of(Path(file), None if input_format == "auto" else input_format)
+    if layout == "text":
+        result = read_roll_call(
+            package,
+            Path(file),
+            resolution_id,
+            source_id,
+            day=day.date() if day is not None else None,
+            tallies=tallies,
+            remainder=remainder,
+            remainder_excerpt=remainder_excerpt,
+            aliases=alias_map,
+            include_existing=include_existing,
+        )
+    else:
+        opts = Options(
+            resolution_id, source_id, day.date() if day is not None else None, tallies,
+            remainder, remainder_excerpt, alias_map, include_existing,
+        )  # fmt: skip
+        result = read_table(
+            package, Path(file), opts, layout, state_field=state_field, vote_field=vote_field,
+            records=records, vote_codes=vote_codes,
+        )  # fmt: skip
     report = result.report
     csv_text = rows_as("csv", result.columns, result.rows) + "\n"
     if report.valid and out is not None:
@@ -322,8 +390,10 @@ def rollcall(
     counted = ", ".join(f"{k} {v}" for k, v in result.counted.items())
     official = ", ".join(f"{k} {'?' if v is None else v}" for k, v in result.official.items())
     where = f" to {out}" if out else ""
+    kept = f"; {len(result.confirmed)} row(s) of the package confirmed" if result.confirmed else ""
     click.echo(
-        f"{len(result.rows)} row(s) for {resolution_id}{where}: {counted} (official: {official})",
+        f"{len(result.rows)} row(s) for {resolution_id}{where}: {counted} (official: {official})"
+        + kept,
         err=True,
     )
 
