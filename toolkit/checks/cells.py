@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from toolkit.checks.csvread import LINE, ORIGIN
 from toolkit.checks.hints import hint_for, pattern_words
-from toolkit.checks.report import Issue
+from toolkit.checks.report import Issue, cut
 from toolkit.db.sql import lit, q
 from toolkit.errors import CATALOGUE
 from toolkit.package import constraints as schema_constraints
@@ -249,7 +249,7 @@ def cell_context(f: Field, value: str | None) -> dict[str, object]:
     return {
         "field": f.name,
         "allowed": f.allowed,
-        "shown": shown(value),
+        "shown": None if value is None else cut(value),
         "length": len(value or ""),
         "first": str(value)[:1],
         "pattern": pattern_words(f.pattern),
@@ -259,11 +259,6 @@ def cell_context(f: Field, value: str | None) -> dict[str, object]:
         # a constraint without a Field attribute of its own: its declared value, by keyword
         **dict(f.extra),
     }
-
-
-def shown(value: str | None) -> str | None:
-    """A cell's value as a report shows it: cut to 80 characters."""
-    return value if value is None or len(value) <= 80 else value[:77] + "..."
 
 
 def _cell_issue(
@@ -276,6 +271,6 @@ def _cell_issue(
         CATALOGUE[code].message.format(**cell_context(f, value)),
         resource=resource.name,
         field=f.name,
-        value=shown(value),
+        value=None if value is None else cut(value),
         hint=hint_for(code, f, value),
     )

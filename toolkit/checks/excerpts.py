@@ -1,5 +1,7 @@
 """Excerpts against the texts of their sources: a row's `source_excerpt` must occur, verbatim, in
-the text of the source it cites, where the project holds that text.
+the text of the source it cites, where the project holds that text. An excerpt may leave words out
+where it says so: " […] " between two verbatim passages that occur in that order (a list's heading
+and a name far below it, when the whole passage is longer than an excerpt may be).
 
 Texts are plain UTF-8 files named `<source_id>.txt` in a folder (by default `../shared/sources`
 beside the package; `--sources DIR` names another). A source without a text there is not checked:
@@ -38,6 +40,20 @@ _NAMES = {
     "—": "an em dash (—)",
     "\u00a0": "a no-break space",
 }
+
+
+ELISION = " […] "  # marks words of the source left out between two verbatim passages
+
+
+def occurs(excerpt: str, text: str) -> bool:
+    """Whether `excerpt` is in `text` verbatim: each passage between elision marks, in order."""
+    at = 0
+    for part in excerpt.split(ELISION):
+        found = text.find(part, at)
+        if found < 0:
+            return False
+        at = found + len(part)
+    return True
 
 
 def default_sources(package: Package) -> Path:
@@ -145,10 +161,19 @@ def excerpt_issues(
         cur.executemany("INSERT INTO __source_texts VALUES (?, ?)", list(texts.items()))
         issues = []
         for k, (resource, label, _, ex) in enumerate(wanted):
+            # The pairs not found in one piece; an excerpt with elisions may still occur, each of
+            # its passages in order (`occurs`): those few are judged in Python.
+            unfound = cur.execute(
+                f"SELECT p.s, p.e FROM (SELECT DISTINCT s, e FROM __cites_{k}) p "
+                "JOIN __source_texts t ON t.source_id = p.s WHERE NOT contains(t.text, p.e)"
+            ).fetchall()
+            missing = [(s, e) for s, e in unfound if not occurs(e, texts[s])]
+            if not missing:
+                continue
+            cur.execute(f"CREATE TEMP TABLE __missing_{k} (s VARCHAR, e VARCHAR)")
+            cur.executemany(f"INSERT INTO __missing_{k} VALUES (?, ?)", missing)
             rows = cur.execute(
-                f"WITH missing AS (SELECT p.s, p.e FROM (SELECT DISTINCT s, e FROM __cites_{k}) p "
-                "JOIN __source_texts t ON t.source_id = p.s WHERE NOT contains(t.text, p.e)) "
-                f"SELECT c.__line, c.s, c.e FROM __cites_{k} c JOIN missing m "
+                f"SELECT c.__line, c.s, c.e FROM __cites_{k} c JOIN __missing_{k} m "
                 "ON c.s = m.s AND c.e = m.e ORDER BY c.__line"
             ).fetchall()
             hints: dict[tuple[str, str], str] = {}  # one hint per distinct pair
