@@ -64,6 +64,7 @@ class Run:
     peak_mb: float = 0.0
     code: int = 0
     output: bytes = b""
+    error: str = ""  # the last line the command wrote to stderr, when its output is not a report
 
     @property
     def median(self) -> float:
@@ -106,7 +107,8 @@ def measure(cmd: list[str], out: Path) -> tuple[float, float, int]:
     """Wall time, peak resident memory of the process tree (MB) and exit code of one run."""
     with out.open("wb") as fh:
         t = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.DEVNULL)
+        err = out.with_suffix(".err").open("wb")
+        p = subprocess.Popen(cmd, stdout=fh, stderr=err)
         peak, tick = 0.0, 0
         while True:
             pid, status, usage = os.wait4(p.pid, os.WNOHANG)
@@ -117,6 +119,7 @@ def measure(cmd: list[str], out: Path) -> tuple[float, float, int]:
             tick += 1
             time.sleep(0.01)
         wall = time.perf_counter() - t
+        err.close()
     p.returncode = os.waitstatus_to_exitcode(status)
     # The kernel's high-water mark of the process too: a peak between two samples is not missed.
     return wall, max(peak, usage.ru_maxrss / 1024), p.returncode
@@ -141,23 +144,35 @@ def run_all(cmds: dict[str, list[str]], runs: int, before: dict) -> dict[str, Ru
             )
         for k in cmds:
             result[k].output = outs[k].read_bytes()
+            lines = outs[k].with_suffix(".err").read_bytes().decode("utf-8", "replace")
+            lines = [
+                x for x in lines.replace("\r", "\n").splitlines() if x.strip() and "%" not in x
+            ]
+            result[k].error = lines[-1][:200] if lines else ""
     finally:
         for f in outs.values():
             f.unlink(missing_ok=True)
+            f.with_suffix(".err").unlink(missing_ok=True)
     return result
 
 
-def toolkit_counts(output: bytes, truth: list[dict]) -> tuple[int, int, int]:
-    """(injected found, injected, other findings) of a toolkit JSON report."""
-    report = json.loads(output)
+def toolkit_counts(output: bytes, truth: list[dict]) -> tuple[int, int, int] | None:
+    """(injected found, injected, other findings) of a toolkit JSON report (None: no report)."""
+    try:
+        report = json.loads(output)
+    except ValueError:
+        return None
     got = {(e["resource"], e["row"], e["code"]) for e in report["errors"] + report["warnings"]}
     expected = {(_resource(t), t["line"], t["code"]) for t in truth}
     return len(got & expected), len(expected), len(got - expected)
 
 
-def frictionless_counts(output: bytes, truth: list[dict]) -> tuple[int, int, int]:
+def frictionless_counts(output: bytes, truth: list[dict]) -> tuple[int, int, int] | None:
     """(injected rows found, injected rows, other rows reported): frictionless by row only."""
-    report = json.loads(output)
+    try:
+        report = json.loads(output)
+    except ValueError:
+        return None
     rows: set[tuple[str, int]] = set()
     for task in report.get("tasks", []):
         name = task.get("name") or task.get("resource", {}).get("name", "")
@@ -243,14 +258,19 @@ def bench_size(
             counts = frictionless_counts(r.output, truth)
         target = TARGETS[label].get(name)
         ok = None
-        if target is not None:
+        failed = name in ("check", "validate", "add", "frictionless validate") and counts is None
+        failed = failed or (name.startswith(("query", "export")) and r.code != 0)
+        if failed:
+            ok = False if target is not None else None
+        elif target is not None:
             ratio_ok = r.median / floor <= target[0]
             mem_ok = target[1] is None or r.peak_mb <= target[1]
             found_ok = counts is None or (counts[0] == counts[1] and counts[2] == 0)
             ok = ratio_ok and mem_ok and found_ok and r.code == (1 if counts and counts[1] else 0)
         rows.append({"size": label, "command": name, "runs": len(r.walls), "wall": r.median,
                      "ratio": r.median / floor, "peak": r.peak_mb, "counts": counts,
-                     "target": target, "ok": ok, "code": r.code})  # fmt: skip
+                     "target": target, "ok": ok, "code": r.code,
+                     "error": r.error if failed else ""})  # fmt: skip
     if not frictionless_runs:
         rows.append({"size": label, "command": "frictionless validate", "skipped": skip_reason})
     about = (
@@ -282,6 +302,8 @@ def table(rows: list[dict]) -> str:
         found = f"{c[0]}/{c[1]}" if c else "-"
         other = str(c[2]) if c else "-"
         verdict = "-" if r["ok"] is None else ("PASS" if r["ok"] else "FAIL")
+        if r.get("error"):
+            verdict = f"{verdict}: exit {r['code']}, {r['error']}"
         name = "DuckDB bare read (the floor)" if r["command"] == "floor" else f"`{r['command']}`"
         lines.append(
             f"| {r['size']} | {name} | {r['runs']} | {r['wall']:.2f} | {r['ratio']:.1f} | {r['peak']:.0f} "
@@ -359,6 +381,9 @@ def main() -> int:
             else "at ~30,000 rows a second one run takes about 8 minutes (--frictionless-13m runs it)"
         )
         found, line = bench_size(label, a.out / label, runs, fr, skip)
+        (a.out / label / "results.json").write_text(
+            json.dumps({"about": line, "rows": found}, indent=1)
+        )
         rows += found
         about.append(line)
     load_after = os.getloadavg()

@@ -52,6 +52,8 @@ class Loaded:
     fatal: bool = False  # the file could not be read at all; nothing was loaded
     table: str = ""
     line_sql: str = SRC_LINE
+    # The SELECT DuckDB read the file with (schema order), when it did (not Python's csv module).
+    source_sql: str | None = None
 
 
 def _issue(code: str, message: str, resource: Resource, label: str, **kw: object) -> Issue:
@@ -285,6 +287,7 @@ def load_csv(
         lines = facts.rows(head, first_end)
         if fast and lines and not facts.nul and _rows_are_lines(con, table, lines):
             out.rows, out.line_sql = lines, f"rowid + {skip + 2}"
+            out.source_sql = fast_select(path, header, resource, skip)
             return out
         con.execute(f'DROP TABLE IF EXISTS "{table}"')
         tried = True  # not read again by DuckDB: on down the slow path, every fact known
@@ -296,6 +299,7 @@ def load_csv(
     if data is None and not facts.nul and not padded and not tried:
         if _try_fast(con, table, path, header, resource, skip, lines):
             out.rows, out.line_sql = lines, f"rowid + {skip + 2}"
+            out.source_sql = fast_select(path, header, resource, skip)
             return out
     data = data if data is not None else path.read_bytes()
     text, issues = _decode(data, resource, label)
@@ -473,16 +477,18 @@ def _load_fast(
     skip: int,
 ) -> bool:
     """DuckDB's read of the file into `table`; False (and no table) if DuckDB refuses it."""
-    cols = ", ".join(f'"{f.name}"' for f in resource.fields)
     try:
-        con.execute(
-            f'CREATE TABLE "{table}" AS SELECT {cols} '
-            f"FROM {read_csv_sql(path, header, skip, resource.missing_values)}"
-        )
+        con.execute(f'CREATE TABLE "{table}" AS {fast_select(path, header, resource, skip)}')
     except engine().Error:
         con.execute(f'DROP TABLE IF EXISTS "{table}"')
         return False
     return True
+
+
+def fast_select(path: Path, header: list[str], resource: Resource, skip: int) -> str:
+    """The SELECT of the file's rows, every column text in schema order, that DuckDB reads it by."""
+    cols = ", ".join(f'"{f.name}"' for f in resource.fields)
+    return f"SELECT {cols} FROM {read_csv_sql(path, header, skip, resource.missing_values)}"
 
 
 def _rows_are_lines(con: duckdb.DuckDBPyConnection, table: str, lines: int) -> bool:

@@ -58,6 +58,8 @@ class Session:
         # resource -> the tables its rows were loaded into: (table, origin, SQL of the line number)
         self.loaded_tables: dict[str, list[tuple[str, str, str]]] = {}
         self.rows: dict[tuple[str, str], int] = {}  # (resource, origin) -> rows loaded
+        # (resource, origin) -> the SELECT DuckDB read the file by (None: read by Python's csv)
+        self.source_sql: dict[tuple[str, str], str | None] = {}
         # resource -> whether its typed relation (`typed_<name>`) is a table (else a view)
         self.typed_table: dict[str, bool] = {}
         self.report = Report()
@@ -125,6 +127,7 @@ class Session:
                     (result.table, f.origin, result.line_sql)
                 )
                 self.rows[f.resource.name, f.origin] = result.rows
+                self.source_sql[f.resource.name, f.origin] = result.source_sql
                 self.loaded.add(f.resource.name)
                 self._view(f.resource)
         return results

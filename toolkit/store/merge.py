@@ -5,14 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import operator
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from toolkit.checks.csvread import leading_comments
+from toolkit.checks.engine import MEMORY_LIMIT, engine, remove_temp, spill_to_temp
 from toolkit.checks.report import Report
 from toolkit.checks.session import Session
-from toolkit.checks.validate import PACKAGE, judge_contribution
+from toolkit.checks.validate import CONTRIBUTION, PACKAGE, judge_contribution
 from toolkit.db.sql import lit, q
+from toolkit.errors import ToolkitError
 from toolkit.package.tableschema import DESCRIPTOR, Package, Resource
 from toolkit.release.changelog import add_unreleased
 from toolkit.release.diff import cell_changes
@@ -25,6 +30,9 @@ from toolkit.store.fileio import (
 )
 from toolkit.store.journal import commit
 
+# Rows above which the merged rows are sorted on one thread, which needs less memory. At 13
+# million votes (2.6 GB of CSV) even that sort does not fit engine.MEMORY_LIMIT's default.
+SERIAL_SORT_ROWS = 5_000_000
 LISTED = 250  # added rows named by key in CHANGELOG.md; `csto-alignment diff` lists any number
 
 
@@ -109,17 +117,31 @@ def add_contribution(
     '#', which DuckDB quotes and Python's csv module does not), the rows are merged in Python.
     """
     session = judge_contribution(package, file, resource_name, replace, sources)
+    rewrite = None
     try:
         result = MergeResult(report=session.report)
         if not result.report.valid:
             return result
         resource = package.resource(resource_name)
         if _sql_merge_fits(session, resource):
-            merged, added, keys, corrected = _merge_in_sql(session, package, resource, replace)
+            merged, added, keys, corrected, rewrite = _merge_in_sql(
+                session, package, resource, replace
+            )
         else:
             merged, added, keys, corrected = _merge_in_python(package, file, resource, replace)
     finally:
         session.close()
+    if rewrite is not None:  # the files themselves, sorted once the session's memory is free
+        try:
+            merged = stage_with(package.data_path(resource_name), rewrite)
+        except engine().Error as exc:
+            if "Out of Memory" not in str(exc):
+                raise
+            raise ToolkitError(
+                f"the merged rows of {resource_name} could not be sorted within the memory DuckDB "
+                f"may use ({MEMORY_LIMIT}); nothing was written. Allow more with the environment "
+                "variable CSTO_ALIGNMENT_MEMORY_LIMIT (e.g. 4GB) and run add again"
+            ) from None
     try:
         changelog = package.root / "CHANGELOG.md"
         log = changelog.read_text(encoding="utf-8") if changelog.exists() else "# Changelog\n\n"
@@ -202,8 +224,13 @@ def _sql_merge_fits(session: Session, resource: Resource) -> bool:
     return not (found and found[0])
 
 
-def _merge_in_sql(session: Session, package: Package, resource: Resource, replace: bool) -> Merged:
-    """As _merge_in_python, on the session's tables; the merged CSV is a staged file."""
+def _merge_in_sql(
+    session: Session, package: Package, resource: Resource, replace: bool
+) -> tuple[str | Path, int, list[tuple[str, ...]], list[tuple[list[str], list[str]]], Any]:
+    """As _merge_in_python, on the session's tables, except the merged CSV: the last item is the
+    function that writes it, to run once the session is closed (a sort of millions of rows needs
+    the memory the session's tables hold), in a fresh connection that reads each side again (the
+    file itself where DuckDB read it, else the session's rows saved as Parquet)."""
     con = session.con
     kept, everything, new, line = _tables(session, resource)
     line = line.replace("rowid", "n.rowid") if "rowid" in line else f"n.{line}"
@@ -214,9 +241,9 @@ def _merge_in_sql(session: Session, package: Package, resource: Resource, replac
     keys_sql = "[" + ", ".join(f"coalesce(n.{q(k)}, '')" for k in key) + "]::VARCHAR[]"
     new_ordered = f"FROM {q(new)} n"
     corrected: list[tuple[list[str], list[str]]] = []
+    on = " AND ".join(f"o.{q(k)} = n.{q(k)}" for k in key)
     if replace and key:
         # Rows whose key the package held are corrections; the others are added.
-        on = " AND ".join(f"o.{q(k)} = n.{q(k)}" for k in key)
         old = ", ".join(f"o.{q(n)}" for n in names)
         newer = ", ".join(f"n.{q(n)}" for n in names)
         for row in con.execute(
@@ -231,12 +258,47 @@ def _merge_in_sql(session: Session, package: Package, resource: Resource, replac
         tuple(k) for (k,) in con.execute(f"SELECT {keys_sql} {ordered} LIMIT {LISTED}").fetchall()
     ]
 
-    def write(tmp: Path) -> None:
-        con.execute(
-            f"COPY (SELECT {cols} FROM (SELECT {cols} FROM {q(kept)} UNION ALL "
-            f"SELECT {cols} FROM {q(new)}) ORDER BY {order}) TO {lit(str(tmp))} "
-            "(FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"')"
+    def copy(target: Any, tmp: Path, old_rows: str, new_rows: str) -> None:
+        target.execute(
+            f"COPY (SELECT {cols} FROM ({old_rows} UNION ALL {new_rows}) ORDER BY {order}) "
+            f"TO {lit(str(tmp))} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"')"
         )
 
-    merged = stage_with(package.data_path(resource.name), write)
-    return merged, added, keys, corrected
+    # Each side's rows as DuckDB reads them again in a fresh connection: the file itself when
+    # DuckDB read it, else (read by Python's csv module) the session's table, saved as Parquet.
+    saved = Path(tempfile.mkdtemp(prefix="csto-alignment-merge-"))
+
+    def side(table: str, origin: str) -> tuple[str, bool]:
+        sql = session.source_sql.get((resource.name, origin))
+        if sql is not None:
+            return sql, False
+        path = lit(str(saved / f"{origin}.parquet"))
+        con.execute(f"COPY (SELECT {cols} FROM {q(table)}) TO {path} (FORMAT parquet)")
+        return f"SELECT {cols} FROM read_parquet({path})", True
+
+    try:
+        old_rows, set_aside = side(kept, PACKAGE)
+        new_rows, _ = side(new, CONTRIBUTION)
+    except BaseException:
+        shutil.rmtree(saved, ignore_errors=True)
+        raise
+    if replace and key and not set_aside:  # the package's rows less those it corrects
+        old_rows = (
+            f"SELECT {cols} FROM ({old_rows}) o WHERE NOT EXISTS "
+            f"(SELECT 1 FROM ({new_rows}) n WHERE {on})"
+        )
+    total = sum(n for (name, _), n in session.rows.items() if name == resource.name)
+
+    def rewrite(tmp: Path) -> None:
+        fresh = engine().connect()
+        spill = spill_to_temp(fresh)
+        try:
+            if total > SERIAL_SORT_ROWS:  # two threads' sort runs would not fit the memory limit
+                fresh.execute("SET threads = 1")
+            copy(fresh, tmp, old_rows, new_rows)
+        finally:
+            fresh.close()
+            remove_temp(spill)
+            shutil.rmtree(saved, ignore_errors=True)
+
+    return "", added, keys, corrected, rewrite
