@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 
 import pytest
 from helpers import FIXTURES, report
@@ -151,3 +152,25 @@ def test_rows_padded_with_empty_cells_by_a_spreadsheet_are_merged(run, pkg, tmp_
     rows = list(csv.reader((pkg / "data/statements.csv").open(encoding="utf-8")))
     assert {len(r) for r in rows} == {18}
     assert run("validate", pkg).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "name, resource, replace",
+    [
+        ("good_statement.csv", "statements", False),
+        ("correction_of_existing_key.csv", "actors", True),
+    ],
+)
+def test_a_large_merge_sorted_apart_from_the_check_writes_the_same_files(
+    run, pkg, tmp_path, monkeypatch, name, resource, replace
+):
+    from toolkit.store import merge
+
+    other = tmp_path / "other"
+    shutil.copytree(pkg, other)
+    args = ["-r", resource, *(["--replace"] if replace else [])]
+    assert run("add", FIXTURES / name, "--package", pkg, *args).exit_code == 0
+    monkeypatch.setattr(merge, "SERIAL_SORT_ROWS", 0)  # every merge takes the large path
+    assert run("add", FIXTURES / name, "--package", other, *args).exit_code == 0
+    for path in (f"data/{resource}.csv", "CHANGELOG.md", "datapackage.json"):
+        assert (other / path).read_bytes() == (pkg / path).read_bytes()

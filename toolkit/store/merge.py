@@ -30,8 +30,9 @@ from toolkit.store.fileio import (
 )
 from toolkit.store.journal import commit
 
-# Rows above which the merged rows are sorted on one thread, which needs less memory. At 13
-# million votes (2.6 GB of CSV) even that sort does not fit engine.MEMORY_LIMIT's default.
+# Rows above which the merged rows are sorted apart from the check's tables (once they are freed),
+# on one thread, which needs less memory. At 13 million votes (2.6 GB of CSV) even that sort does
+# not fit engine.MEMORY_LIMIT's default.
 SERIAL_SORT_ROWS = 5_000_000
 LISTED = 250  # added rows named by key in CHANGELOG.md; `csto-alignment diff` lists any number
 
@@ -227,10 +228,11 @@ def _sql_merge_fits(session: Session, resource: Resource) -> bool:
 def _merge_in_sql(
     session: Session, package: Package, resource: Resource, replace: bool
 ) -> tuple[str | Path, int, list[tuple[str, ...]], list[tuple[list[str], list[str]]], Any]:
-    """As _merge_in_python, on the session's tables, except the merged CSV: the last item is the
-    function that writes it, to run once the session is closed (a sort of millions of rows needs
-    the memory the session's tables hold), in a fresh connection that reads each side again (the
-    file itself where DuckDB read it, else the session's rows saved as Parquet)."""
+    """As _merge_in_python, on the session's tables; the merged CSV is a staged file. Over
+    SERIAL_SORT_ROWS rows it is not written yet: the last item is then the function that writes
+    it, to run once the session is closed (a sort of millions of rows needs the memory the
+    session's tables hold), in a fresh connection that reads each side again (the file itself
+    where DuckDB read it, else the session's rows saved as Parquet)."""
     con = session.con
     kept, everything, new, line = _tables(session, resource)
     line = line.replace("rowid", "n.rowid") if "rowid" in line else f"n.{line}"
@@ -264,6 +266,15 @@ def _merge_in_sql(
             f"TO {lit(str(tmp))} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"')"
         )
 
+    total = sum(n for (name, _), n in session.rows.items() if name == resource.name)
+    if total <= SERIAL_SORT_ROWS:  # the session's tables, sorted where they are
+        merged = stage_with(
+            package.data_path(resource.name),
+            lambda tmp: copy(
+                con, tmp, f"SELECT {cols} FROM {q(kept)}", f"SELECT {cols} FROM {q(new)}"
+            ),
+        )
+        return merged, added, keys, corrected, None
     # Each side's rows as DuckDB reads them again in a fresh connection: the file itself when
     # DuckDB read it, else (read by Python's csv module) the session's table, saved as Parquet.
     saved = Path(tempfile.mkdtemp(prefix="csto-alignment-merge-"))
@@ -287,14 +298,12 @@ def _merge_in_sql(
             f"SELECT {cols} FROM ({old_rows}) o WHERE NOT EXISTS "
             f"(SELECT 1 FROM ({new_rows}) n WHERE {on})"
         )
-    total = sum(n for (name, _), n in session.rows.items() if name == resource.name)
 
     def rewrite(tmp: Path) -> None:
         fresh = engine().connect()
         spill = spill_to_temp(fresh)
         try:
-            if total > SERIAL_SORT_ROWS:  # two threads' sort runs would not fit the memory limit
-                fresh.execute("SET threads = 1")
+            fresh.execute("SET threads = 1")  # one sort run needs less memory than two
             copy(fresh, tmp, old_rows, new_rows)
         finally:
             fresh.close()
