@@ -31,12 +31,15 @@ def validate_package(
     excerpts against the source texts in `sources` (excerpts.default_sources if None)."""
     from toolkit.package.tableschema import load_package
 
-    return validated_session(package or load_package(path), sources).report
+    session = validated_session(package or load_package(path), sources)
+    session.close()
+    return session.report
 
 
 def validated_session(package: Package, sources: Path | None = None) -> Session:
     """validate_package's work, returning the session: its report, and its database, whose view of
-    each resource gives every row's line in its file (`__line`), for callers that place rows."""
+    each resource gives every row's line in its file (`__line`), for callers that place rows.
+    The caller closes it (Session.close)."""
     session = Session(package)
     resources = list(package.resources.values())
     try:
@@ -50,8 +53,9 @@ def validated_session(package: Package, sources: Path | None = None) -> Session:
             PACKAGE,
             sources or default_sources(package),
         )
-    finally:
+    except BaseException:
         session.close()
+        raise
     session.report.errors += integrity_issues(package)
     _summarise(session, {r.name: result.rows for r, result in zip(resources, loaded, strict=True)})
     return session

@@ -289,7 +289,7 @@ def review_packages(
             for x in r.removed:
                 rows.append(RowReview(r.name, r.key_of(x), "removed", values=dict(x)))
     finally:
-        session.con.close()
+        session.close()  # and the temporary folder DuckDB may have spilled to
     for row in rows:
         if row.line is not None:
             placed[row.resource, row.line] = row
