@@ -504,7 +504,9 @@ class _Background:
     DuckDB releases Python's lock while it reads a file, so the two really run together."""
 
     def __init__(self, fn: Callable[[], _Facts]) -> None:
-        self._fn, self._value, self._error = fn, None, None
+        self._fn = fn
+        self._value: _Facts | None = None
+        self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 

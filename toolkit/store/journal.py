@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+from collections.abc import Mapping
 from pathlib import Path
 
 from toolkit.errors import ToolkitError
@@ -42,7 +43,7 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def commit(root: Path, files: dict[Path, str | Path]) -> None:
+def commit(root: Path, files: Mapping[Path, str | Path]) -> None:
     """Write every file in `files` (paths inside `root`) as one change; see the module's doc.
 
     A file's new content is its text, or (a Path) a file already staged beside it
