@@ -285,9 +285,14 @@ def load_csv(
             out.fatal = True
             return out
         lines = facts.rows(head, first_end)
-        if fast and lines and not facts.nul and _rows_are_lines(con, table, lines):
-            out.rows, out.line_sql = lines, f"rowid + {skip + 2}"
-            out.source_sql = fast_select(path, header, resource, skip)
+        numbered = (
+            _rows_are_lines(con, table, lines, resource, skip)
+            if fast and lines and not facts.nul
+            else None
+        )
+        if numbered is not None:
+            out.line_sql, out.source_sql = numbered, fast_select(path, header, resource, skip)
+            out.rows = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # type: ignore[index]
             return out
         con.execute(f'DROP TABLE IF EXISTS "{table}"')
         tried = True  # not read again by DuckDB: on down the slow path, every fact known
@@ -297,9 +302,10 @@ def load_csv(
         con.execute(f'CREATE TABLE "{table}" ({cols}, {SRC_LINE} BIGINT)')
         return out
     if data is None and not facts.nul and not padded and not tried:
-        if _try_fast(con, table, path, header, resource, skip, lines):
-            out.rows, out.line_sql = lines, f"rowid + {skip + 2}"
-            out.source_sql = fast_select(path, header, resource, skip)
+        numbered = _try_fast(con, table, path, header, resource, skip, lines)
+        if numbered is not None:
+            out.line_sql, out.source_sql = numbered, fast_select(path, header, resource, skip)
+            out.rows = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # type: ignore[index]
             return out
     data = data if data is not None else path.read_bytes()
     text, issues = _decode(data, resource, label)
@@ -456,16 +462,17 @@ def _try_fast(
     resource: Resource,
     skip: int,
     lines: int,
-) -> bool:
-    """Let DuckDB read the file when every row is one physical line; False means 'use the slow path'.
+) -> str | None:
+    """Let DuckDB read the file when its rows account for every line (see _rows_are_lines); the
+    SQL of a row's line, or None for 'use the slow path'.
 
     DuckDB keeps the file's row order in the new table (insertion order is preserved), so a row's
     line is its rowid + 2 (+ any comment lines), provided it read one row per line: a blank line
     (which DuckDB skips) or a cell holding a line break makes the counts differ.
     """
-    return _load_fast(con, table, path, header, resource, skip) and _rows_are_lines(
-        con, table, lines
-    )
+    if not _load_fast(con, table, path, header, resource, skip):
+        return None
+    return _rows_are_lines(con, table, lines, resource, skip)
 
 
 def _load_fast(
@@ -491,11 +498,46 @@ def fast_select(path: Path, header: list[str], resource: Resource, skip: int) ->
     return f"SELECT {cols} FROM {read_csv_sql(path, header, skip, resource.missing_values)}"
 
 
-def _rows_are_lines(con: duckdb.DuckDBPyConnection, table: str, lines: int) -> bool:
-    """Whether DuckDB read one row per line (see _try_fast); if not, the table is dropped."""
-    if con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] != lines:  # type: ignore[index]
-        con.execute(f'DROP TABLE "{table}"')
+def _rows_are_lines(
+    con: duckdb.DuckDBPyConnection, table: str, lines: int, resource: Resource, skip: int
+) -> str | None:
+    """The SQL of each row's line in the file, if DuckDB's rows account for every line: one row per
+    line (the line is the row's position), or rows whose quoted cells hold line breaks, which are
+    then counted in SQL (see _number_rows). None (and the table dropped) otherwise: a blank line,
+    which DuckDB skips, or a carriage return inside a cell, which the slow path counts its own way."""
+    count = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # type: ignore[index]
+    if count == lines:
+        return f"rowid + {skip + 2}"
+    if count < lines and _number_rows(con, table, resource, lines - count, skip):
+        return SRC_LINE
+    con.execute(f'DROP TABLE IF EXISTS "{table}"')
+    return None
+
+
+def _number_rows(
+    con: duckdb.DuckDBPyConnection, table: str, resource: Resource, extra: int, skip: int
+) -> bool:
+    """Give the table a column of each row's line when its cells' line breaks (no carriage
+    returns) are exactly the `extra` lines of the file: a row starts after the rows before it and
+    the line breaks inside their cells. False if they are not."""
+    cols = [f'"{f.name}"' for f in resource.fields]
+    cr = " OR ".join(f"contains({c}, chr(13))" for c in cols)
+    breaks = " + ".join(
+        f"coalesce(length({c}) - length(replace({c}, chr(10), '')), 0)" for c in cols
+    )
+    found = con.execute(
+        f'SELECT bool_or({cr}), sum({breaks}) FROM "{table}" WHERE {" OR ".join(f"contains({c}, chr(10)) OR contains({c}, chr(13))" for c in cols)}'
+    ).fetchone()
+    if not found or found[0] or found[1] != extra:
         return False
+    numbered = f"{table}__numbered"
+    con.execute(
+        f'CREATE TABLE "{numbered}" AS SELECT {", ".join(cols)}, rowid + {skip + 2} + coalesce(sum({breaks}) '
+        f"OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS {SRC_LINE} "
+        f'FROM "{table}"'
+    )
+    con.execute(f'DROP TABLE "{table}"')
+    con.execute(f'ALTER TABLE "{numbered}" RENAME TO "{table}"')
     return True
 
 
