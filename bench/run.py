@@ -125,8 +125,11 @@ def main() -> None:
     votes = str(a.out / "votes.csv")
     clean = a.out / "clean"
 
+    cache = a.out / "query-cache"  # the typed query cache of these runs (toolkit/db/query.py)
+    os.environ["CSTO_ALIGNMENT_CACHE"] = str(cache)
+
     def cold() -> None:
-        shutil.rmtree(clean / ".cache", ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
 
     query = [CLI, "query", QUESTION, "--package", str(clean), "--format", "csv"]
     cmds = {

@@ -13,6 +13,14 @@ from helpers import FIXTURES, ROOT
 from toolkit.cli.commands import main
 
 
+@pytest.fixture(autouse=True)
+def query_cache(tmp_path_factory, monkeypatch) -> Path:
+    """The typed query caches of a test run, in its temporary folder (never the user's)."""
+    folder = tmp_path_factory.mktemp("query-cache")
+    monkeypatch.setenv("CSTO_ALIGNMENT_CACHE", str(folder))
+    return folder
+
+
 @pytest.fixture
 def pkg(tmp_path: Path) -> Path:
     """A copy of the repository's package (descriptor, schemas, data, changelog) in tmp_path."""
@@ -68,3 +76,29 @@ def remove_claims(pkg: Path) -> Path:
         (pkg / "data" / f"{name}.csv").unlink()
         (pkg / "schemas" / f"{name}.json").unlink()
     return pkg
+
+
+class Canary:
+    """A folder outside the package holding one file: an attack must change neither."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir()
+        self.file = folder / "canary.txt"
+        self.file.write_text("untouched\n", encoding="utf-8")
+
+    def path(self, name: str) -> Path:
+        """A path in the folder that an attack may try to write (it must stay absent)."""
+        return self.folder / name
+
+    def unchanged(self) -> bool:
+        return (
+            sorted(p.name for p in self.folder.iterdir()) == ["canary.txt"]
+            and self.file.read_text(encoding="utf-8") == "untouched\n"
+        )
+
+
+@pytest.fixture
+def canary(tmp_path: Path) -> Canary:
+    """A file outside the package (tmp_path/outside/canary.txt) that no command may change."""
+    return Canary(tmp_path / "outside")

@@ -248,7 +248,7 @@ def test_unknown_column_lists_what_exists(run, pkg):
     assert "statements(statement_id, speaker_id" in result.stderr
 
 
-def test_cache_is_rebuilt_when_data_changes_and_never_stale(run, pkg):
+def test_cache_is_rebuilt_when_data_changes_and_never_stale(run, pkg, query_cache):
     first = run(
         "query", "SELECT count(*) AS n FROM statements", "--package", pkg, "--format", "json"
     )
@@ -266,7 +266,8 @@ def test_cache_is_rebuilt_when_data_changes_and_never_stale(run, pkg):
         "query", "SELECT count(*) AS n FROM statements", "--package", pkg, "--format", "json"
     )
     assert "built the typed query cache" in after.stderr and rows(after) == [{"n": n + 1}]
-    assert len(list((pkg / ".cache").glob("query-*.duckdb"))) == 1
+    assert len(list(query_cache.glob("query-*.duckdb"))) == 1
+    assert not (pkg / ".cache").exists()  # never in the package, where a branch could plant one
 
 
 def test_export_duckdb_is_typed_with_comments(run, pkg, tmp_path):

@@ -48,6 +48,14 @@ CATALOGUE: dict[str, ErrorType] = {
             "See the command's --help; nothing was checked or written.",
         ),
         _E(
+            "unsafe-name",
+            "file",
+            "Name not allowed",
+            "Names reach SQL, file names and web pages: a package or resource name is lowercase "
+            "letters, digits, '.', '_' or '-' (starting with a letter or digit), a field name "
+            "letters, digits and '_' (starting with a letter); at most 64 characters.",
+        ),
+        _E(
             "binary-file",
             "file",
             "Not a text file",

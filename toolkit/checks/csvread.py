@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING
 
 from toolkit.checks.engine import engine
 from toolkit.checks.report import Issue
-from toolkit.db.sql import lit
+from toolkit.db.sandbox import absolute
+from toolkit.db.sql import lit, q
 from toolkit.package.tableschema import Resource
 
 if TYPE_CHECKING:
@@ -261,8 +262,8 @@ def load_csv(
         return out
     lines = facts.rows(head, first_end)
     if not lines:  # a header and no rows: an empty table
-        cols = ", ".join(f'"{f.name}" VARCHAR' for f in resource.fields)
-        con.execute(f'CREATE TABLE "{table}" ({cols}, {SRC_LINE} BIGINT)')
+        cols = ", ".join(f"{q(f.name)} VARCHAR" for f in resource.fields)
+        con.execute(f"CREATE TABLE {q(table)} ({cols}, {SRC_LINE} BIGINT)")
         return out
     if data is None and not facts.nul and not padded:
         if _try_fast(con, table, path, header, resource, skip, lines):
@@ -391,7 +392,7 @@ def read_csv_sql(
     """
     columns = "{" + ", ".join(f"{lit(h)}: 'VARCHAR'" for h in header) + "}"
     return (
-        f"read_csv({lit(str(path))}, header=true, auto_detect=false, delim=',', quote='\"', "
+        f"read_csv({lit(absolute(path))}, header=true, auto_detect=false, delim=',', quote='\"', "
         f"escape='\"', skip={skip}, columns={columns}, strict_mode=true{_nullstr(missing)})"
     )
 
@@ -418,17 +419,17 @@ def _try_fast(
     line is its rowid + 2 (+ any comment lines), provided it read one row per line: a blank line
     (which DuckDB skips) or a cell holding a line break makes the counts differ.
     """
-    cols = ", ".join(f'"{f.name}"' for f in resource.fields)
+    cols = ", ".join(q(f.name) for f in resource.fields)
     try:
         con.execute(
-            f'CREATE TABLE "{table}" AS SELECT {cols} '
+            f"CREATE TABLE {q(table)} AS SELECT {cols} "
             f"FROM {read_csv_sql(path, header, skip, resource.missing_values)}"
         )
     except engine().Error:
-        con.execute(f'DROP TABLE IF EXISTS "{table}"')
+        con.execute(f"DROP TABLE IF EXISTS {q(table)}")
         return False
-    if con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] != lines:  # type: ignore[index]
-        con.execute(f'DROP TABLE "{table}"')
+    if con.execute(f"SELECT count(*) FROM {q(table)}").fetchone()[0] != lines:  # type: ignore[index]
+        con.execute(f"DROP TABLE {q(table)}")
         return False
     return True
 
@@ -499,5 +500,11 @@ def _store_rows(
         for f in resource.fields
     }
     arrays[SRC_LINE] = pa.array([line for line, _ in rows], pa.int64())
-    staged = pa.table(arrays)  # noqa: F841 - read by DuckDB's replacement scan below
-    con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM staged')
+    # Registered by name: the connection is locked down (db/sandbox), so DuckDB's replacement scan
+    # of Python variables is off.
+    staged = f"__staged_{table}"
+    con.register(staged, pa.table(arrays))
+    try:
+        con.execute(f"CREATE TABLE {q(table)} AS SELECT * FROM {q(staged)}")
+    finally:
+        con.unregister(staged)

@@ -25,6 +25,7 @@ from toolkit.checks.engine import engine
 from toolkit.checks.keys import Target, foreign_key_issues, key_issues
 from toolkit.checks.report import Issue, Report
 from toolkit.checks.rules import Rule, rules_for
+from toolkit.db import sandbox
 from toolkit.db.sql import lit, q
 from toolkit.errors import CATALOGUE, STAGES
 from toolkit.package.tableschema import Package, Resource
@@ -49,9 +50,10 @@ class File:
 class Session:
     """A DuckDB connection holding the package's resources as text tables, plus typed views."""
 
-    def __init__(self, package: Package) -> None:
+    def __init__(self, package: Package, read: list[Path] | None = None) -> None:
+        """`read`: the files the session may load (its connection reaches no other, db/sandbox)."""
         self.package = package
-        self.con: duckdb.DuckDBPyConnection = engine().connect()
+        self.con: duckdb.DuckDBPyConnection = sandbox.connect(read=read or [], duck=engine())
         self.rules = rules_for(package)
         self.loaded: set[str] = set()
         # resource -> the tables its rows were loaded into: (table, origin, SQL of the line number)

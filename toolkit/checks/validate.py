@@ -32,9 +32,10 @@ def validate_package(
     from toolkit.package.tableschema import load_package
 
     package = package or load_package(path)
-    session = Session(package)
     resources = list(package.resources.values())
-    loaded = session.load([File(r, package.root / r.path, PACKAGE, r.path) for r in resources])
+    files = [File(r, package.root / r.path, PACKAGE, r.path) for r in resources]
+    session = Session(package, read=[f.path for f in files])
+    loaded = session.load(files)
     session.judge([(r, r.path) for r in resources], PACKAGE, {r.name: r.path for r in resources})
     session.report.errors += excerpt_issues(
         session.con,
@@ -72,11 +73,12 @@ def check_contribution(
     the package's row is set aside, so keys, references and rules see the corrected one only.
     """
     resource = package.resource(resource_name)
-    session = Session(package)
     label = str(file)
     existing = [package.resource(name) for name in needed_by(package, resource_name)]
     files = [File(r, package.root / r.path, PACKAGE, r.path) for r in existing]
-    loaded = session.load([*files, File(resource, file, CONTRIBUTION, label)])
+    files.append(File(resource, file, CONTRIBUTION, label))
+    session = Session(package, read=[f.path for f in files])
+    loaded = session.load(files)
     errors = [i for r in loaded[:-1] for i in r.issues]
     if errors:
         # The package itself must be valid for a contribution to be judged against it.

@@ -22,10 +22,10 @@ def _readable_mode() -> int:
     return 0o666 & ~umask
 
 
-def _typed_connection(package: Package, path: str | None = None):
-    import duckdb
-
-    con = duckdb.connect(path or ":memory:")
+def _typed_connection(package: Package, write: Path | None = None):
+    """The typed tables in memory, on a connection that reads only the package's data files and
+    writes only into `write` (db/sandbox)."""
+    con = typed_db.connect(package, write=[write] if write is not None else [])
     typed_db.build(con, package)
     return con
 
@@ -37,9 +37,7 @@ STORAGE_VERSION = "v1.0.0"
 
 
 def _write_duckdb(package: Package, path: Path) -> None:
-    import duckdb
-
-    con = duckdb.connect(":memory:")
+    con = typed_db.connect(package, write=[path.parent])
     try:
         con.execute(f"ATTACH {lit(str(path))} AS export (STORAGE_VERSION {lit(STORAGE_VERSION)})")
         con.execute("USE export")
@@ -58,7 +56,7 @@ def export_duckdb(package: Package, out: Path) -> list[Path]:
 
 def export_parquet(package: Package, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    con = _typed_connection(package)
+    con = _typed_connection(package, write=out)
     written = []
     for name in package.resources:
         # ENUMs become plain strings so every Parquet reader understands them.

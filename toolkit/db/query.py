@@ -1,14 +1,19 @@
 """Where analysts' SQL runs: a typed, read-only DuckDB database over the package, cached by content.
 
-The cache is a .duckdb file under `.cache/` in the package folder, named by the sha256 of the
-descriptor, the schemas and every data file (and the toolkit version), so it is rebuilt whenever any of
-them changes and is never stale. Queries run on a read-only connection with external access disabled
-and the configuration locked: no statement can change the data, write or read a file, attach a
-database, install or load an extension, or turn these settings back.
+The cache is a .duckdb file in the user's cache folder (`$CSTO_ALIGNMENT_CACHE`, else
+`$XDG_CACHE_HOME/csto-alignment`, else `~/.cache/csto-alignment`), never in the package: a branch can
+commit any file of the package, and a cache planted there would be trusted. Its name records the
+package's folder and the sha256 of the descriptor, the schemas and every data file (and the toolkit
+version), so it is rebuilt whenever any of them changes and is never stale. Queries run on a
+read-only connection with external access disabled and the configuration locked (db/sandbox): no
+statement can change the data, write or read a file, attach a database, install or load an
+extension, or turn these settings back.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import signal
 import threading
@@ -23,13 +28,7 @@ from toolkit.errors import EXIT_INTERRUPTED, InvalidDataError, ToolkitError, Usa
 from toolkit.package.tableschema import Package
 from toolkit.store.fileio import build_atomic, files_digest
 
-CACHE_DIR = ".cache"
-LOCKDOWN = (
-    "SET enable_external_access = false",
-    "SET autoinstall_known_extensions = false",
-    "SET autoload_known_extensions = false",
-    "SET lock_configuration = true",
-)
+CACHE_ENV = "CSTO_ALIGNMENT_CACHE"  # the folder of the typed query caches (see the module's doc)
 
 
 class QueryError(UsageError):
@@ -53,28 +52,43 @@ def content_key(package: Package) -> str:
     return files_digest(package.root, files, seed=__version__)[:20]
 
 
+def cache_folder() -> Path:
+    """The folder of the typed query caches, made private (0700) if missing; never the package's."""
+    base = os.environ.get(CACHE_ENV) or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "csto-alignment"
+    )
+    folder = Path(base)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise UsageError(
+            f"{folder}: cannot make the query cache's folder ({exc.strerror}); set {CACHE_ENV} "
+            "to a folder you can write"
+        ) from None
+    return folder
+
+
 def cache_path(package: Package) -> tuple[Path, bool]:
     """The typed database for the package's current content, built if missing; (path, built now)."""
     from toolkit.db import typed_db
 
-    folder = package.root / CACHE_DIR
-    path = folder / f"query-{content_key(package)}.duckdb"
-    if path.exists():
+    folder = cache_folder()
+    place = hashlib.sha256(str(package.root.resolve()).encode()).hexdigest()[:12]
+    path = folder / f"query-{place}-{content_key(package)}.duckdb"
+    if path.is_file() and not path.is_symlink():
         return path, False
-    import duckdb
 
     _refuse_invalid(package)
 
     def build(tmp: Path) -> None:
-        con = duckdb.connect(str(tmp))
+        con = typed_db.connect(package, tmp)
         try:
             typed_db.build(con, package)
         finally:
             con.close()
 
-    folder.mkdir(exist_ok=True)
     build_atomic(path, build)
-    for old in folder.glob("query-*.duckdb"):
+    for old in folder.glob(f"query-{place}-*.duckdb"):
         if old != path:
             old.unlink(missing_ok=True)
     return path, True
@@ -111,17 +125,12 @@ def _refuse_invalid(package: Package) -> None:
 
 
 def connect_read_only(package: Package, memory: str | None = None):
-    import duckdb
+    from toolkit.db import sandbox
 
+    if memory is not None and not MEMORY.fullmatch(memory):  # checked by the command line too
+        raise UsageError(f"--memory {memory!r} is not a size such as 512MB or 4GB")
     path, built = cache_path(package)
-    con = duckdb.connect(str(path), read_only=True)
-    if memory is not None:  # checked against MEMORY by the command line; set before the lock
-        if not MEMORY.fullmatch(memory):
-            raise UsageError(f"--memory {memory!r} is not a size such as 512MB or 4GB")
-        con.execute(f"SET memory_limit = '{memory}'")
-    for setting in LOCKDOWN:
-        con.execute(setting)
-    return con, built
+    return sandbox.connect(path, read_only=True, memory=memory), built
 
 
 def schema_listing(con) -> str:

@@ -86,9 +86,7 @@ class SiteData:
 
 def read_site_data(package: Package) -> SiteData:
     """Every resource's rows, typed, in primary-key order."""
-    import duckdb
-
-    con = duckdb.connect()
+    con = typed_db.connect(package)
     typed_db.build(con, package)
     rows = {}
     for res in package.resources.values():
