@@ -284,6 +284,14 @@ CATALOGUE: dict[str, ErrorType] = {
             "Data file differs from the release",
             "The file's size or sha256 differs from the one recorded in datapackage.json: restore it or, if the edit is a correction, release it (`csto-alignment release patch`), which records the new hashes and lists every changed cell in CHANGELOG.md.",
         ),
+        _E(
+            "state-file-tracked",
+            "integrity",
+            "The toolkit's state file is committed",
+            "The lock, the journal of a change and staged files (.NAME.XXXXXXXX.tmp) are the "
+            "toolkit's own and never part of the package: `git rm --cached FILE`, keep them in "
+            ".gitignore, and check that the branch did not plant it.",
+        ),
         # `rollcall`: a published roll call read into un_votes rows.
         _E(
             "empty-roll-call",

@@ -44,6 +44,7 @@ def validate_package(
         sources or default_sources(package),
     )
     session.report.errors += integrity_issues(package)
+    session.report.errors += state_file_issues(package)
     _summarise(session, {r.name: result.rows for r, result in zip(resources, loaded, strict=True)})
     return session.report
 
@@ -132,3 +133,18 @@ def integrity_issues(package: Package) -> list[Issue]:
                 )
             )
     return issues
+
+
+def state_file_issues(package: Package) -> list[Issue]:
+    """The toolkit's state files (lock, journal, staged files) that git tracks in the package."""
+    from toolkit.store.state import tracked_state_files
+
+    return [
+        Issue(
+            code="state-file-tracked",
+            file=path,
+            message=f"{path}: the toolkit's own state file is tracked by git; it is never part of "
+            "the package (a branch that commits one may be planting it)",
+        )
+        for path in tracked_state_files(package.root)
+    ]

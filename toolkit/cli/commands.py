@@ -140,13 +140,13 @@ def validate(path: str | None, package_path: str | None, sources_dir: str | None
     Reports every error (no cap), then one summary line per resource.
     """
     from toolkit.checks.validate import validate_package
-    from toolkit.store.lock import recover_if_needed
+    from toolkit.store.lock import reading
 
     if path is not None and package_path is not None and Path(path) != Path(package_path):
         raise UsageError(f"give the package once: PATH {path!r} or --package {package_path!r}")
     where = path or package_path or "."
-    recover_if_needed(package_root(where), _note)
-    report = validate_package(where, sources=_path(sources_dir))
+    with reading(package_root(where), "validate", _note):  # no writer changes it meanwhile
+        report = validate_package(where, sources=_path(sources_dir))
     root = Path(where) if Path(where).is_dir() else Path(where).parent
     _emit_report(report, fmt, base=str(root))
     sys.exit(EXIT_OK if report.valid else EXIT_INVALID)
@@ -432,17 +432,32 @@ def query(
     Every resource is a table of the same name with its Table Schema's types. Saved queries live in
     queries/; `csto-alignment queries` lists them.
     """
-    from toolkit.cli.render import CELL_WIDTH, cut_wide_cells, rows_as
-    from toolkit.db.query import Limits, run_query
     from toolkit.db.saved import saved_queries
-    from toolkit.store.lock import recover_if_needed
+    from toolkit.store.lock import reading
 
-    recover_if_needed(package_root(package_path), _note)
-    package = load_package(package_path)
     if (sql is None) == (sql_file is None):
         raise click.UsageError("give either SQL (or a saved query's name) or --file, not both")
     params = _params(param_values)
-    saved = saved_queries(package.root)
+    with reading(package_root(package_path), "query", _note):  # no writer changes it meanwhile
+        package = load_package(package_path)
+        saved = saved_queries(package.root)
+        result = _run_query(package, sql, sql_file, saved, params, fmt, timeout, memory, row_limit)
+    _print_result(result, fmt)
+
+
+def _run_query(
+    package: Any,
+    sql: str | None,
+    sql_file: str | None,
+    saved: dict[str, Any],
+    params: dict[str, str],
+    fmt: str,
+    timeout: float,
+    memory: str,
+    row_limit: int | None,
+) -> Any:
+    from toolkit.db.query import Limits, run_query
+
     if sql_file is not None:
         sql = _read_sql(Path(sql_file))
     elif sql in saved:
@@ -454,7 +469,12 @@ def query(
     if row_limit is None:  # a screenful for people; everything for files and programs
         row_limit = 1000 if fmt in ("table", "markdown") else 0
     limits = Limits(timeout=timeout or None, memory=memory, rows=row_limit or None)
-    result = run_query(package, sql or "", params, limits)
+    return run_query(package, sql or "", params, limits)
+
+
+def _print_result(result: Any, fmt: str) -> None:
+    from toolkit.cli.render import CELL_WIDTH, cut_wide_cells, rows_as
+
     if result.cache_built:
         click.echo("built the typed query cache", err=True)
     if result.left_out:

@@ -1,0 +1,173 @@
+"""The toolkit's state files (journal, lock, query cache) are its own: a branch that plants one
+moves, truncates or changes nothing outside the package, and `validate` names a tracked one.
+A canary file outside the package must stay as it was."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from helpers import FIXTURES
+
+from toolkit.store.journal import JOURNAL
+from toolkit.store.lock import LOCK_FILE
+
+
+def git(pkg: Path, *args: str) -> None:
+    base = ["git", "-C", str(pkg), "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run([*base, *args], check=True, capture_output=True)
+
+
+def commit_all(pkg: Path) -> None:
+    """A clone of a branch that committed every file, ignored ones too (`git add -f`)."""
+    git(pkg, "init", "-q")
+    git(pkg, "add", "-f", "-A")
+    git(pkg, "commit", "-qm", "branch")
+
+
+# 2. A committed journal overwrites any file; relative entries cross the package's boundary
+@pytest.mark.parametrize(
+    "entries",
+    [
+        [["payload.txt", "{canary}"]],
+        [["payload.txt", "../outside/canary.txt"]],
+        [["../outside/canary.txt", "payload.txt"]],
+        [[".datapackage.json.abcdefgh.tmp", "../outside/canary.txt"]],
+        [["data/.sources.csv.abcdefgh.tmp", "data/sources.csv"], ["payload.txt", "{canary}"]],
+    ],
+)
+@pytest.mark.parametrize("command", ["validate", "query", "add"])
+def test_a_planted_journal_moves_nothing(run, pkg, canary, entries, command):
+    (pkg / "payload.txt").write_text("pwned\n", encoding="utf-8")
+    (pkg / "data/.sources.csv.abcdefgh.tmp").write_text("pwned\n", encoding="utf-8")
+    text = json.dumps(entries).replace("{canary}", str(canary.file))
+    (pkg / JOURNAL).write_text(text, encoding="utf-8")
+    args = {
+        "validate": ["validate", pkg],
+        "query": ["query", "SELECT count(*) FROM sources", "--package", pkg],
+        "add": ["add", FIXTURES / "good_statement.csv", "-r", "statements", "--package", pkg],
+    }[command]
+    result = run(*args)
+    assert result.exit_code == 0, result.stderr
+    assert f"warning: ignored {JOURNAL}, which the toolkit did not write" in result.stderr
+    assert "nothing was moved" in result.stderr
+    assert canary.unchanged()
+    assert (pkg / "payload.txt").read_text(encoding="utf-8") == "pwned\n"
+    assert "pwned" not in (pkg / "data/sources.csv").read_text(encoding="utf-8")
+
+
+def test_a_committed_journal_is_an_error_of_validate(run, pkg, canary):
+    (pkg / "payload.txt").write_text("pwned\n", encoding="utf-8")
+    (pkg / JOURNAL).write_text(json.dumps([["payload.txt", str(canary.file)]]), encoding="utf-8")
+    commit_all(pkg)
+    result = run("validate", pkg, "--format", "json")
+    assert result.exit_code == 1
+    errors = json.loads(result.stdout)["errors"]
+    assert [e["code"] for e in errors] == ["state-file-tracked"]
+    assert JOURNAL in errors[0]["message"]
+    assert canary.unchanged()
+
+
+def test_a_journal_that_is_a_symlink_is_never_read(run, pkg, canary):
+    canary.file.write_text(json.dumps([["payload.txt", "datapackage.json"]]), encoding="utf-8")
+    before = canary.file.read_text(encoding="utf-8")
+    (pkg / "payload.txt").write_text("pwned\n", encoding="utf-8")
+    (pkg / JOURNAL).symlink_to(canary.file)
+    result = run("validate", pkg)
+    assert result.exit_code == 0
+    assert "symbolic link" in result.stderr
+    assert canary.file.read_text(encoding="utf-8") == before
+    assert json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+
+
+def test_a_pending_journal_that_is_a_symlink_is_not_written_through(run, pkg, canary):
+    (pkg / f"{JOURNAL}.tmp").symlink_to(canary.file)
+    result = run("add", FIXTURES / "good_statement.csv", "-r", "statements", "--package", pkg)
+    assert result.exit_code == 0, result.stderr
+    assert canary.unchanged()
+
+
+def test_recovery_never_looks_into_a_folder_that_leads_out(run, pkg, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / ".precious.tmp").write_text("keep\n", encoding="utf-8")
+    (pkg / "stash").symlink_to(elsewhere)
+    (pkg / "data/.statements.csv.abcdefgh.tmp").write_text("left by a crash\n", encoding="utf-8")
+    result = run("validate", pkg)
+    assert result.exit_code == 0
+    assert "rolled back an interrupted change (removed 1 staged file(s))" in result.stderr
+    assert (elsewhere / ".precious.tmp").read_text(encoding="utf-8") == "keep\n"
+
+
+# 7. `.csto-alignment.lock` as a symlink: `add` truncated the file it points to
+@pytest.mark.parametrize("command", ["add", "validate", "query"])
+def test_a_lock_file_that_is_a_symlink_is_refused(run, pkg, canary, command):
+    (pkg / LOCK_FILE).symlink_to(canary.file)
+    args = {
+        "add": ["add", FIXTURES / "good_statement.csv", "-r", "statements", "--package", pkg],
+        "validate": ["validate", pkg],
+        "query": ["query", "SELECT 1", "--package", pkg],
+    }[command]
+    result = run(*args)
+    assert result.exit_code == 1
+    assert f"{LOCK_FILE} is a symbolic link" in result.stderr
+    assert canary.unchanged()
+
+
+def test_a_committed_lock_file_is_an_error_of_validate(run, pkg):
+    (pkg / LOCK_FILE).write_text("{}\n", encoding="utf-8")
+    commit_all(pkg)
+    result = run("validate", pkg, "--format", "json")
+    assert result.exit_code == 1
+    assert [e["code"] for e in json.loads(result.stdout)["errors"]] == ["state-file-tracked"]
+
+
+def test_state_files_are_ignored_by_git():
+    from helpers import ROOT
+
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    for name in (LOCK_FILE, JOURNAL, f"{JOURNAL}.tmp", ".*.tmp"):
+        assert name in ignored
+
+
+# 6. The query cache and DuckDB's temporary folder are reachable from the package
+def test_a_cache_planted_in_the_package_is_never_trusted(run, pkg):
+    import duckdb
+
+    from toolkit.db.query import content_key
+    from toolkit.package.tableschema import load_package
+
+    (pkg / ".cache").mkdir()
+    planted = pkg / ".cache" / f"query-{content_key(load_package(pkg))}.duckdb"
+    con = duckdb.connect(str(planted))
+    con.execute("CREATE TABLE sources AS SELECT 'planted' AS source_id")
+    con.close()
+    result = run("query", "SELECT count(*) AS n FROM sources", "--package", pkg, "--format", "json")
+    assert result.exit_code == 0
+    rows = len((pkg / "data/sources.csv").read_text(encoding="utf-8").splitlines()) - 1
+    assert json.loads(result.stdout) == [{"n": rows}]
+
+
+def test_duckdb_spills_to_a_private_folder_outside_the_package(run, pkg, monkeypatch, tmp_path):
+    from toolkit.checks.session import Session
+    from toolkit.package.tableschema import load_package
+
+    result = run(
+        "query",
+        "SELECT current_setting('temp_directory') AS t",
+        "--package",
+        pkg,
+        "--format",
+        "csv",
+    )
+    assert result.exit_code == 0
+    spill = Path(result.stdout.splitlines()[1])
+    monkeypatch.chdir(pkg)  # DuckDB's default for a connection in memory: .tmp in this folder
+    session = Session(load_package(pkg))
+    (other,) = session.con.execute("SELECT current_setting('temp_directory')").fetchone()
+    for folder in (spill, Path(other)):
+        assert folder.is_absolute() and "csto-alignment-duckdb-" in folder.name
+        assert not folder.resolve().is_relative_to(pkg.resolve())
+        assert not folder.resolve().is_relative_to(tmp_path.resolve())
