@@ -297,17 +297,17 @@ def test_export_duckdb_opens_in_the_clients_users_install(run, pkg, tmp_path):
 def test_export_parquet_one_file_per_resource(run, pkg, tmp_path):
     import pandas as pd
 
-    result = run("export", "--format", "parquet", "--out", tmp_path, "--package", pkg)
+    result = run("export", "--format", "parquet", "--out", tmp_path / "out", "--package", pkg)
     assert result.exit_code == 0
     names = json.loads((pkg / "datapackage.json").read_text())["resources"]
     assert len(result.stdout.split()) == len(names)
-    df = pd.read_parquet(tmp_path / "un_votes.parquet")
+    df = pd.read_parquet(tmp_path / "out" / "un_votes.parquet")
     assert len(df) == len(csv_rows(pkg, "un_votes"))
     assert set(df["vote"]) == {v["vote"] for v in csv_rows(pkg, "un_votes")}
 
 
 def test_export_sqlite_with_keys(run, pkg, tmp_path):
-    result = run("export", "--format", "sqlite", "--out", tmp_path, "--package", pkg)
+    result = run("export", "--format", "sqlite", "--out", tmp_path / "out", "--package", pkg)
     db = sqlite3.connect(result.stdout.splitlines()[0])  # then metadata.json
     assert db.execute(
         "SELECT vote FROM un_votes WHERE resolution_id = 'A/RES/ES-11/3' AND country_iso3 = 'KAZ'"
@@ -335,7 +335,7 @@ def test_export_sqlite_is_readable_by_others_like_the_other_files(run, pkg, tmp_
     monkeypatch.setattr(sqlite3, "connect", private_connect)
     umask = os.umask(0o022)
     try:
-        result = run("export", "--format", "sqlite", "--out", tmp_path, "--package", pkg)
+        result = run("export", "--format", "sqlite", "--out", tmp_path / "out", "--package", pkg)
     finally:
         os.umask(umask)
     assert result.exit_code == 0, result.stderr

@@ -22,7 +22,7 @@ def git(repo, *args):
 @pytest.fixture
 def repo(pkg):
     """A git repository holding the package as it stood before its first release (0.1.0)."""
-    for name in ("README.md", "LICENSE", "CITATION.cff"):
+    for name in ("README.md", "LICENSE", "CITATION.cff", ".gitignore"):
         shutil.copy(ROOT / name, pkg / name)
     d = descriptor(pkg)
     d["version"] = "0.1.0"

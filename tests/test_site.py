@@ -168,6 +168,7 @@ def test_invalid_package_is_refused_and_the_old_site_kept(run, pkg, tmp_path):
     out = tmp_path / "site"
     out.mkdir()
     (out / "index.html").write_text("the previous site")
+    (out / ".csto-alignment-output").write_text("a site built before")
     statements = pkg / "data" / "statements.csv"
     statements.write_text(
         statements.read_text().replace("2022-05-23,2022-05-23", "23/05/2022,2022-05-23", 1)
@@ -182,6 +183,7 @@ def test_a_new_build_replaces_the_old_site_whole(run, pkg, tmp_path):
     out = tmp_path / "site"
     out.mkdir()
     (out / "stale.html").write_text("a page of an older build")
+    (out / ".csto-alignment-output").write_text("an older build")
     assert run("site", "--out", out, "--package", pkg).exit_code == 0
     assert not (out / "stale.html").exists() and (out / "index.html").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg", "site"]  # no staging left

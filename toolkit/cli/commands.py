@@ -533,14 +533,17 @@ def queries(package_path: str, fmt: str) -> None:
     "out_dir",
     type=click.Path(file_okay=False, path_type=str),
     required=True,
-    help="Folder to write into (created if missing).",
+    help="Folder to write into (created if missing): a new or empty folder, or one `export` made "
+    "before; never the package's folder, its folders or above it.",
 )
 @package_option
 def export(fmt: str, out_dir: str, package_path: str) -> None:
     """Export the package as a typed DuckDB database, Parquet files or a SQLite database."""
     from toolkit.db.export import export as do_export
+    from toolkit.store.lock import reading
 
-    written = do_export(load_package(package_path), fmt, Path(out_dir))
+    with reading(package_root(package_path), "export", _note):  # no writer changes it meanwhile
+        written = do_export(load_package(package_path), fmt, Path(out_dir))
     for path in written:
         click.echo(str(path))
 
@@ -644,7 +647,8 @@ def release(
     "out_dir",
     type=click.Path(file_okay=False, path_type=str),
     required=True,
-    help="Folder to write the site into (replaced whole; created if missing).",
+    help="Folder to write the site into (replaced whole; created if missing): a new or empty "
+    "folder, or one `site` made before; never the package's folder, its folders or above it.",
 )
 @package_option
 def site(out_dir: str, package_path: str) -> None:
@@ -657,22 +661,26 @@ def site(out_dir: str, package_path: str) -> None:
     from toolkit.cli.render import report_text
     from toolkit.db.typed_db import BuildError
     from toolkit.site.build import SiteDependencyError, build_site, check_dependencies
+    from toolkit.store.lock import reading
+    from toolkit.store.outdir import check_output_folder, package_paths
 
     package = load_package(package_path)
+    check_output_folder(Path(out_dir), package.root, package_paths(package))  # before any work
     try:
         check_dependencies()  # before the validation, which takes a while on large files
     except SiteDependencyError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    report = validate_package(package.root, package)
-    if not report.valid:
-        click.echo(report_text(report)[1], err=True)
-        click.echo("site refused: the package is not valid; nothing was written", err=True)
-        sys.exit(EXIT_INVALID)
-    try:
-        result = build_site(package, Path(out_dir))
-    except BuildError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(EXIT_INVALID)
+    with reading(package.root, "site", _note):  # no writer changes it meanwhile
+        report = validate_package(package.root, package)
+        if not report.valid:
+            click.echo(report_text(report)[1], err=True)
+            click.echo("site refused: the package is not valid; nothing was written", err=True)
+            sys.exit(EXIT_INVALID)
+        try:
+            result = build_site(package, Path(out_dir))
+        except BuildError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(EXIT_INVALID)
     click.echo(f"wrote {len(result.pages)} pages to {result.out}", err=True)
     click.echo(str(result.out / "index.html"))

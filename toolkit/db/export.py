@@ -11,6 +11,7 @@ from toolkit.db.sql import lit, q
 from toolkit.errors import UsageError
 from toolkit.package.tableschema import Package
 from toolkit.store.fileio import build_atomic
+from toolkit.store.outdir import check_output_folder, file_name, mark, package_paths
 
 SQLITE_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
 
@@ -50,7 +51,7 @@ def _write_duckdb(package: Package, path: Path) -> None:
 
 def export_duckdb(package: Package, out: Path) -> list[Path]:
     """A typed .duckdb database readable by DuckDB 1.0 and newer (see STORAGE_VERSION)."""
-    target = out / f"{package.descriptor.get('name', 'package')}.duckdb"
+    target = out / f"{file_name(package.descriptor.get('name', 'package'))}.duckdb"
     return [build_atomic(target, lambda tmp: _write_duckdb(package, tmp))]
 
 
@@ -63,14 +64,14 @@ def export_parquet(package: Package, out: Path) -> list[Path]:
         def copy(tmp: Path, name: str = name) -> None:
             con.execute(f"COPY (SELECT * FROM {q(name)}) TO {lit(str(tmp))} (FORMAT parquet)")
 
-        written.append(build_atomic(out / f"{name}.parquet", copy))
+        written.append(build_atomic(out / f"{file_name(name)}.parquet", copy))
     return written
 
 
 def export_sqlite(package: Package, out: Path) -> list[Path]:
     """A SQLite file with declared types, primary and foreign keys; dates as ISO 8601 text."""
     con = _typed_connection(package)
-    target = out / f"{package.descriptor.get('name', 'package')}.sqlite"
+    target = out / f"{file_name(package.descriptor.get('name', 'package'))}.sqlite"
     return [build_atomic(target, lambda tmp: _write_sqlite(con, package, tmp))]
 
 
@@ -107,10 +108,14 @@ def _write_sqlite(con, package: Package, path: Path) -> None:
 
 
 def export(package: Package, fmt: str, out: Path) -> list[Path]:
+    """Write the export into `out`, a new folder, an empty one or one an export made before; never
+    the package's folder, one of its folders or above it (store/outdir: OutputFolderError)."""
+    out = check_output_folder(out, package.root, package_paths(package))
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # the folder the user named cannot be made
         raise UsageError(f"{out}: cannot create the folder ({exc.strerror})") from None
+    mark(out, "export")
     written = {"duckdb": export_duckdb, "parquet": export_parquet, "sqlite": export_sqlite}[fmt](
         package, out
     )

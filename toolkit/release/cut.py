@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import shutil
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -84,14 +83,30 @@ def _readme_text(path: Path, version: str) -> str | None:
     return new if new != text else None
 
 
-def _write_dist(package: Package, version: str, site: bool = False) -> list[Path]:
-    from toolkit.db.export import export_duckdb, export_parquet
+def _check_dist(package: Package) -> Path:
+    from toolkit.store.outdir import check_output_folder, package_paths
 
-    dist = package.root / "dist"
-    if dist.exists():
-        shutil.rmtree(dist)
-    dist.mkdir()
-    name = package.descriptor.get("name", "package")
+    root = package.root
+    return check_output_folder(root / "dist", root, package_paths(package), option="dist/")
+
+
+def _write_dist(package: Package, version: str, site: bool = False) -> list[Path]:
+    """dist/ built whole beside itself, then put in place (store/outdir.build_folder): never
+    through a symbolic link, never over files the toolkit did not write, and a crash midway leaves
+    the old dist/ as it was."""
+    from toolkit.store.outdir import build_folder
+
+    dist = _check_dist(package)
+    built = build_folder(dist, "release", lambda stage: _fill_dist(package, version, site, stage))
+    return [dist / p for p in built]
+
+
+def _fill_dist(package: Package, version: str, site: bool, dist: Path) -> list[str]:
+    """Write the release's files into the new folder `dist`; their paths relative to it."""
+    from toolkit.db.export import export_duckdb, export_parquet
+    from toolkit.store.outdir import file_name
+
+    name = file_name(package.descriptor.get("name", "package"))
     archive = dist / f"{name}-{version}.zip"
     top = f"{name}-{version}"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -116,7 +131,7 @@ def _write_dist(package: Package, version: str, site: bool = False) -> list[Path
         from toolkit.site.build import build_site
 
         written.append(build_site(package, dist / "site").out)
-    return written
+    return [str(p.relative_to(dist)) for p in written]
 
 
 def cut_release(
@@ -189,6 +204,8 @@ def cut_release(
     readme = _readme_text(package.root / "README.md", result.new_version)
     if readme is not None:
         files[package.root / "README.md"] = readme
+    if dist:  # refused before anything is written (store/outdir)
+        _check_dist(package)
     commit(package.root, files)
     result.written = list(files)
     # Only what belongs in the repository: dist/ and exports (out/) are built, not committed.

@@ -8,9 +8,7 @@ the network.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -297,30 +295,23 @@ class _Builder:
 
 def build_site(package: Package, out: Path) -> SiteResult:
     """Write the site into `out` (replaced whole): built beside it, then moved into place, so a
-    failure leaves the previous site as it was."""
+    failure leaves the previous site as it was. `out` may not be the package's folder, one of its
+    folders or above it, nor a folder of other files (store/outdir: OutputFolderError)."""
+    from toolkit.store.outdir import build_folder, check_output_folder, package_paths
+
+    out = check_output_folder(Path(out), package.root, package_paths(package))
     data = read_site_data(package)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+
+    def build(staging: Path) -> list[str]:
         builder = _Builder(package, data, staging)
         builder.assets()
         builder.record_pages()
         builder.chart_pages()
         builder.list_pages()
-        os.chmod(staging, 0o755)  # mkdtemp makes 0700 folders; a static host must read it
-        old = None
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-        staging.rename(out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    pages = [out / p.relative_to(staging) for p in builder.pages]
-    return SiteResult(out=out, pages=pages)
+        return [str(p.relative_to(staging)) for p in builder.pages]
+
+    pages = build_folder(out, "site", build)
+    return SiteResult(out=out, pages=[out / p for p in pages])
 
 
 __all__ = ["ANCHORS", "SiteDependencyError", "SiteResult", "build_site"]
