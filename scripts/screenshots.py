@@ -2,8 +2,8 @@
 
     python scripts/screenshots.py [--out docs/screenshots] [--package .]
 
-Needs the 'test' extra (Playwright) and Debian's chromium at /usr/bin/chromium. The README's
-screenshots are made by this script, never edited by hand.
+Needs the 'test' extra (Playwright) and Debian's chromium at /usr/bin/chromium. The screenshots in
+docs/analysts.md are made by this script, never edited by hand.
 """
 
 from __future__ import annotations

@@ -1,17 +1,35 @@
-"""The README's codebook is derived from the Table Schemas; this fails when it drifts."""
+"""The codebook (docs/codebook.md) is derived from the Table Schemas; this fails when it drifts."""
 
 from __future__ import annotations
 
 from helpers import ROOT
 
-from toolkit.docgen.codebook import END, START, codebook_markdown
+from toolkit.docgen.codebook import END, PAGE, START, codebook_markdown
 from toolkit.package.tableschema import load_package
 
 
-def test_readme_codebook_matches_the_schemas():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = readme[readme.index(START) : readme.index(END) + len(END)]
-    assert block == codebook_markdown(load_package(ROOT)), "run: csto-alignment codebook --write"
+def test_the_codebook_page_matches_the_schemas():
+    page = (ROOT / PAGE).read_text(encoding="utf-8")
+    block = page[page.index(START) : page.index(END) + len(END)]
+    assert block == codebook_markdown(load_package(ROOT)), "run: python scripts/docs.py"
+
+
+def test_codebook_write_replaces_the_block_of_the_codebook_page(pkg, run):
+    page = pkg / PAGE
+    page.parent.mkdir(exist_ok=True)
+    page.write_text(f"# Codebook\n\nkept\n\n{START}\nstale\n{END}\n\nkept too\n", encoding="utf-8")
+    result = run("codebook", "--write", "--package", pkg)
+    assert result.exit_code == 0, result.output
+    text = page.read_text(encoding="utf-8")
+    assert "stale" not in text and "kept\n" in text and text.endswith("kept too\n")
+    assert codebook_markdown(load_package(pkg)) in text
+
+
+def test_codebook_write_makes_the_page_where_there_is_none(pkg, run):
+    (pkg / PAGE).unlink(missing_ok=True)
+    result = run("codebook", "--write", "--package", pkg)
+    assert result.exit_code == 0, result.output
+    assert (pkg / PAGE).read_text(encoding="utf-8").startswith("# Codebook\n\n" + START)
 
 
 def test_codebook_lists_every_field_with_its_description():

@@ -1,11 +1,19 @@
-"""Every command and option carries help text (as sqlite-utils' tests/test_docs.py checks)."""
+"""The documentation: every command and option carries help text (as sqlite-utils'
+tests/test_docs.py checks), and every generated part of README.md and docs/*.md is what
+scripts/docs.py generates today."""
 
 from __future__ import annotations
 
+import sys
+
 import click
 import pytest
+from helpers import ROOT
 
 from toolkit.cli.commands import main
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import docs  # noqa: E402
 
 
 def commands():
@@ -37,24 +45,79 @@ def test_help_runs_without_loading_heavy_libraries():
     assert out.stdout.strip() == "[]"
 
 
-def test_the_readme_reference_matches_the_commands_and_the_error_catalogue():
-    # As sqlite-utils does: the reference is generated; this fails until it is regenerated.
-    from helpers import ROOT
+def test_every_generated_block_matches_what_generates_it():
+    # As sqlite-utils does: the docs' generated parts are checked; this fails until regenerated.
+    assert docs.main(["--check"]) == 0, "run: python scripts/docs.py"
 
-    from toolkit.docgen.reference import CODES, COMMANDS, block, codes_markdown, commands_markdown
 
+def test_the_check_names_the_page_and_block_that_drifted(tmp_path, monkeypatch, capsys):
+    (tmp_path / "docs").mkdir()
+    text = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
+    stale = text.replace("| `csto-alignment add [OPTIONS] FILE` |", "| `csto-alignment add` |")
+    (tmp_path / "docs" / "reference.md").write_text(stale, encoding="utf-8")
+    (tmp_path / "README.md").write_text("# nothing generated here\n", encoding="utf-8")
+    monkeypatch.setattr(
+        docs,
+        "pages",
+        lambda root=tmp_path: [tmp_path / "README.md", tmp_path / "docs" / "reference.md"],
+    )
+    monkeypatch.setattr(docs, "ROOT", tmp_path)
+    assert docs.main(["--check"]) == 1
+    assert "out of date: docs/reference.md: commands" in capsys.readouterr().err
+    assert (tmp_path / "docs" / "reference.md").read_text(
+        encoding="utf-8"
+    ) == stale  # --check writes nothing
+    assert docs.main([]) == 0
+    assert (tmp_path / "docs" / "reference.md").read_text(encoding="utf-8") == text
+
+
+def test_the_guides_show_outputs_to_check_and_every_block_named_is_generated():
+    every = "".join(p.read_text(encoding="utf-8") for p in docs.pages())
+    blocks = docs.BLOCK.findall(every)
+    assert blocks and all(docs.commands(b) for b in blocks)
+    for name in (*docs.MARKED, "toc", "contents"):
+        assert f"<!-- {name}:start" in every, name
+
+
+def test_a_command_continues_while_its_quote_is_open():
+    block = '$ csto-alignment query "SELECT 1\n  AS one"\none\n---\n1\n'
+    assert docs.commands(block) == ['csto-alignment query "SELECT 1\n  AS one"']
+
+
+def test_the_saved_query_list_names_every_saved_query_with_its_defaults():
+    listed = docs.queries_markdown(ROOT)
+    for sql in (ROOT / "queries").glob("*.sql"):
+        assert f"| `{sql.stem}` |" in listed
+    assert "`top` (default `20`)" in listed
+
+
+def test_the_readme_stays_short_and_links_every_guide():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    fix = "run `python scripts/readme_reference.py --write`"
-    assert block(readme, COMMANDS) == commands_markdown(main), fix
-    assert block(readme, CODES) == codes_markdown(), fix
+    assert len(readme.splitlines()) <= 150
+    for page in (ROOT / "docs").glob("*.md"):
+        assert f"](docs/{page.name}" in readme, page.name
+
+
+def test_every_relative_link_of_the_docs_resolves():
+    import re
+
+    for page in docs.pages():
+        text = page.read_text(encoding="utf-8")
+        for path, anchor in re.findall(r"\]\(([^)#:\s]*)(#[^)\s]*)?\)", text):
+            resolved = (page.parent / path).resolve() if path else page
+            assert resolved.exists(), f"{page.name}: {path}"
+            if anchor and resolved.suffix == ".md":
+                found = docs.headings(resolved.read_text(encoding="utf-8"), 6)
+                assert anchor in {f"#{docs._anchor(h)}" for _, h in found}, (
+                    f"{page.name}: {path}{anchor}"
+                )
 
 
 def test_the_shell_completion_the_readme_documents_works():
     from click.testing import CliRunner
-    from helpers import ROOT
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert 'eval "$(_CSTO_ALIGNMENT_COMPLETE=bash_source csto-alignment)"' in readme
+    reference = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
+    assert 'eval "$(_CSTO_ALIGNMENT_COMPLETE=bash_source csto-alignment)"' in reference
     result = CliRunner().invoke(
         main, [], prog_name="csto-alignment", env={"_CSTO_ALIGNMENT_COMPLETE": "bash_source"}
     )
@@ -63,16 +126,13 @@ def test_the_shell_completion_the_readme_documents_works():
     assert "complete -o nosort -F _csto_alignment_completion csto-alignment" in result.stdout
 
 
-def test_the_readmes_python_imports_only_what_the_plain_install_brings():
+def test_the_docs_python_imports_only_what_the_plain_install_brings():
     """A reader who ran the Quick start's `pip install -e .` can run every Python snippet."""
     import ast
     import re
-    import sys
     import tomllib
 
-    from helpers import ROOT
-
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = "".join(p.read_text(encoding="utf-8") for p in docs.pages())
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     installed = {re.split(r"[<>=!\[ ]", d)[0].lower().replace("-", "_") for d in deps}
     installed |= {"toolkit"} | set(sys.stdlib_module_names)

@@ -325,7 +325,7 @@ def test_a_foreign_key_that_comes_with_its_new_field_is_minor(run, released):
 
 
 def test_a_correction_through_add_replace_is_released_as_a_patch(run, released_without_tags):
-    """The README's walkthrough: a correction, then a patch release, in a clone without tags."""
+    """The contributors' guide's walkthrough: a correction, then a patch release, in a clone without tags."""
     released = released_without_tags
     args = ("-r", "actors", "--replace", "--package", released)
     assert run("check", FIXTURES / "correction_of_existing_key.csv", *args).exit_code == 0

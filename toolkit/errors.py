@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Exit codes: a public contract (see the README's command-line contract).
+# Exit codes: a public contract (see the command-line contract in docs/reference.md).
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report a process ended by SIGINT
 

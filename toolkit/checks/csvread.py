@@ -307,7 +307,7 @@ class _Facts:
         with path.open("rb", buffering=0) as fh:
             head = _head_with_header(lambda n: (fh.seek(0), fh.read(n))[1])
             fh.seek(0)
-            while n := fh.readinto(buf):  # type: ignore[attr-defined]
+            while n := fh.readinto(buf):
                 newlines += buf.count(b"\n", 0, n)
                 nul = nul or buf.find(b"\0", 0, n) >= 0
             size = fh.tell()

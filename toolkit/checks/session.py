@@ -105,7 +105,7 @@ class Session:
         order = sorted(range(len(files)), key=lambda i: -sizes[i])
         done = self.parallel(
             [
-                lambda cur, f=files[i]: load_csv(
+                lambda cur, f=files[i]: load_csv(  # type: ignore[misc]
                     cur, f"__{f.resource.name}__{f.origin}", f.path, f.resource, f.label
                 )
                 for i in order

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -345,11 +346,11 @@ def template(name: str, describe: bool, package_path: str) -> None:
     "--write",
     "write_readme",
     is_flag=True,
-    help="Replace the codebook block of README.md in place.",
+    help="Replace the codebook block of docs/codebook.md in place.",
 )
 def codebook(package_path: str, write_readme: bool) -> None:
     """Print the Markdown codebook of every resource and field, derived from the Table Schemas."""
-    from toolkit.docgen.codebook import codebook_markdown, replace_codebook
+    from toolkit.docgen.codebook import PAGE, codebook_markdown, replace_codebook
     from toolkit.store.fileio import write_atomic
 
     package = load_package(package_path)
@@ -357,9 +358,11 @@ def codebook(package_path: str, write_readme: bool) -> None:
     if not write_readme:
         click.echo(text)
         return
-    readme = package.root / "README.md"
-    write_atomic(readme, replace_codebook(readme.read_text(encoding="utf-8"), text))
-    click.echo(f"updated the codebook in {readme}", err=True)
+    page = package.root / PAGE
+    old = page.read_text(encoding="utf-8") if page.exists() else ""
+    page.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(page, replace_codebook(old, text))
+    click.echo(f"updated the codebook in {page}", err=True)
 
 
 def _read_sql(path: Path) -> str:
@@ -487,7 +490,7 @@ def _print_result(result: Any, fmt: str) -> None:
     if not result.rows:
         click.echo("the query returned no rows", err=True)
     if result.columns and (result.rows or fmt in ("json", "csv", "markdown")):
-        rows = result.rows
+        rows: Sequence[Sequence[Any]] = result.rows
         if fmt == "table":  # a wide `SELECT *` stays readable; the other formats are data
             rows, cut = cut_wide_cells(rows)
             if cut:

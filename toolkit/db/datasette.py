@@ -56,7 +56,8 @@ def _table(resource: Resource) -> dict[str, Any]:
 
 def canned_queries(package: Package, db: Path) -> tuple[dict[str, Any], list[str]]:
     """The saved queries that SQLite can prepare on `db`, and the names of those it cannot."""
-    queries, duckdb_only = {}, []
+    queries: dict[str, dict[str, Any]] = {}
+    duckdb_only: list[str] = []
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         for name, saved in saved_queries(package.root).items():

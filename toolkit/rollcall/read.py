@@ -221,7 +221,7 @@ def _heading_hint(label: str, found: list[str]) -> str:
 
 def _entries(rest: str, at: int, number: int, section: Section, before: list[Entry]) -> list[Entry]:
     """The names in `rest` (the part of line `number` after any heading; `at` is its offset)."""
-    out = []
+    out: list[Entry] = []
     for m in re.finditer(r"[^,;]+", rest):
         piece = re.match(_BULLET + r"(?:and\s+)?(.*?)[\s.]*$", m.group(0), re.S | re.I)
         if piece is None or not piece.group(1).strip():

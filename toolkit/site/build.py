@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,7 +152,9 @@ class _Builder:
             )
         return out
 
-    def claims_for(self, statements: list[str] = (), resolution: str | None = None) -> list[Row]:
+    def claims_for(
+        self, statements: Sequence[str] = (), resolution: str | None = None
+    ) -> list[Row]:
         """Claims about the given statements, or judged by the given resolution's votes, each
         with its evidence."""
         if not self.common["has_claims"]:

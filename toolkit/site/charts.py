@@ -62,7 +62,7 @@ def vote_matrix_rows(data: SiteData) -> list[dict[str, Any]]:
                 "date": res["date"].isoformat(),
                 "vote": v["vote"],
                 "vote_words": VOTE_WORDS[v["vote"]],
-                "href": href("un_resolutions", v["resolution_id"]) + f"#vote-{state}",
+                "href": f"{href('un_resolutions', v['resolution_id'])}#vote-{state}",
                 "aria": f"vote: {v['resolution_id']}, {state}: {v['vote']}",
             }
         )
@@ -137,7 +137,7 @@ def timeline_rows(data: SiteData) -> list[dict[str, Any]]:
     An open bound is drawn to the edge of the chart (marked open); a row with neither bound
     (precision `unknown`) is not drawn: the page lists it instead.
     """
-    items = []
+    items: list[tuple[Any, ...]] = []
     for m in data.rows.get("meetings", []):
         actors = [
             p["actor_id"] for p in data.where("meeting_participants", meeting_id=m["meeting_id"])
