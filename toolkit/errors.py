@@ -170,8 +170,16 @@ CATALOGUE: dict[str, ErrorType] = {
             "formula-injection",
             "cell",
             "Looks like a spreadsheet formula",
-            "Text may not start with =, +, - or @, which spreadsheets run as a formula; reword it so it starts with a letter, digit or quote mark.",
+            "Text may not start with =, +, - or @ (even after spaces or tabs), which spreadsheets run as a formula; reword it so it starts with a letter, digit or quote mark.",
             "{field} {shown!r} starts with {first!r}, which a spreadsheet would run as a formula",
+        ),
+        _E(
+            "unsafe-url",
+            "cell",
+            "Not a web address",
+            "A link must be an http:// or https:// address without spaces or control characters "
+            "(other schemes, such as javascript:, run code when clicked).",
+            "{field} {shown!r} is not an http(s) address",
         ),
         _E("unique-error", "key", "Duplicate value", "This column's values must be unique."),
         _E(

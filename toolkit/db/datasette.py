@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.db.saved import saved_queries
+from toolkit.package.descriptor import is_link
 from toolkit.package.tableschema import Package, Resource
 from toolkit.store.fileio import write_atomic
 
@@ -98,9 +99,10 @@ def metadata(package: Package, db: Path) -> dict[str, Any]:
         "title": d.get("title", d.get("name", "")),
         "description": f"Version {package.version}. {d.get('description', '')}".strip(),
         "license": licence.get("name", ""),
-        "license_url": licence.get("path", ""),
+        # Datasette links these on every page: http(s) only (descriptor.py refuses others)
+        "license_url": licence.get("path", "") if is_link(licence.get("path")) else "",
         "source": source.get("title", ""),
-        "source_url": source.get("path", ""),
+        "source_url": source.get("path", "") if is_link(source.get("path")) else "",
         "databases": {db.stem: database},
     }
     return {k: v for k, v in meta.items() if v != ""}

@@ -57,6 +57,31 @@ def unsafe_path(root: Path, path: Any) -> str | None:
     return None
 
 
+# A web address the site and Datasette may link to: http(s) only (javascript: and data: run code).
+LINK = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.I)
+
+
+def is_link(value: Any) -> bool:
+    """Whether `value` is an http(s) address a page may link to."""
+    return isinstance(value, str) and LINK.fullmatch(value) is not None
+
+
+def _link_problems(where: str, descriptor: dict[str, Any]) -> list[str]:
+    """Addresses of the descriptor that pages link to (licences, sources, homepage): http(s) only."""
+    found = [("homepage", descriptor.get("homepage"))] if "homepage" in descriptor else []
+    for key in ("licenses", "sources"):
+        items = descriptor.get(key)
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, dict) and "path" in item:
+                found.append((f"{key}[{i}].path", item["path"]))
+    return [
+        f"{where}: {at} {shown(value)} is not an http(s) address [unsafe-url]; a page links to it, "
+        "and other schemes (javascript:, data:) run code when clicked"
+        for at, value in found
+        if not is_link(value)
+    ]
+
+
 def bad_name(kind: str, name: Any, pattern: re.Pattern[str]) -> str | None:
     """Why `name` may not be used as the name of a package, resource or field, or None."""
     if isinstance(name, str) and pattern.fullmatch(name):
@@ -79,6 +104,7 @@ def check_descriptor(root: Path, descriptor: Any) -> list[str]:
         why := bad_name("the package's", descriptor["name"], PACKAGE_NAME)
     ):
         problems.append(f"{where}: {why}")
+    problems += _link_problems(where, descriptor)
     if "version" in descriptor and not is_semver(descriptor["version"]):
         problems.append(
             f"{where}: version {shown(descriptor['version'])} is not MAJOR.MINOR.PATCH "

@@ -23,6 +23,7 @@ from toolkit.site.data import (
     anchor,
     href,
     read_site_data,
+    safe_descriptor,
     slug,
     when,
 )
@@ -101,9 +102,17 @@ def _citation(package: Package) -> dict[str, str]:
     return info
 
 
-def _spec_json(spec: dict[str, Any]) -> str:
-    """JSON that is safe inside a <script> element."""
-    return json.dumps(spec, ensure_ascii=False).replace("</", "<\\/")
+# Characters that could end or change a <script> element (`</script>`, `<!--`, `]]>`), or end a
+# line of JavaScript, written as JSON escapes: the JSON means the same, and no label can break out.
+_SCRIPT_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def _spec_json(spec: Any) -> str:
+    """JSON that is safe inside a <script> element: <, > and & escaped (they occur only inside
+    strings, where the escapes mean the same)."""
+    return json.dumps(spec, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
 
 
 class _Builder:
@@ -112,7 +121,7 @@ class _Builder:
         self.env = _environment()
         self.pages: list[Path] = []
         self.common = {
-            "package": package.descriptor,
+            "package": safe_descriptor(package.descriptor),
             "version": package.version,
             "has_claims": data.has("claims") and data.has("claim_evidence"),
             "citation": _citation(package),

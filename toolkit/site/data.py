@@ -9,9 +9,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from toolkit.checks.cells import LINK
 from toolkit.db import typed_db
-from toolkit.db.sql import q
-from toolkit.package.tableschema import Package
+from toolkit.db.sql import lit, q
+from toolkit.package.descriptor import is_link
+from toolkit.package.tableschema import Package, Resource
 
 Row = dict[str, Any]
 
@@ -84,6 +86,32 @@ class SiteData:
         }
 
 
+def _columns(res: Resource) -> str:
+    """The resource's columns as pages may show them: a web address that is not http(s) (which
+    `validate` refuses, as unsafe-url) is left out, never made a link."""
+    return ", ".join(
+        f"CASE WHEN regexp_full_match({q(f.name)}, {lit(LINK)}, 'i') THEN {q(f.name)} END "
+        f"AS {q(f.name)}"
+        if f.is_link
+        else q(f.name)
+        for f in res.fields
+    )
+
+
+def safe_descriptor(descriptor: dict[str, Any]) -> dict[str, Any]:
+    """The descriptor as pages show it: addresses (licences, sources, homepage) only if http(s)."""
+    d = {k: v if k != "homepage" or is_link(v) else None for k, v in descriptor.items()}
+    for key in ("licenses", "sources"):
+        if isinstance(d.get(key), list):
+            d[key] = [
+                {k: v if k != "path" or is_link(v) else None for k, v in item.items()}
+                if isinstance(item, dict)
+                else item
+                for item in d[key]
+            ]
+    return d
+
+
 def read_site_data(package: Package) -> SiteData:
     """Every resource's rows, typed, in primary-key order."""
     con = typed_db.connect(package)
@@ -91,7 +119,7 @@ def read_site_data(package: Package) -> SiteData:
     rows = {}
     for res in package.resources.values():
         order = ", ".join(q(k) for k in res.primary_key) or "1"
-        cur = con.execute(f"SELECT * FROM {q(res.name)} ORDER BY {order}")
+        cur = con.execute(f"SELECT {_columns(res)} FROM {q(res.name)} ORDER BY {order}")
         cols = [d[0] for d in cur.description]
         rows[res.name] = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
     con.close()

@@ -1,0 +1,141 @@
+"""Links are http(s) only, and nothing a contributor writes can break out of a page's markup:
+`javascript:` addresses are refused by check/add/validate and never made links, embedded chart
+JSON escapes <, > and &, formulas hide behind no blank, and a long unbroken value wraps."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from helpers import FIXTURES, codes, edit
+
+from toolkit.package.tableschema import load_package
+
+HOSTILE_URLS = [
+    "javascript://x%0Aalert(1)",
+    "JavaScript://x%0Aalert(1)",
+    "data://text/html,<script>alert(1)</script>",
+    "vbscript://x",
+    "ftp://example.org/x",
+]
+
+
+def source_row(url: str) -> str:
+    """A sources CSV of one row whose url is `url`."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(
+        [
+            "source_id",
+            "title",
+            "author",
+            "publisher",
+            "published",
+            "url",
+            "source_type",
+            "identifier",
+            "notes",
+        ]
+    )
+    w.writerow(["x-2022", "A page", "", "Someone", "2022-05-01", url, "news_report", "", "A note."])
+    return out.getvalue()
+
+
+# 4. `javascript:` URLs pass check/add/validate and run when clicked on the site
+@pytest.mark.parametrize("url", HOSTILE_URLS)
+@pytest.mark.parametrize("command", ["check", "add"])
+def test_a_url_that_is_not_http_is_refused(run, pkg, tmp_path, url, command):
+    f = tmp_path / "source.csv"
+    f.write_text(source_row(url), encoding="utf-8")
+    before = (pkg / "data/sources.csv").read_bytes()
+    result = run(command, f, "-r", "sources", "--package", pkg, "--format", "json")
+    assert result.exit_code == 1
+    assert codes(result) == ["unsafe-url"]
+    assert "is not an http(s) address" in result.stdout
+    assert (pkg / "data/sources.csv").read_bytes() == before
+
+
+def test_validate_refuses_a_url_that_is_not_http(run, pkg):
+    edit(pkg, "sources", "https://www.aljazeera.com/news/2023/2/24/", "javascript://x%0Aalert(1)/")
+    result = run("validate", pkg, "--format", "json")
+    assert result.exit_code == 1 and codes(result) == ["unsafe-url"]
+
+
+@pytest.mark.parametrize("path", ["javascript:alert(1)", "data:text/html,x", " https://x.org"])
+@pytest.mark.parametrize("key", ["licenses", "sources"])
+def test_a_licence_or_source_path_that_is_not_http_is_refused(run, pkg, tmp_path, path, key):
+    p = pkg / "datapackage.json"
+    d = json.loads(p.read_text(encoding="utf-8"))
+    d[key][0]["path"] = path
+    p.write_text(json.dumps(d), encoding="utf-8")
+    for args in (["validate", pkg], ["site", "--out", tmp_path / "site", "--package", pkg]):
+        result = run(*args)
+        assert result.exit_code == 1
+        assert f"{key}[0].path" in result.stderr and "[unsafe-url]" in result.stderr
+    assert not (tmp_path / "site").exists()
+
+
+def links(folder: Path) -> list[str]:
+    found = []
+    for page in folder.rglob("*.html"):
+        found += re.findall(r'href="([^"]*)"', page.read_text(encoding="utf-8"))
+    return found
+
+
+def test_pages_and_datasette_never_link_another_scheme(pkg, tmp_path):
+    """Even where the checks were bypassed (a library caller building an invalid package)."""
+    pytest.importorskip("altair", reason="the site needs the 'site' extra")
+    from toolkit.db.datasette import metadata
+    from toolkit.site.build import build_site
+
+    edit(pkg, "sources", "https://www.aljazeera.com/news/2023/2/24/", "javascript://x%0Aalert(1)/")
+    package = load_package(pkg)
+    package.descriptor["licenses"][0]["path"] = "javascript:alert(1)"
+    package.descriptor["sources"][0]["path"] = "javascript:alert(2)"
+    build_site(package, tmp_path / "site")
+    found = links(tmp_path / "site")
+    assert found and not [h for h in found if h.lower().startswith(("javascript", "data"))]
+    db = tmp_path / "x.sqlite"
+    import sqlite3
+
+    sqlite3.connect(db).close()
+    meta = metadata(package, db)
+    assert "license_url" not in meta and "source_url" not in meta
+
+
+# 5. `<!--<script>` in a chart label blanks the vote matrix and the timeline
+def test_a_label_cannot_break_out_of_the_embedded_chart_json(run, pkg, tmp_path):
+    pytest.importorskip("altair", reason="the site needs the 'site' extra")
+    edit(pkg, "actors", "BLR,Belarus,", "BLR,Belarus <!--<script>&amp;</script>,")
+    edit(pkg, "statements", "ukraine-war;poland", "ukraine-war;poland")
+    result = run("site", "--out", tmp_path / "site", "--package", pkg)
+    assert result.exit_code == 0, result.stderr
+    for page in ("vote-matrix.html", "timeline.html"):
+        html = (tmp_path / "site" / page).read_text(encoding="utf-8")
+        (spec,) = re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', html, re.S)
+        assert not set("<>&") & set(spec), page
+        json.loads(spec)  # still JSON, meaning the same
+    matrix = (tmp_path / "site" / "vote-matrix.html").read_text(encoding="utf-8")
+    assert "Belarus \\u003c!--\\u003cscript\\u003e" in matrix
+
+
+# 19. A TAB- or space-prefixed `=` passes the formula check
+@pytest.mark.parametrize("prefix", [" ", "\t", "  \t", "\r"])
+def test_a_formula_behind_blanks_is_refused(run, pkg, tmp_path, prefix):
+    text = (FIXTURES / "good_statement.csv").read_text(encoding="utf-8")
+    header, row = text.splitlines()[:2]
+    cells = next(csv.reader([row]))
+    i = next(csv.reader([header])).index("summary")
+    cells[i] = prefix + '=HYPERLINK("https://x.org","click")'
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([next(csv.reader([header])), cells])
+    f = tmp_path / "formula.csv"
+    f.write_text(out.getvalue(), encoding="utf-8")
+    result = run("check", f, "-r", "statements", "--package", pkg, "--format", "json")
+    assert result.exit_code == 1
+    assert "formula-injection" in codes(result)
+    assert "starts with '='" in result.stdout
