@@ -9,6 +9,7 @@ most sources are web pages the project does not keep.
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,23 @@ _NAMES = {
     "—": "an em dash (—)",
     "\u00a0": "a no-break space",
 }
+
+
+SOURCE_ID = re.compile(r"[a-z0-9]+([._-][a-z0-9]+)*")  # a slug: never a path
+
+
+def source_text(sources: Path, source_id: str) -> Path | None:
+    """The text file of `source_id` in the folder `sources`, or None: the id is data a branch can
+    write, so it must be a slug, and the file a regular file in that very folder (a symbolic link
+    leading elsewhere is not read)."""
+    if not isinstance(source_id, str) or not SOURCE_ID.fullmatch(source_id):
+        return None
+    path = sources / f"{source_id}.txt"
+    try:
+        inside = path.resolve().parent == sources.resolve()
+    except OSError:
+        return None
+    return path if inside and path.is_file() else None
 
 
 def default_sources(package: Package) -> Path:
@@ -94,8 +112,8 @@ def excerpt_issues(
 
     def text_of(source_id: str) -> str | None:
         if source_id not in texts:
-            path = sources / f"{source_id}.txt"
-            texts[source_id] = path.read_text(encoding="utf-8") if path.is_file() else None
+            path = source_text(sources, source_id)
+            texts[source_id] = path.read_text(encoding="utf-8") if path is not None else None
         return texts[source_id]
 
     issues = []

@@ -482,8 +482,9 @@ def _print_result(result: Any, fmt: str) -> None:
         click.echo("built the typed query cache", err=True)
     if result.left_out:
         shown, total = len(result.rows), len(result.rows) + result.left_out
+        more = "more than " if result.more else ""
         click.echo(
-            f"showing {shown:,} of {total:,} rows ({result.left_out:,} left out); "
+            f"showing {shown:,} of {more}{total:,} rows ({more}{result.left_out:,} left out); "
             "--limit N shows more, --limit 0 all",
             err=True,
         )

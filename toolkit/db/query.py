@@ -18,7 +18,6 @@ import re
 import signal
 import threading
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,7 @@ class QueryResult:
     rows: list[tuple[Any, ...]]
     cache_built: bool = False
     left_out: int = 0  # rows beyond the row limit, counted but not fetched
+    more: bool = False  # more than `left_out` rows were left out: counting stopped at COUNTED
 
 
 def content_key(package: Package) -> str:
@@ -181,16 +181,53 @@ class QueryInterrupted(ToolkitError):
     exit_code = EXIT_INTERRUPTED
 
 
-def _fetch(cur, limit: int | None) -> tuple[list[tuple[Any, ...]], int]:
-    """The first `limit` rows (all with None) and how many more there were, counted as Arrow
-    batches: cheap, where turning millions of rows into Python tuples is not."""
-    if limit is None:
-        return cur.fetchall(), 0
-    rows = cur.fetchmany(limit)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "Arrow output on a DB-API result makes an extra copy"
-        left = sum(batch.num_rows for batch in cur.to_arrow_reader(100_000))
-    return rows, left
+COUNTED = 1_000_000  # rows beyond --limit counted at most; past it, "more than"
+BATCH = 10_000  # rows fetched at a time: the result streams, it is never held whole by DuckDB
+
+
+def _size(memory: str | None) -> int | None:
+    """A DuckDB size such as 2GB or 512MiB in bytes (None: no limit)."""
+    m = MEMORY.fullmatch(memory or "")
+    if m is None:
+        return None
+    unit = m.group(2).upper()
+    power = {"B": 0, "KB": 1, "MB": 2, "GB": 3, "TB": 4}.get(unit.replace("IB", "B"), 0)
+    return int(float(m.group(0)[: m.start(2)].strip()) * (1024 if "I" in unit else 1000) ** power)
+
+
+def _resident() -> int | None:
+    """This process's resident memory in bytes (Linux), or None where it cannot be read."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _fetch(
+    cur, limit: int | None, memory: str | None = None
+) -> tuple[list[tuple[Any, ...]], int, bool]:
+    """The first `limit` rows (all with None), how many more there were (counted up to COUNTED)
+    and whether there were more still. The result streams from DuckDB in batches: with a limit,
+    only the rows shown are kept; without one, the rows kept may grow the process by no more than
+    the memory limit (QueryStopped)."""
+    if limit is not None:
+        rows = cur.fetchmany(limit)
+        left = 0
+        while left < COUNTED and (batch := cur.fetchmany(min(BATCH * 10, COUNTED - left))):
+            left += len(batch)
+        return rows, left, left >= COUNTED and bool(cur.fetchmany(1))
+    budget, start = _size(memory), _resident()
+    rows = []
+    while batch := cur.fetchmany(BATCH):
+        rows += batch
+        now = _resident()
+        if budget is not None and start is not None and now is not None and now - start > budget:
+            raise QueryStopped(
+                f"the result needs more memory than the limit of {memory} ({len(rows):,} rows "
+                "so far); show fewer rows with --limit N, narrow the query, or raise --memory"
+            )
+    return rows, 0, False
 
 
 def run_query(
@@ -222,7 +259,9 @@ def run_query(
             cur = con.execute(sql, params or None)
             if cur.description is not None:
                 outcome["columns"] = [d[0] for d in cur.description]
-                outcome["rows"], outcome["left_out"] = _fetch(cur, limits.rows)
+                outcome["rows"], outcome["left_out"], outcome["more"] = _fetch(
+                    cur, limits.rows, limits.memory
+                )
         except BaseException as exc:  # handed to the main thread
             outcome["error"] = exc
         finally:
@@ -281,4 +320,5 @@ def _result(outcome: dict[str, Any], con, built: bool, limits: Limits) -> QueryR
         rows=outcome.get("rows", []),
         cache_built=built,
         left_out=outcome.get("left_out", 0),
+        more=outcome.get("more", False),
     )

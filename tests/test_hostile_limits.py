@@ -1,0 +1,99 @@
+"""Limits that hold against a hostile package or query: the memory limit bounds the process, source
+texts are read from the sources folder only, rollcall stays linear, the lock's timeout is finite."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+import time
+
+from helpers import FIXTURES, codes
+
+MB = 1 << 20
+
+
+def peak_of(args: list[str], env: dict | None = None) -> tuple[subprocess.CompletedProcess, int]:
+    """Run the command line in a child process; (the result, the child's peak memory in bytes).
+    Each call runs in its own process so that ru_maxrss of the children is this child's."""
+    probe = (
+        "import resource, subprocess, sys; "
+        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+        "sys.stdout.write(p.stdout); sys.stderr.write(p.stderr); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+        "sys.exit(p.returncode)"
+    )
+    cmd = [sys.executable, "-c", probe, sys.executable, "-m", "toolkit", *map(str, args)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+    *err, peak = done.stderr.strip().splitlines()
+    done.stderr = "\n".join(err)
+    return done, int(peak) * 1024
+
+
+# 9. `query "SELECT * FROM range(1e12::BIGINT)" --limit 10` reached 12.4 GB against a 2 GB limit
+def test_a_row_limit_keeps_a_huge_result_out_of_memory(run, pkg):
+    assert run("query", "SELECT 1", "--package", pkg).exit_code == 0  # the cache, built once
+    started = time.monotonic()
+    sql = "SELECT range, range::VARCHAR AS s FROM range(200000000::BIGINT)"
+    done, peak = peak_of(["query", sql, "--limit", "10", "--memory", "256MB", "--package", pkg])
+    assert done.returncode == 0, done.stderr
+    assert "showing 10 of more than 1,000,010 rows" in done.stderr
+    assert len(done.stdout.splitlines()) == 10 + 2  # the header and its rule
+    assert peak < 600 * MB, peak
+    assert time.monotonic() - started < 60
+
+
+def test_all_rows_stop_at_the_memory_limit_saying_so(run, pkg):
+    assert run("query", "SELECT 1", "--package", pkg).exit_code == 0
+    sql = "SELECT range, range::VARCHAR AS s FROM range(10000000::BIGINT)"  # about 1.5 GB whole
+    args = ["query", sql, "--format", "csv", "--memory", "128MB", "--package", pkg]
+    done, peak = peak_of(args)
+    assert done.returncode == 2
+    assert "the result needs more memory than the limit of 128MB" in done.stderr
+    assert "--limit N" in done.stderr
+    assert peak < 700 * MB, peak
+
+
+# 10. A contributed date_source_id of ../../secret made the excerpt hint quote a file outside
+def test_a_source_id_that_is_a_path_reads_no_file(run, pkg, tmp_path, canary):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the secret words of a file outside the package\n", encoding="utf-8")
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "linked.txt").symlink_to(secret)
+    text = (FIXTURES / "good_statement.csv").read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
+    header = rows[0]
+    for sid in ("../secret", "linked"):
+        row = list(rows[1])
+        row[header.index("source_id")] = sid
+        row[header.index("source_excerpt")] = "the secret words"
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows([header, row])
+        f = tmp_path / "row.csv"
+        f.write_text(out.getvalue(), encoding="utf-8")
+        result = run(
+            "check",
+            f,
+            "-r",
+            "statements",
+            "--package",
+            pkg,
+            "--sources",
+            sources,
+            "--format",
+            "json",
+        )
+        assert "secret words of a file" not in result.stdout + result.stderr
+        assert "excerpt-not-in-source" not in codes(result)
+    assert canary.unchanged()
+
+
+def test_source_texts_are_read_by_slug_from_the_folder_only(tmp_path):
+    from toolkit.checks.excerpts import source_text
+
+    (tmp_path / "ok-1.txt").write_text("x", encoding="utf-8")
+    assert source_text(tmp_path, "ok-1") == tmp_path / "ok-1.txt"
+    for sid in ("../ok-1", "/etc/hostname", "OK-1", "a/../ok-1", "", ".", "..", "ok-1\0"):
+        assert source_text(tmp_path, sid) is None
