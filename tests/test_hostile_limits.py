@@ -97,3 +97,29 @@ def test_source_texts_are_read_by_slug_from_the_folder_only(tmp_path):
     assert source_text(tmp_path, "ok-1") == tmp_path / "ok-1.txt"
     for sid in ("../ok-1", "/etc/hostname", "OK-1", "a/../ok-1", "", ".", "..", "ok-1\0"):
         assert source_text(tmp_path, sid) is None
+
+
+ES11_1 = ("--resolution", "A/RES/ES-11/1", "--source-id", "un-media-5th-es-11-1")
+
+
+# 12. rollcall on a 50,000-character name took 132 s; a 1.8 MB name ran past 300 s
+def test_rollcall_refuses_a_huge_name_at_once(run, pkg, tmp_path):
+    for size in (50_000, 1_800_000):
+        f = tmp_path / "rollcall.txt"
+        f.write_text("Against: Belarus" + " ." * (size // 2) + " x\n", encoding="utf-8")
+        started = time.monotonic()
+        result = run("rollcall", f, *ES11_1, "--package", pkg, "--format", "json")
+        assert time.monotonic() - started < 20
+        assert result.exit_code == 1
+        assert "unknown-state-name" in codes(result)
+        assert "characters long; no state's name is longer than 120" in result.stdout
+
+
+# 23. A NUL byte reached rollcall's output
+def test_rollcall_refuses_control_characters(run, pkg, tmp_path):
+    f = tmp_path / "rollcall.txt"
+    f.write_text("Against: Belarus\x00, Russian Federation\n", encoding="utf-8")
+    result = run("rollcall", f, *ES11_1, "--package", pkg)
+    assert result.exit_code == 1
+    assert "U+0000 (a control character) is not roll-call text" in result.stderr
+    assert "\x00" not in result.stdout and result.stdout == ""
