@@ -8,6 +8,7 @@ import io
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from helpers import FIXTURES, codes
 
@@ -123,3 +124,57 @@ def test_rollcall_refuses_control_characters(run, pkg, tmp_path):
     assert result.exit_code == 1
     assert "U+0000 (a control character) is not roll-call text" in result.stderr
     assert "\x00" not in result.stdout and result.stdout == ""
+
+
+# 11. The site did not scale: a scan per page (quadratic), one 66 MB vote-matrix page, and a
+#     timeline that fails to draw from 3,000 items
+def scaled_package(pkg: Path, resolutions: int, statements: int) -> Path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    try:
+        from site_scale import generate
+    finally:
+        sys.path.pop(0)
+    generate(pkg.parent / "scaled", resolutions, statements)
+    return pkg.parent / "scaled"
+
+
+def test_related_rows_are_looked_up_not_scanned(pkg):
+    from toolkit.package.tableschema import load_package
+    from toolkit.site.data import read_site_data
+
+    class Counted(list):
+        scans = 0
+
+        def __iter__(self):
+            Counted.scans += 1
+            return super().__iter__()
+
+    data = read_site_data(load_package(pkg))
+    data.rows["un_votes"] = Counted(data.rows["un_votes"])
+    ids = [r["resolution_id"] for r in data.rows["un_resolutions"]] * 50
+    found = [data.where("un_votes", resolution_id=i) for i in ids]
+    assert Counted.scans == 1
+    assert sum(map(len, found)) == 50 * len(data.rows["un_votes"])
+
+
+def test_the_site_pages_the_vote_matrix_and_says_what_the_timeline_leaves_out(run, pkg, tmp_path):
+    import pytest
+
+    pytest.importorskip("altair", reason="the site needs the 'site' extra")
+    from toolkit.site.build import MATRIX_COLUMNS, TIMELINE_DRAWN
+
+    scaled = scaled_package(pkg, MATRIX_COLUMNS + 10, TIMELINE_DRAWN + 200)
+    started = time.monotonic()
+    result = run("site", "--out", tmp_path / "site", "--package", scaled)
+    assert result.exit_code == 0, result.stderr
+    assert time.monotonic() - started < 120
+    site = tmp_path / "site"
+    matrix = [site / "vote-matrix.html", site / "vote-matrix-2.html"]
+    assert all(p.exists() for p in matrix) and not (site / "vote-matrix-3.html").exists()
+    first = matrix[0].read_text(encoding="utf-8")
+    assert 'href="vote-matrix-2.html"' in first and 'aria-current="page"' in first
+    for page in matrix:
+        assert page.stat().st_size < 4 * MB
+    timeline = (site / "timeline.html").read_text(encoding="utf-8")
+    assert f"The chart draws the {TIMELINE_DRAWN:,} latest items" in timeline
+    assert "synthetic-statement-00001" in timeline  # listed in the table, though not drawn

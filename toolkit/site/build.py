@@ -29,6 +29,8 @@ from toolkit.site.data import (
 )
 
 HERE = Path(__file__).parent
+MATRIX_COLUMNS = 40  # resolutions per vote-matrix page: 193 states x 40 votes is a page of ~1 MB
+TIMELINE_DRAWN = 1000  # items the timeline's chart draws (Vega fails from about 3,000)
 TITLE_FIELDS = {
     "meetings": "name",
     "statements": "summary",
@@ -104,15 +106,22 @@ def _citation(package: Package) -> dict[str, str]:
 
 # Characters that could end or change a <script> element (`</script>`, `<!--`, `]]>`), or end a
 # line of JavaScript, written as JSON escapes: the JSON means the same, and no label can break out.
-_SCRIPT_ESCAPES = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_SCRIPT_ESCAPES = (
+    ("&", "\\u0026"),
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
 )
 
 
 def _spec_json(spec: Any) -> str:
     """JSON that is safe inside a <script> element: <, > and & escaped (they occur only inside
     strings, where the escapes mean the same)."""
-    return json.dumps(spec, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+    text = json.dumps(spec, ensure_ascii=False)
+    for char, escape in _SCRIPT_ESCAPES:  # str.replace: far faster than str.translate
+        text = text.replace(char, escape)
+    return text
 
 
 class _Builder:
@@ -168,13 +177,13 @@ class _Builder:
         with its evidence."""
         if not self.common["has_claims"]:
             return []
-        ids = [c["claim_id"] for c in self.data.rows["claims"] if c["statement_id"] in statements]
+        d = self.data
+        ids = [c["claim_id"] for s in statements for c in d.where("claims", statement_id=s)]
+        if len(statements) > 1:  # in the claims' own order, as one scan would list them
+            order = {c["claim_id"]: i for i, c in enumerate(d.rows["claims"])}
+            ids.sort(key=order.__getitem__)
         if resolution is not None:
-            ids += [
-                e["claim_id"]
-                for e in self.data.rows["claim_evidence"]
-                if e["resolution_id"] == resolution
-            ]
+            ids += [e["claim_id"] for e in d.where("claim_evidence", resolution_id=resolution)]
         return [self.claim(cid) for cid in dict.fromkeys(ids)]
 
     def claim(self, claim_id: str) -> Row:
@@ -247,23 +256,50 @@ class _Builder:
         return out
 
     def chart_pages(self) -> None:
-        from toolkit.site.charts import (
-            timeline_rows,
-            timeline_spec,
-            vote_matrix_rows,
-            vote_matrix_spec,
-        )
+        self.vote_matrix_pages()
+        self.timeline_page()
 
-        table: dict[str, dict[str, Row]] = {}
-        for v in vote_matrix_rows(self.data):
-            table.setdefault(v["state_label"], {})[v["resolution"]] = v
-        self.render(
-            "vote-matrix.html",
-            "vote_matrix.html",
-            spec=_spec_json(vote_matrix_spec(self.data)),
-            table=list(table.items()),
-            resolutions=sorted(self.data.rows.get("un_resolutions", []), key=lambda r: r["date"]),
+    def vote_matrix_pages(self) -> None:
+        """The vote matrix, MATRIX_COLUMNS resolutions a page in the order of their votes: a page
+        stays small and its chart drawable however many votes the package records."""
+        from toolkit.site.charts import vote_matrix_rows, vote_matrix_spec
+
+        d = self.data
+        resolutions = sorted(
+            d.rows.get("un_resolutions", []), key=lambda r: (r["date"], r["resolution_id"])
         )
+        chunks = [
+            resolutions[i : i + MATRIX_COLUMNS] for i in range(0, len(resolutions), MATRIX_COLUMNS)
+        ] or [[]]
+        files = ["vote-matrix.html"] + [f"vote-matrix-{n}.html" for n in range(2, len(chunks) + 1)]
+        pages = [
+            (f, f"{c[0]['date']} to {c[-1]['date']}" if c else "")
+            for f, c in zip(files, chunks, strict=True)
+        ]
+        for n, chunk in enumerate(chunks):
+            votes = [
+                v for r in chunk for v in d.where("un_votes", resolution_id=r["resolution_id"])
+            ]
+            part = SiteData(self.package, {**d.rows, "un_resolutions": chunk, "un_votes": votes})
+            rows = vote_matrix_rows(part)
+            table: dict[str, dict[str, Row]] = {}
+            for v in rows:
+                table.setdefault(v["state_label"], {})[v["resolution"]] = v
+            self.render(
+                files[n],
+                "vote_matrix.html",
+                spec=_spec_json(vote_matrix_spec(part, rows)),
+                table=list(table.items()),
+                resolutions=chunk,
+                matrix_pages=pages,
+                matrix_page=n,
+            )
+
+    def timeline_page(self) -> None:
+        """The timeline: the chart draws the TIMELINE_DRAWN latest items (more do not draw in a
+        browser) and says so; the table below it lists every item."""
+        from toolkit.site.charts import timeline_rows, timeline_spec
+
         drawn = timeline_rows(self.data)
         drawn_ids = {r["id"] for r in drawn}
         undated = [
@@ -276,12 +312,15 @@ class _Builder:
             for r in self.data.rows.get(resource, [])
             if r[self.package.resource(resource).primary_key[0]] not in drawn_ids
         ]
+        charted = drawn[-TIMELINE_DRAWN:]
         self.render(
             "timeline.html",
             "timeline.html",
-            spec=_spec_json(timeline_spec(self.data)),
+            spec=_spec_json(timeline_spec(self.data, charted)),
             items=drawn,
             undated=undated,
+            charted=len(charted),
+            left_out=len(drawn) - len(charted),
         )
 
     def list_pages(self) -> None:

@@ -24,6 +24,22 @@ ALL = "(all)"
 RANGES = ("exact span", "somewhere within")
 
 
+ROWS = "rows"  # the name the charts give their data until with_rows puts the rows in
+
+
+def with_rows(spec: Any, rows: list[dict[str, Any]]) -> Any:
+    """`spec` with its data named ROWS replaced by the rows themselves. Altair checks and converts
+    every value handed to it one by one (minutes for a few thousand votes); the rows are plain JSON
+    already, so the chart is made without them and they are put in afterwards."""
+    if isinstance(spec, dict):
+        if spec.get("data") == {"name": ROWS}:
+            spec = {**spec, "data": {"values": rows}}
+        return {k: v if k == "data" else with_rows(v, rows) for k, v in spec.items()}
+    if isinstance(spec, list):
+        return [with_rows(v, rows) for v in spec]
+    return spec
+
+
 def _range_legend():
     """The one 'Date range' legend that the fill and the outline of a range share."""
     import altair as alt
@@ -70,10 +86,11 @@ def vote_matrix_rows(data: SiteData) -> list[dict[str, Any]]:
     return rows
 
 
-def vote_matrix_spec(data: SiteData) -> dict[str, Any]:
+def vote_matrix_spec(data: SiteData, rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The vote matrix of `rows` (default: vote_matrix_rows of `data`)."""
     import altair as alt
 
-    rows = vote_matrix_rows(data)
+    rows = vote_matrix_rows(data) if rows is None else rows
     states = [data.name(s) for s in _state_order(data, {r["state"] for r in rows})]
     labels = {r["state"]: r["state_label"] for r in rows}
     state_sort = [labels[s] for s in _state_order(data, {r["state"] for r in rows})]
@@ -83,7 +100,7 @@ def vote_matrix_spec(data: SiteData) -> dict[str, Any]:
             data.rows.get("un_resolutions", []), key=lambda r: (r["date"], r["resolution_id"])
         )
     ]
-    base = alt.Chart(alt.Data(values=rows)).encode(
+    base = alt.Chart(alt.Data(name=ROWS)).encode(
         x=alt.X(
             "resolution_label:N",
             sort=res_sort,
@@ -124,7 +141,7 @@ def vote_matrix_spec(data: SiteData) -> dict[str, Any]:
         .resolve_scale(color="independent")
         .properties(width=max(160, 150 * len(res_sort)), height=max(60, 28 * len(states)))
     )
-    return chart.to_dict()
+    return with_rows(chart.to_dict(), rows)
 
 
 def _known_dates(rows: list[dict[str, Any]]) -> list[dt.date]:
@@ -195,10 +212,11 @@ def timeline_rows(data: SiteData) -> list[dict[str, Any]]:
     return rows
 
 
-def timeline_spec(data: SiteData) -> dict[str, Any]:
+def timeline_spec(data: SiteData, rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The timeline of `rows` (default: every row of timeline_rows)."""
     import altair as alt
 
-    rows = timeline_rows(data)
+    rows = timeline_rows(data) if rows is None else rows
     actor_ids = sorted(
         {a for r in rows for a in r["actors"].strip("|").split("|") if a}, key=data.name
     )
@@ -228,7 +246,7 @@ def timeline_spec(data: SiteData) -> dict[str, Any]:
         legend=alt.Legend(title="What", orient="top"),
     )
     base = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart(alt.Data(name=ROWS))
         .transform_filter(keep)
         .encode(
             y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=420)),
@@ -285,4 +303,4 @@ def timeline_spec(data: SiteData) -> dict[str, Any]:
         .add_params(actor, topic)
         .properties(width=760, height=max(80, 22 * len(rows)))
     )
-    return chart.to_dict()
+    return with_rows(chart.to_dict(), rows)

@@ -69,9 +69,17 @@ class SiteData:
         return cache[resource]
 
     def where(self, resource: str, **match: Any) -> list[Row]:
-        return [
-            r for r in self.rows.get(resource, []) if all(r.get(k) == v for k, v in match.items())
-        ]
+        """The rows of `resource` whose columns hold the given values, in their order. Looked up
+        in an index per (resource, columns), built on first use: a page per row that asks for
+        its related rows costs a lookup, not a scan (a scan per page was quadratic)."""
+        columns = tuple(sorted(match))
+        cache = self.__dict__.setdefault("_by", {})
+        index = cache.get((resource, columns))
+        if index is None:
+            index = cache[resource, columns] = {}
+            for r in self.rows.get(resource, []):
+                index.setdefault(tuple(r.get(c) for c in columns), []).append(r)
+        return list(index.get(tuple(match[c] for c in columns), ()))
 
     def name(self, actor_id: str | None) -> str:
         row = self.get("actors", actor_id) if actor_id else None
