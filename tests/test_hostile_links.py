@@ -139,3 +139,53 @@ def test_a_formula_behind_blanks_is_refused(run, pkg, tmp_path, prefix):
     assert result.exit_code == 1
     assert "formula-injection" in codes(result)
     assert "starts with '='" in result.stdout
+
+
+# 20. A 9,990-character unbroken value made its page 282,083 px wide
+def test_a_long_unbroken_value_wraps_within_the_page(run, pkg, tmp_path):
+    pytest.importorskip("altair", reason="the site needs the 'site' extra")
+    from test_site_browser import CHROMIUM, _browser_or_skip
+
+    _browser_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    long = "x" * 9_990
+    edit(pkg, "statements", ",true,true,dismemberment,", f",true,true,{long},")
+    result = run("site", "--out", tmp_path / "site", "--package", pkg)
+    assert result.exit_code == 0, result.stderr
+    pages = [p for p in (tmp_path / "site" / "statements").glob("*.html") if long in p.read_text()]
+    assert pages
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        for html in [*pages, tmp_path / "site" / "statements.html"]:
+            page.goto(html.as_uri())
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 1280, (html.name, width)
+        browser.close()
+
+
+# 14. A/RES/ES--11/1 and A/RES/ES-11/1 mapped to one page; actors BLR and blr to one anchor
+def test_keys_that_share_a_slug_get_a_page_and_an_anchor_each(pkg, tmp_path):
+    pytest.importorskip("altair", reason="the site needs the 'site' extra")
+    from toolkit.site.build import build_site
+
+    with open(pkg / "data/un_resolutions.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    twin = next(r for r in rows if r[0] == "A/RES/ES-11/1")
+    rows.append(["A/RES/ES--11/1", *twin[1:]])
+    with open(pkg / "data/un_resolutions.csv", "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    with open(pkg / "data/actors.csv", encoding="utf-8", newline="") as fh:
+        actors = list(csv.reader(fh))
+    actors.append(["blr", "Not Belarus", "person", "", "", "iso-3166-pycountry", ""])
+    with open(pkg / "data/actors.csv", "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(actors)
+    build_site(load_package(pkg), tmp_path / "site")
+    pages = sorted(p.name for p in (tmp_path / "site" / "resolutions").glob("a-res-es-11-1*"))
+    assert len(pages) == 2 and "a-res-es-11-1.html" in pages
+    real = (tmp_path / "site" / "resolutions" / "a-res-es-11-1.html").read_text(encoding="utf-8")
+    assert "<h1>" in real and "A/RES/ES-11/1" in real and "A/RES/ES--11/1" not in real
+    actors_page = (tmp_path / "site" / "actors.html").read_text(encoding="utf-8")
+    ids = re.findall(r'<tr id="(actor-blr[^"]*)"', actors_page)
+    assert len(ids) == 2 and len(set(ids)) == 2

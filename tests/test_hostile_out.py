@@ -139,3 +139,32 @@ def test_release_never_writes_dist_through_a_symlink(run, pkg, canary):
     assert "dist/" in result.stderr and "is a symbolic link" in result.stderr
     assert canary.unchanged()
     assert snapshot(pkg) == before  # refused before the release was written
+
+
+# 17. `rollcall --out data/un_votes.csv` overwrote a package file without the lock or a check
+@pytest.mark.parametrize(
+    "target", ["data/un_votes.csv", "datapackage.json", "CHANGELOG.md", "schemas/un_votes.json"]
+)
+def test_rollcall_never_writes_over_a_file_of_the_package(run, pkg, target):
+    from helpers import FIXTURES
+
+    before = snapshot(pkg)
+    result = run(
+        "rollcall",
+        FIXTURES / "rollcall" / "es11_1_against_abstained_thelondoneconomic.txt",
+        "--resolution", "A/RES/ES-11/1", "--source-id", "un-media-5th-es-11-1",
+        "--out", pkg / target, "--package", pkg,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "is a file of the package itself" in result.stderr
+    assert snapshot(pkg) == before
+
+
+# 18. Usage problems exited 3 ("internal") instead of 2
+@pytest.mark.parametrize("where", ["afile/site", "/proc/no/such/folder"])
+def test_an_output_folder_that_cannot_be_made_is_a_usage_error(run, pkg, tmp_path, where):
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    out = tmp_path / where if not where.startswith("/") else Path(where)
+    result = run("site", "--out", out, "--package", pkg)
+    assert result.exit_code == 2, result.stderr
+    assert "cannot create the folder" in result.stderr and "Traceback" not in result.stderr

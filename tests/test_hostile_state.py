@@ -171,3 +171,55 @@ def test_duckdb_spills_to_a_private_folder_outside_the_package(run, pkg, monkeyp
         assert folder.is_absolute() and "csto-alignment-duckdb-" in folder.name
         assert not folder.resolve().is_relative_to(pkg.resolve())
         assert not folder.resolve().is_relative_to(tmp_path.resolve())
+
+
+# 13. validate/query during adds reported false hash-mismatch: readers saw a new data file beside
+#     the old descriptor
+@pytest.mark.parametrize("command", ["validate", "query"])
+def test_a_reader_waits_for_a_running_add_and_sees_its_result_whole(run, pkg, command):
+    from test_concurrency import (
+        FIRST_ID,
+        start_add,
+        statement_ids,
+        wait_for_lock_holder,
+        with_recorded_hashes,
+    )
+
+    with_recorded_hashes(pkg)
+    writer = start_add(
+        pkg, FIXTURES / "good_statement.csv", CSTO_ALIGNMENT_TEST_PAUSE_BEFORE_WRITE="1.5"
+    )
+    wait_for_lock_holder(pkg, writer.pid)
+    if command == "validate":
+        result = run("validate", pkg, "--format", "json")
+    else:
+        sql = f"SELECT count(*) AS n FROM statements WHERE statement_id = '{FIRST_ID}'"
+        result = run("query", sql, "--package", pkg, "--format", "json")
+    writer.communicate(timeout=120)
+    assert writer.returncode == 0
+    assert f"waiting for pid {writer.pid} (add)" in result.stderr
+    assert result.exit_code == 0, result.stdout + result.stderr
+    if command == "validate":
+        assert json.loads(result.stdout)["errors"] == []
+    else:
+        assert json.loads(result.stdout) == [{"n": 1}]  # the added row, read after the add
+    assert FIRST_ID in statement_ids(pkg)
+
+
+# 18. A malformed journal made every command exit 3
+@pytest.mark.parametrize("text", ["{", "[1]", '[["a"]]', '{"a": 1}', "\x00\xff"])
+def test_a_malformed_journal_is_ignored_with_a_warning(run, pkg, text):
+    (pkg / JOURNAL).write_bytes(text.encode("latin-1"))
+    for args in (["validate", pkg], ["query", "SELECT 1", "--package", pkg]):
+        result = run(*args)
+        assert result.exit_code == 0, result.stderr
+        assert f"warning: ignored {JOURNAL}" in result.stderr
+
+
+# 22. CSTO_ALIGNMENT_LOCK_TIMEOUT=nan waited forever
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "-5", "1e400", "soon"])
+def test_a_lock_timeout_that_is_not_a_finite_number_falls_back_to_the_default(monkeypatch, value):
+    from toolkit.store.lock import DEFAULT_TIMEOUT, TIMEOUT_ENV, lock_timeout
+
+    monkeypatch.setenv(TIMEOUT_ENV, value)
+    assert lock_timeout() == DEFAULT_TIMEOUT

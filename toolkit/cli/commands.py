@@ -283,6 +283,10 @@ def rollcall(
             f"no folder {Path(out).parent} to write {out} in", param_hint="--out"
         )
     package = load_package(package_path)
+    if out is not None:
+        from toolkit.store.outdir import check_output_file, package_paths
+
+        check_output_file(Path(out), package.root, package_paths(package))
     tallies = {"yes": tally_yes, "no": tally_no, "abstain": tally_abstain}
     tallies["non_voting"] = tally_non_voting
     result = read_roll_call(

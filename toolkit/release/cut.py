@@ -23,7 +23,7 @@ from toolkit.release.datareadme import data_licence, data_readme
 from toolkit.release.diff import LEVELS, PackageDiff, diff_refs, markdown
 from toolkit.release.revisions import release_commit
 from toolkit.store.fileio import descriptor_json, file_digest, with_digests
-from toolkit.store.journal import commit
+from toolkit.store.journal import _step, commit
 
 # Files of the repository the release zip holds as they are; its README.md and LICENSE.md are
 # written for data users (datareadme.py), not the developers' README and the code's MIT licence.
@@ -122,6 +122,7 @@ def _fill_dist(package: Package, version: str, site: bool, dist: Path) -> list[s
         zf.writestr(f"{top}/README.md", data_readme(package, version))
         zf.writestr(f"{top}/LICENSE.md", data_licence(package))
     written = [archive]
+    _step("dist")  # tests: a crash while dist/ is written
     written += export_parquet(package, dist / "parquet")
     db = export_duckdb(package, dist)
     final = dist / f"{name}-{version}.duckdb"
@@ -153,6 +154,12 @@ def cut_release(
         result.refused = f"the package has {len(blocking)} error(s); fix them first"
         return result
     result.rehashed = sorted({e.resource for e in result.report.errors})
+    if "version" not in package.descriptor:  # publishing "" would leave a package validate refuses
+        result.refused = (
+            "datapackage.json has no version: set the version to publish first, e.g. "
+            '"version": "0.1.0" (MAJOR.MINOR.PATCH)'
+        )
+        return result
     repo = package.root
     last = release_commit(repo, package.version)
     if last is None:

@@ -22,6 +22,7 @@ from toolkit.site.data import (
     SiteData,
     anchor,
     href,
+    key_slug,
     read_site_data,
     safe_descriptor,
     slug,
@@ -202,7 +203,7 @@ class _Builder:
             (pk,) = self.package.resource(resource).primary_key
             for row in self.data.rows[resource]:
                 key = row[pk]
-                path = f"{folder}/{slug(str(key))}.html"
+                path = f"{folder}/{key_slug(resource, key)}.html"
                 self.render(
                     path,
                     "record.html",

@@ -5,6 +5,7 @@ dates, booleans booleans and integers integers, exactly as `query` and `export` 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -33,19 +34,58 @@ def slug(key: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
 
 
+# resource -> key -> its slug, for the keys whose slug another key shares (see unique_slugs)
+_SLUGS: dict[str, dict[str, str]] = {}
+
+
+def unique_slugs(keys: Any) -> dict[str, str]:
+    """A slug per key that no other key shares: A/RES/ES--11/1 and A/RES/ES-11/1, or BLR and blr,
+    would have one page (one anchor) between them. Where keys share a slug, the one written most
+    plainly (single separators; then the first in order) keeps it, and each other gets a short
+    digest of itself appended. Only such keys are returned."""
+    groups: dict[str, list[str]] = {}
+    for k in {str(k) for k in keys}:
+        groups.setdefault(slug(k), []).append(k)
+    out = {}
+    for base, ks in groups.items():
+        if len(ks) == 1 and base:
+            continue
+        ks.sort(
+            key=lambda k: (len(re.findall(r"[^A-Za-z0-9]{2,}|^[^A-Za-z0-9]|[^A-Za-z0-9]$", k)), k)
+        )
+        for i, k in enumerate(ks):
+            digest = hashlib.sha256(k.encode()).hexdigest()[:8]
+            out[k] = base if i == 0 and base else f"{base}-{digest}".lstrip("-")
+    return out
+
+
+def register_slugs(rows: dict[str, list[Row]], package: Package) -> None:
+    """Record the slugs of the keys that would share one (unique_slugs), for href and anchor."""
+    _SLUGS.clear()
+    for resource in (*PAGES, *ANCHORS):
+        if resource in rows and len(package.resource(resource).primary_key) == 1:
+            (pk,) = package.resource(resource).primary_key
+            _SLUGS[resource] = unique_slugs(r[pk] for r in rows[resource])
+
+
+def key_slug(resource: str, key: Any) -> str:
+    """The file or anchor name of a row's key: its slug, made unique where keys share one."""
+    return _SLUGS.get(resource, {}).get(str(key)) or slug(str(key))
+
+
 def href(resource: str, key: Any, root: str = "") -> str | None:
     """The site-relative address of a row, or None for resources without a page or anchor."""
     if key is None:
         return None
     if resource in PAGES:
-        return f"{root}{PAGES[resource]}/{slug(str(key))}.html"
+        return f"{root}{PAGES[resource]}/{key_slug(resource, key)}.html"
     if resource in ANCHORS:
         return f"{root}{ANCHORS[resource]}#{anchor(resource, key)}"
     return None
 
 
 def anchor(resource: str, key: Any) -> str:
-    return f"{resource.rstrip('s')}-{slug(str(key))}"
+    return f"{resource.rstrip('s')}-{key_slug(resource, key)}"
 
 
 @dataclass
@@ -131,6 +171,7 @@ def read_site_data(package: Package) -> SiteData:
         cols = [d[0] for d in cur.description]
         rows[res.name] = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
     con.close()
+    register_slugs(rows, package)
     return SiteData(package, rows)
 
 

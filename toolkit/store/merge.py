@@ -31,7 +31,8 @@ class MergeResult:
 def read_rows(path: Path, resource: Resource) -> list[list[str]]:
     """Rows of a structurally valid CSV (BOM, CRLF, '#' comment lines accepted), each a list of
     its cells in schema column order, whatever the file's column order; blank rows are skipped."""
-    text = path.read_text(encoding="utf-8-sig")
+    # Decoded as is: reading as text would turn a CR inside a quoted cell into LF.
+    text = path.read_bytes().decode("utf-8-sig")
     reader = csv.reader(io.StringIO(text[leading_comments(text)[1] :], newline=""))
     header = next(reader, [])
     where = [header.index(f) for f in resource.field_names]  # the file was checked: all there
@@ -51,6 +52,19 @@ def canonical_csv(resource: Resource, rows: list[list[str]]) -> str:
     w = csv.writer(out, lineterminator="\n")
     w.writerow(names)
     w.writerows(rows)
+    text = out.getvalue()
+    if "\r" not in text:
+        return text
+    # Python's writer quotes a cell holding LF but not one holding a bare CR (it is not in the
+    # line terminator), and a reader would end the row there: such rows are written quoted whole.
+    out = io.StringIO()
+    w, quoted = (
+        csv.writer(out, lineterminator="\n"),
+        csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL),
+    )
+    w.writerow(names)
+    for row in rows:
+        (quoted if any("\r" in c for c in row) else w).writerow(row)
     return out.getvalue()
 
 

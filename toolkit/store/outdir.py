@@ -78,6 +78,26 @@ def check_output_folder(out: Path, root: Path, paths: list[str], option: str = "
     return out
 
 
+# Files of a package's folder that no output may replace, beside those the descriptor names.
+OWN_FILES = ("CHANGELOG.md", "README.md", "CITATION.cff", "LICENSE", "LICENSE.md", ".gitignore")
+
+
+def check_output_file(out: Path, root: Path, paths: list[str], option: str = "--out") -> Path:
+    """Refuse `out` when it is one of the package's own files (its descriptor, schemas, data files,
+    CHANGELOG.md, ...), a state file, or lies inside .git: an output never replaces the package
+    it was made from (write the rows elsewhere and `add` them). Returns `out`."""
+    from toolkit.store.state import STATE_FILES
+
+    real, base = Path(out).resolve(), root.resolve()
+    own = {(base / p).resolve() for p in [*paths, *OWN_FILES, *STATE_FILES]}
+    if real in own or real.is_relative_to(base / ".git"):
+        raise OutputFolderError(
+            f"{option} {out}: is a file of the package itself; write the rows to a new file and "
+            "`csto-alignment add` it. Nothing was written"
+        )
+    return Path(out)
+
+
 def is_marked(folder: Path) -> bool:
     """Whether the toolkit made `folder` (its marker is a regular file in it)."""
     try:
@@ -109,8 +129,13 @@ def build_folder(out: Path, command: str, build: Callable[[Path], T]) -> T:
     """Have `build` fill a new folder beside `out`, mark it, then put it in place of `out` (the old
     folder goes): a failure or a crash midway leaves `out` as it was, and only a folder named
     `.OUT.XXXXXXXX.partial` behind. Check `out` first (check_output_folder)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    except OSError as exc:  # the folder the user named cannot be made there
+        raise OutputFolderError(
+            f"{out}: cannot create the folder ({exc.strerror}); nothing was written"
+        ) from None
     try:
         result = build(staging)
         mark(staging, command)
