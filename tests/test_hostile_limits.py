@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from helpers import FIXTURES, codes
 
 MB = 1 << 20
@@ -57,37 +58,27 @@ def test_all_rows_stop_at_the_memory_limit_saying_so(run, pkg):
 
 
 # 10. A contributed date_source_id of ../../secret made the excerpt hint quote a file outside
-def test_a_source_id_that_is_a_path_reads_no_file(run, pkg, tmp_path, canary):
+@pytest.mark.parametrize("field", ["date_source", "source"])
+@pytest.mark.parametrize("sid", ["../secret", "linked"])
+def test_a_source_id_that_is_a_path_reads_no_file(run, pkg, tmp_path, canary, field, sid):
     secret = tmp_path / "secret.txt"
     secret.write_text("the secret words of a file outside the package\n", encoding="utf-8")
     sources = tmp_path / "sources"
     sources.mkdir()
     (sources / "linked.txt").symlink_to(secret)
     text = (FIXTURES / "good_statement.csv").read_text(encoding="utf-8")
-    rows = list(csv.reader(io.StringIO(text)))
-    header = rows[0]
-    for sid in ("../secret", "linked"):
-        row = list(rows[1])
-        row[header.index("source_id")] = sid
-        row[header.index("source_excerpt")] = "the secret words"
-        out = io.StringIO()
-        csv.writer(out, lineterminator="\n").writerows([header, row])
-        f = tmp_path / "row.csv"
-        f.write_text(out.getvalue(), encoding="utf-8")
-        result = run(
-            "check",
-            f,
-            "-r",
-            "statements",
-            "--package",
-            pkg,
-            "--sources",
-            sources,
-            "--format",
-            "json",
-        )
-        assert "secret words of a file" not in result.stdout + result.stderr
-        assert "excerpt-not-in-source" not in codes(result)
+    header, row = list(csv.reader(io.StringIO(text)))[:2]
+    row[header.index(f"{field}_id")] = sid
+    row[header.index(f"{field}_excerpt")] = "the secret wordz"  # not found: the hint would quote
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header, row])
+    f = tmp_path / "row.csv"
+    f.write_text(out.getvalue(), encoding="utf-8")
+    result = run(
+        "check", f, "-r", "statements", "--package", pkg, "--sources", sources, "--format", "json"
+    )
+    assert "secret words of a file" not in result.stdout + result.stderr
+    assert "excerpt-not-in-source" not in codes(result)
     assert canary.unchanged()
 
 
@@ -158,7 +149,6 @@ def test_related_rows_are_looked_up_not_scanned(pkg):
 
 
 def test_the_site_pages_the_vote_matrix_and_says_what_the_timeline_leaves_out(run, pkg, tmp_path):
-    import pytest
 
     pytest.importorskip("altair", reason="the site needs the 'site' extra")
     from toolkit.site.build import MATRIX_COLUMNS, TIMELINE_DRAWN

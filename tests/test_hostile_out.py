@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.store.outdir import MARKER, file_name
+MARKER = ".csto-alignment-output"  # toolkit.store.outdir.MARKER
 
 
 def snapshot(folder: Path) -> dict[Path, bytes]:
@@ -128,6 +128,8 @@ def test_a_name_that_is_a_path_is_refused(run, pkg, tmp_path, canary, name, wher
     ],
 )
 def test_file_names_never_come_from_names_unchecked(name, safe):
+    from toolkit.store.outdir import file_name
+
     assert file_name(name) == safe
 
 

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from helpers import FIXTURES
 
-from toolkit.db import sandbox
 from toolkit.package.tableschema import load_package
 
 
@@ -133,6 +132,8 @@ def test_quoting_holds_where_a_name_slipped_past_the_checks(pkg, canary):
 
 def test_a_locked_down_connection_reads_only_the_files_it_was_given(tmp_path, canary):
     import duckdb
+
+    from toolkit.db import sandbox
 
     mine = tmp_path / "mine.csv"
     mine.write_text("a\n1\n", encoding="utf-8")
