@@ -9,7 +9,7 @@ WITH russia AS (
     FROM un_resolutions r JOIN russia USING (resolution_id)
     WHERE (SELECT count(*) FROM un_votes v
            WHERE v.resolution_id = r.resolution_id AND v.vote = russia.vote)
-          = CASE russia.vote::VARCHAR WHEN 'yes' THEN r.yes WHEN 'no' THEN r.no
+          = CASE CAST(russia.vote AS TEXT) WHEN 'yes' THEN r.yes WHEN 'no' THEN r.no
                 WHEN 'abstain' THEN r.abstain WHEN 'non_voting' THEN r.non_voting END
 ), members AS (
     -- The state actors that are UN members (the former states of ISO 3166-3 are not).
@@ -22,6 +22,6 @@ SELECT m.actor_id AS country_iso3, m.name AS state,
        round(100.0 * count(*) FILTER (WHERE v.vote = c.vote) / count(*), 1) AS agreement_pct
 FROM members m CROSS JOIN complete c
 LEFT JOIN un_votes v ON v.resolution_id = c.resolution_id AND v.country_iso3 = m.actor_id
-GROUP BY ALL
+GROUP BY m.actor_id, m.name
 ORDER BY agreement_pct DESC, country_iso3
 LIMIT $top

@@ -103,9 +103,22 @@ def _write_sqlite(con, package: Package, path: Path) -> None:
             rows = con.execute(f"SELECT {select} FROM {q(res.name)}").fetchall()
             marks = ", ".join("?" for _ in res.fields)
             db.executemany(f"INSERT INTO {q(res.name)} VALUES ({marks})", rows)
+        _write_list_tables(con, package, db)
         db.commit()
     finally:
         db.close()
+
+
+def _write_list_tables(con, package: Package, db: sqlite3.Connection) -> None:
+    """The typed database's list views (one row per item of a delimited list, such as
+    statements_topics) as tables of the same name and columns: SQLite has no string_split, and
+    saved queries join these instead, so that the same SQL runs on both engines."""
+    for name, sql in typed_db.list_views(package):
+        cur = con.execute(sql)
+        cols = [d[0] for d in cur.description]
+        db.execute(f"CREATE TABLE {q(name)} ({', '.join(q(c) for c in cols)})")
+        marks = ", ".join("?" for _ in cols)
+        db.executemany(f"INSERT INTO {q(name)} VALUES ({marks})", cur.fetchall())
 
 
 def export(package: Package, fmt: str, out: Path) -> list[Path]:
