@@ -507,9 +507,11 @@ def queries(package_path: str, fmt: str) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["duckdb", "parquet", "sqlite"]),
+    type=click.Choice(["duckdb", "parquet", "sqlite", "claimreview"]),
     required=True,
-    help="duckdb: one typed database; parquet: one file per resource; sqlite: one file for Datasette or sqlite3.",
+    help="duckdb: one typed database; parquet: one file per resource; sqlite: one file for "
+    "Datasette or sqlite3; claimreview: the claims' verdicts as schema.org ClaimReview (JSON-LD), "
+    "one review per evidence row.",
 )
 @click.option(
     "--out",
@@ -518,12 +520,24 @@ def queries(package_path: str, fmt: str) -> None:
     required=True,
     help="Folder to write into (created if missing).",
 )
+@click.option(
+    "--site-url",
+    default="",
+    metavar="URL",
+    help="claimreview: the address the site is published at, for the reviews' url and citations "
+    "(default: addresses relative to the site's root).",
+)
 @package_option
-def export(fmt: str, out_dir: str, package_path: str) -> None:
-    """Export the package as a typed DuckDB database, Parquet files or a SQLite database."""
+def export(fmt: str, out_dir: str, site_url: str, package_path: str) -> None:
+    """Export the package as a typed DuckDB database, Parquet files or a SQLite database, or its
+    claims' verdicts as schema.org ClaimReview."""
     from toolkit.db.export import export as do_export
 
-    written = do_export(load_package(package_path), fmt, Path(out_dir))
+    if site_url and fmt != "claimreview":
+        raise click.UsageError("--site-url goes with --format claimreview only")
+    if site_url and not re.match(r"^https?://", site_url):
+        raise click.BadParameter(f"{site_url!r} is not an http(s) address", param_hint="--site-url")
+    written = do_export(load_package(package_path), fmt, Path(out_dir), site_url)
     for path in written:
         click.echo(str(path))
 

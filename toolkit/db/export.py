@@ -1,4 +1,5 @@
-"""Export the package for other tools: a typed .duckdb database, Parquet files, or a SQLite file."""
+"""Export the package for other tools: a typed .duckdb database, Parquet files, a SQLite file, or
+the claims' verdicts as schema.org ClaimReview (JSON-LD)."""
 
 from __future__ import annotations
 
@@ -121,11 +122,20 @@ def _write_list_tables(con, package: Package, db: sqlite3.Connection) -> None:
         db.executemany(f"INSERT INTO {q(name)} VALUES ({marks})", cur.fetchall())
 
 
-def export(package: Package, fmt: str, out: Path) -> list[Path]:
+def export_claimreview(package: Package, out: Path, site_url: str = "") -> list[Path]:
+    """Every claim's verdicts as schema.org ClaimReview, one JSON-LD file (toolkit.site.claimreview)."""
+    from toolkit.site.claimreview import export_claimreview as write
+
+    return write(package, out, site_url)
+
+
+def export(package: Package, fmt: str, out: Path, site_url: str = "") -> list[Path]:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # the folder the user named cannot be made
         raise UsageError(f"{out}: cannot create the folder ({exc.strerror})") from None
+    if fmt == "claimreview":
+        return export_claimreview(package, out, site_url)
     written = {"duckdb": export_duckdb, "parquet": export_parquet, "sqlite": export_sqlite}[fmt](
         package, out
     )

@@ -292,6 +292,31 @@ class _Builder:
         counts = {name: len(rows) for name, rows in d.rows.items()}
         self.render("index.html", "index.html", counts=counts)
 
+    def claim_pages(self) -> None:
+        """A page per claim with its evidence, each piece of evidence also embedded as a schema.org
+        ClaimReview (toolkit.site.claimreview)."""
+        if not self.common["has_claims"]:
+            return
+        from toolkit.site.claimreview import (
+            claim_path,
+            claim_reviews,
+            release_day,
+            reviewers,
+            script_json,
+        )
+
+        reviews = claim_reviews(
+            self.data.rows, reviewers(self.package), release_day(self.package), "../"
+        )
+        for c in self.data.rows["claims"]:
+            cid = c["claim_id"]
+            self.render(
+                claim_path(cid),
+                "claim.html",
+                claim=self.claim(cid),
+                reviews=[script_json(r) for r in reviews[cid]],
+            )
+
     def assets(self) -> None:
         assets = self.out / "assets"
         shutil.copytree(HERE / "static", assets)
@@ -311,6 +336,7 @@ def build_site(package: Package, out: Path) -> SiteResult:
         builder.record_pages()
         builder.chart_pages()
         builder.list_pages()
+        builder.claim_pages()
         os.chmod(staging, 0o755)  # mkdtemp makes 0700 folders; a static host must read it
         old = None
         if out.exists():
