@@ -317,10 +317,30 @@ class _Builder:
                 reviews=[script_json(r) for r in reviews[cid]],
             )
 
+    def console_page(self) -> None:
+        """The SQL console (toolkit.site.console): the saved queries and your own SQL, run in the
+        page by SQLite in WebAssembly over the site's copy of the SQLite export."""
+        from toolkit.site.claimreview import script_json
+        from toolkit.site.console import console_config, write_console_assets
+
+        sizes = write_console_assets(self.package, self.out)
+        config = console_config(self.package, self.data)
+        self.render(
+            "console.html",
+            "console.html",
+            queries=config["queries"],
+            config=script_json(config),
+            sizes=sizes,
+            kib=lambda n: f"{n / 1024:,.0f} KiB" if n < 1024 * 1024 else f"{n / 1048576:,.1f} MiB",
+        )
+
     def assets(self) -> None:
         assets = self.out / "assets"
         shutil.copytree(HERE / "static", assets)
-        shutil.copytree(HERE / "vendor", assets / "vendor", ignore=shutil.ignore_patterns("*.md"))
+        # The .wasm travels as base64 JavaScript (console.py), which a page opened from disk can load.
+        shutil.copytree(
+            HERE / "vendor", assets / "vendor", ignore=shutil.ignore_patterns("*.md", "*.wasm")
+        )
 
 
 def build_site(package: Package, out: Path) -> SiteResult:
@@ -337,6 +357,7 @@ def build_site(package: Package, out: Path) -> SiteResult:
         builder.chart_pages()
         builder.list_pages()
         builder.claim_pages()
+        builder.console_page()
         os.chmod(staging, 0o755)  # mkdtemp makes 0700 folders; a static host must read it
         old = None
         if out.exists():
