@@ -206,3 +206,86 @@ def test_without_the_site_extra_the_command_says_what_to_install(run, pkg, tmp_p
     assert not (tmp_path / "site").exists()
     release = run("release", "--site", "--package", pkg)
     assert release.exit_code == 2 and "'site' extra" in release.stderr
+
+
+# A language's placeholder for an empty value where a reader expects words: Python's None (but not
+# "None of ..." in a sentence), and JavaScript's or pandas' null, undefined, NaN, NaT, <NA> and
+# true/false spellings standing for a whole value.
+PLACEHOLDER = re.compile(r"\bNone\b(?!\s+[a-z])")
+WHOLE_PLACEHOLDER = re.compile(r"^\s*(null|undefined|NaN|nan|NaT|<NA>|True|False)\s*$")
+
+
+class Text(HTMLParser):
+    """The text a reader sees (outside <script> and <style>) and the attributes read aloud."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skip = 0
+        self.texts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.skip += tag in ("script", "style")
+        self.texts += [v for k, v in attrs if k in ("title", "alt", "aria-label") and v]
+
+    def handle_endtag(self, tag):
+        self.skip -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.texts.append(data)
+
+
+def placeholders(html: str) -> list[str]:
+    parser = Text()
+    parser.feed(html)
+    return [
+        t.strip()[:120] for t in parser.texts if PLACEHOLDER.search(t) or WHOLE_PLACEHOLDER.match(t)
+    ]
+
+
+def test_no_page_shows_a_placeholder_for_an_empty_value(built):
+    pages = list(built.rglob("*.html"))
+    assert len(pages) > 40
+    found = {p.relative_to(built).as_posix(): placeholders(p.read_text()) for p in pages}
+    assert {page: texts for page, texts in found.items() if texts} == {}
+    sources = (built / "sources.html").read_text()
+    assert "publication date not recorded" in sources  # said in words where a source has none
+
+
+def test_the_placeholder_check_finds_what_it_looks_for():
+    assert placeholders("<p>Emily Ferris, None)</p><td>null</td><p>None of them</p>") == [
+        "Emily Ferris, None)",
+        "null",
+    ]
+    assert placeholders("<script>var x = null; if (x === None) {}</script>") == []
+
+
+def test_vendored_sql_js_is_the_recorded_file():
+    import hashlib
+
+    from toolkit.site.console import SQL_JS
+
+    readme = (VENDOR / "README.md").read_text(encoding="utf-8")
+    for name, digest in SQL_JS.items():
+        assert hashlib.sha256((VENDOR / name).read_bytes()).hexdigest() == digest, name
+        assert f"| {name} |" in readme and digest in readme, name
+    assert (VENDOR / "LICENSE-sql.js.txt").read_text().startswith("MIT license")
+
+
+def test_the_console_page_ships_its_database_and_engine(built):
+    import base64
+    import sqlite3
+
+    page = (built / "console.html").read_text(encoding="utf-8")
+    for asset in ("assets/vendor/sql-wasm.js", "assets/sql-wasm-binary.js",
+                  "assets/csto-alignment.sqlite.js", "assets/console.js"):  # fmt: skip
+        assert f'src="{asset}"' in page and (built / asset).is_file(), asset
+    script = (built / "assets" / "csto-alignment.sqlite.js").read_text(encoding="ascii")
+    data = base64.b64decode(script.split('"')[1])
+    assert data == (built / "csto-alignment.sqlite").read_bytes()
+    con = sqlite3.connect(built / "csto-alignment.sqlite")
+    assert con.execute("SELECT count(*) FROM statements_topics").fetchone()[0] > 0
+    con.close()
+    assert not list(built.rglob("*.wasm"))  # the engine travels as base64 JavaScript
+    for other in ("index.html", "vote-matrix.html"):  # only the console loads SQLite
+        assert "sql-wasm" not in (built / other).read_text(encoding="utf-8")

@@ -74,6 +74,9 @@ def _environment():
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        # An empty value is shown as nothing, never as Python's `None` (a template that has
+        # something to say about it says it: "publication date not recorded").
+        finalize=lambda value: "" if value is None else value,
         trim_blocks=True,
         lstrip_blocks=True,
     )
