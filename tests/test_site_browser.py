@@ -15,7 +15,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner
-from helpers import ROOT
+from helpers import ROOT, complete_roll_calls
+from test_site import PLACEHOLDER, WHOLE_PLACEHOLDER
 
 from toolkit.cli.commands import main
 from toolkit.db.saved import saved_queries
@@ -122,6 +123,17 @@ def test_matrix_has_one_cell_per_recorded_vote_showing_that_vote(page, site, tmp
     assert page.errors == []
 
 
+def test_the_legend_lists_only_recorded_votes_and_blank_cells_are_explained(page, site):
+    open_chart(page, site, "vote-matrix.html")
+    legend = page.eval_on_selector_all(
+        '#matrix svg g[aria-label^="Symbol legend"] text', "ts => ts.map(t => t.textContent)"
+    )
+    assert sorted(set(legend) - {"Vote"}) == sorted(
+        {VOTE_WORDS[v] for v in recorded_votes().values()}
+    )
+    assert "A blank cell is a vote the data does not record yet" in page.inner_text("main")
+
+
 def test_a_matrix_cell_opens_its_evidence(page, site):
     open_chart(page, site, "vote-matrix.html")
     # The cell's corner, clear of its words (which carry the same link).
@@ -194,7 +206,7 @@ def _crawl(browser, site: Path) -> dict:
     """Open every page; collect console errors, requests, link targets and element ids."""
     ctx = browser.new_context()
     pg = ctx.new_page()
-    found: dict = {"errors": [], "requests": [], "links": [], "ids": {}}
+    found: dict = {"errors": [], "requests": [], "links": [], "ids": {}, "texts": {}}
     pg.on("console", lambda m: found["errors"].append(m.text) if m.type == "error" else None)
     pg.on("pageerror", lambda e: found["errors"].append(str(e)))
     pg.on("request", lambda r: found["requests"].append(r.url))
@@ -208,6 +220,8 @@ def _crawl(browser, site: Path) -> dict:
         found["ids"][path.resolve()] = set(
             pg.eval_on_selector_all("[id]", "es => es.map(e => e.id)")
         )
+        # what a reader sees once scripts have run (chart labels and tooltips' text included)
+        found["texts"][path.relative_to(site).as_posix()] = pg.inner_text("body").splitlines()
     ctx.close()
     return found
 
@@ -217,6 +231,11 @@ def test_every_page_runs_clean_stays_inside_and_links_resolve(browser, site):
     no JavaScript error, no request outside the site's folder, every internal link resolves."""
     crawl = _crawl(browser, site)
     assert crawl["errors"] == []
+    shown = {
+        page: [line for line in lines if PLACEHOLDER.search(line) or WHOLE_PLACEHOLDER.match(line)]
+        for page, lines in crawl["texts"].items()
+    }
+    assert {page: lines for page, lines in shown.items() if lines} == {}
     inside = site.resolve().as_uri() + "/"
     assert crawl["requests"], "the crawl made no requests at all"
     assert [u for u in crawl["requests"] if not u.startswith(inside)] == []
@@ -383,4 +402,90 @@ def test_each_claim_page_holds_one_claim_review_per_evidence_row(browser, site, 
             resolved = pg.evaluate("u => new URL(u, document.baseURI).href", review["url"])
             assert resolved == pg.url + "#evidence-" + slug(e["evidence_id"])
             assert pg.locator(f"#evidence-{slug(e['evidence_id'])}").count() == 1
+    ctx.close()
+
+
+# --- a vote matrix of every UN member ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site_193(package) -> Path:
+    """The site of a package whose every resolution has a complete roll call of the 193 UN
+    member states (generated: tests/helpers.complete_roll_calls)."""
+    pkg = package.parent / "pkg193"
+    shutil.copytree(package, pkg)
+    descriptor = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    for r in descriptor["resources"]:  # generated rows: no recorded release hashes
+        r.pop("hash", None)
+        r.pop("bytes", None)
+    (pkg / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    assert complete_roll_calls(pkg) == 193
+    out = package.parent / "site193"
+    result = CliRunner().invoke(main, ["site", "--out", str(out), "--package", str(pkg)])
+    assert result.exit_code == 0, result.stderr
+    return out
+
+
+def _cells(page) -> list[str]:
+    return page.eval_on_selector_all(
+        '#matrix svg path[aria-label^="vote: "]',
+        "els => els.map(e => e.getAttribute('aria-label'))",
+    )
+
+
+def _states_in_order(page) -> list[str]:
+    """The y axis' labels, top to bottom."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('#matrix svg g[aria-label*="Y-axis"] text')]
+              .map(t => [t.getBoundingClientRect().top, t.textContent])
+              .sort((a, b) => a[0] - b[0]).map(x => x[1])"""
+    )
+
+
+def test_a_matrix_of_193_states_fits_800_pixels_and_filters_and_orders(browser, site_193):
+    ctx = browser.new_context(viewport={"width": 800, "height": 900})
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    open_chart(page, site_193, "vote-matrix.html")
+    assert len(_cells(page)) == 193 * 7
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"the page scrolls sideways at 800 px: {width}"
+    states = _states_in_order(page)
+    assert len(states) == 193 and all("(CSTO)" in s for s in states[:6])  # CSTO members first
+    page.fill('#matrix-controls input[name="search"]', "kaz")
+    page.wait_for_timeout(300)
+    assert {c.split(", ")[1].split(":")[0] for c in _cells(page)} == {"KAZ"}
+    page.fill('#matrix-controls input[name="search"]', "")
+    page.check('#matrix-controls input[value="CSTO members only"]')
+    page.wait_for_timeout(300)
+    assert {c.split(", ")[1].split(":")[0] for c in _cells(page)} == {
+        "ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK"
+    }  # fmt: skip
+    page.check('#matrix-controls input[value="all states"]')
+    page.select_option('#matrix-controls select[name="order"]', "by name")
+    page.wait_for_timeout(300)
+    by_name = _states_in_order(page)
+    assert by_name == sorted(by_name, key=lambda s: s.replace(" (CSTO)", ""))
+    legend = page.eval_on_selector_all(
+        '#matrix svg g[aria-label^="Symbol legend"] text', "ts => ts.map(t => t.textContent)"
+    )
+    assert "yes" in legend  # the generated roll calls record votes in favour
+    assert errors == []
+    ctx.close()
+
+
+def test_a_resolutions_page_holds_its_full_roll_call(browser, site_193, package):
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.goto((site_193 / "resolutions" / "a-res-es-11-1.html").as_uri())
+    rows = page.eval_on_selector_all(
+        "table.roll-call tbody tr",
+        "trs => trs.map(tr => [...tr.children].map(td => td.textContent.trim()))",
+    )
+    with open(package / "data" / "un_resolutions.csv", encoding="utf-8") as fh:
+        tally = next(r for r in csv.DictReader(fh) if r["resolution_id"] == "A/RES/ES-11/1")
+    got = {words: counts for words, counts, _ in rows}
+    for vote, words in VOTE_WORDS.items():
+        assert got[words] == f"{tally[vote]} / {tally[vote]}", words  # recorded / official
     ctx.close()
