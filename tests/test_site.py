@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import ROOT
+from helpers import ROOT, edit
 
 from toolkit.cli.commands import main
 from toolkit.package.tableschema import load_package
@@ -289,3 +289,54 @@ def test_the_console_page_ships_its_database_and_engine(built):
     assert not list(built.rglob("*.wasm"))  # the engine travels as base64 JavaScript
     for other in ("index.html", "vote-matrix.html"):  # only the console loads SQLite
         assert "sql-wasm" not in (built / other).read_text(encoding="utf-8")
+
+
+def _as_released(pkg: Path) -> Path:
+    """The package copy as a release leaves it: every data file's hash recorded, nothing listed
+    under Unreleased but toolkit changes."""
+    import json
+
+    from toolkit.store.fileio import file_digest
+
+    descriptor = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    for r in descriptor["resources"]:
+        r["hash"] = "sha256:" + file_digest(pkg / r["path"])[1]
+    (pkg / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    (pkg / "CHANGELOG.md").write_text(
+        "# Changelog\n\n## [Unreleased]\n\n### Toolkit\n\n- A faster check.\n\n"
+        "## [0.4.0] - 2026-11-29\n\n### Added\n\n- Rows.\n",
+        encoding="utf-8",
+    )
+    return pkg
+
+
+def test_the_version_shown_is_the_release_only_for_the_released_data(pkg):
+    from toolkit.site.version import version_label
+
+    version = load_package(pkg).version
+    released = _as_released(pkg)
+    assert version_label(load_package(released)) == version
+    log = released / "CHANGELOG.md"  # rows merged by `add` are logged under Unreleased
+    log.write_text(
+        log.read_text().replace(
+            "### Toolkit", "### Added\n\n- 1 row(s) to `sources`: x.\n\n### Toolkit"
+        )
+    )
+    assert version_label(load_package(released)) == f"{version} + unreleased changes"
+    _as_released(pkg)
+    edit(pkg, "sources", "Al Jazeera", "Al Jazeera English")  # a hand edit: the hash differs
+    assert version_label(load_package(pkg)) == f"{version} + unreleased changes"
+
+
+def test_the_header_says_when_the_site_shows_unreleased_data(run, pkg, tmp_path):
+    version = load_package(pkg).version
+    assert run("site", "--out", tmp_path / "a", "--package", _as_released(pkg)).exit_code == 0
+    page = (tmp_path / "a" / "index.html").read_text(encoding="utf-8")
+    assert f'<span class="version">version {version}</span>' in page
+    edit(pkg, "sources", "Al Jazeera", "Al Jazeera English")
+    assert run("site", "--out", tmp_path / "b", "--package", pkg).exit_code == 0
+    for name in ("index.html", "cite.html", "statements/putin-csto-summit-speech.html"):
+        page = (tmp_path / "b" / name).read_text(encoding="utf-8")
+        assert f"version {version} + unreleased changes" in page, name
+    cite = (tmp_path / "b" / "cite.html").read_text(encoding="utf-8")
+    assert f"Its data differs from release {version}" in cite

@@ -28,6 +28,7 @@ from toolkit.site.data import (
     slug,
     when,
 )
+from toolkit.site.version import released, version_label
 
 HERE = Path(__file__).parent
 TITLE_FIELDS = {
@@ -118,7 +119,8 @@ class _Builder:
         self.pages: list[Path] = []
         self.common = {
             "package": package.descriptor,
-            "version": package.version,
+            "version": version_label(package),  # "+ unreleased changes" past the release
+            "released": released(package),
             "has_claims": data.has("claims") and data.has("claim_evidence"),
             "citation": _citation(package),
         }
