@@ -155,7 +155,8 @@ def run(command: str) -> str:
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
-        result = CliRunner().invoke(main, args[1:], catch_exceptions=False)
+        # No COLUMNS: tables are not fitted to whatever terminal runs this script.
+        result = CliRunner().invoke(main, args[1:], catch_exceptions=False, env={"COLUMNS": None})
     finally:
         os.chdir(cwd)
     # With 2>&1, what a terminal shows: stdout and stderr in the order they were written.

@@ -435,7 +435,15 @@ def query(
     Every resource is a table of the same name with its Table Schema's types. Saved queries live in
     queries/; `csto-alignment queries` lists them.
     """
-    from toolkit.cli.render import CELL_WIDTH, cut_wide_cells, rows_as
+    from toolkit.cli.render import (
+        CELL_WIDTH,
+        cut_wide_cells,
+        rows_as,
+        rows_table,
+        terminal_width,
+    )
+
+    width = terminal_width()
     from toolkit.db.query import Limits, run_query
     from toolkit.db.saved import saved_queries
     from toolkit.store.lock import recover_if_needed
@@ -479,6 +487,16 @@ def query(
                     "--format csv or json shows them whole",
                     err=True,
                 )
+            fitted = rows_table(result.columns, rows, width)
+            if fitted.left_out:
+                click.echo(
+                    f"{len(fitted.left_out)} column(s) left out to fit {width} characters "
+                    f"(COLUMNS): {', '.join(fitted.left_out)}; select fewer columns, widen the "
+                    "terminal, or --format csv or json shows them all",
+                    err=True,
+                )
+            click.echo(fitted.text)
+            return
         click.echo(rows_as(fmt, result.columns, rows))
 
 
@@ -489,18 +507,26 @@ def queries(package_path: str, fmt: str) -> None:
     """List the saved queries in queries/ and the question each answers."""
     import json
 
-    from toolkit.cli.render import table
+    from toolkit.cli.render import table, terminal_width
     from toolkit.db.saved import saved_queries
 
     saved = saved_queries(load_package(package_path).root)
     if fmt == "json":
         items = [
-            {"name": q.name, "title": q.title, "answers": q.answers, "params": q.params}
+            {
+                "name": q.name,
+                "title": q.title,
+                "answers": q.answers,
+                "params": q.params,
+                "engine": q.engine,
+            }
             for q in saved.values()
         ]
         click.echo(json.dumps(items, indent=2))
         return
-    click.echo(table(["name", "answers"], [(q.name, q.answers) for q in saved.values()]))
+    click.echo(
+        table(["name", "answers"], [(q.name, q.answers) for q in saved.values()], terminal_width())
+    )
 
 
 @main.command()
