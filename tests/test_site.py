@@ -340,3 +340,15 @@ def test_the_header_says_when_the_site_shows_unreleased_data(run, pkg, tmp_path)
         assert f"version {version} + unreleased changes" in page, name
     cite = (tmp_path / "b" / "cite.html").read_text(encoding="utf-8")
     assert f"Its data differs from release {version}" in cite
+
+
+def test_the_codebook_lists_the_organisation_ids_a_query_needs(built):
+    with open(ROOT / "data" / "actors.csv", encoding="utf-8") as fh:
+        organisations = [a for a in csv.DictReader(fh) if a["actor_type"] == "organisation"]
+    page = (built / "codebook.html").read_text(encoding="utf-8")
+    listed = re.search(r'id="ids-memberships-organisation_id">(.*?)</span>', page, re.S)
+    assert listed and organisations
+    assert set(re.findall(r"<code>([^<]+)</code>", listed.group(1))) == {"organisation"} | {
+        a["actor_id"] for a in organisations
+    }
+    assert "<code>csto</code>" in listed.group(1)  # the id the saved queries use

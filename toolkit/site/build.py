@@ -289,8 +289,13 @@ class _Builder:
         if self.common["has_claims"]:
             claims = [self.claim(c["claim_id"]) for c in d.rows["claims"]]
             self.render("claims.html", "claims.html", claims=claims)
+        from toolkit.docgen.codebook import ids_in_use
+
         self.render(
-            "codebook.html", "codebook.html", resources=list(self.package.resources.values())
+            "codebook.html",
+            "codebook.html",
+            resources=list(self.package.resources.values()),
+            ids=ids_in_use(self.package, d.rows),
         )
         self.render("licence.html", "licence.html")
         self.render("cite.html", "cite.html")
