@@ -7,6 +7,8 @@ the browser tests, read what the mark shows.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 from typing import Any
 
 from toolkit.site.data import SiteData, href, when
@@ -35,6 +37,13 @@ def _range_legend():
         symbolFillColor="#777777",
         symbolStrokeColor="#000000",
         symbolSize=220,
+    )
+
+
+def _readable(chart):
+    """Labels near the page's own text size (Vega-Lite's 10-11 px are hard to read)."""
+    return chart.configure_axis(labelFontSize=12, titleFontSize=13).configure_legend(
+        labelFontSize=12, titleFontSize=13
     )
 
 
@@ -111,6 +120,13 @@ def vote_matrix_spec(data: SiteData) -> dict[str, Any]:
             data.rows.get("un_resolutions", []), key=lambda r: (r["date"], r["resolution_id"])
         )
     ]
+    # Symbols that all start alike (A/RES/...) are labelled by what differs, the common part
+    # said once in the axis' title: narrow columns keep their labels apart.
+    ids = [r["resolution_id"] for r in data.rows.get("un_resolutions", [])]
+    common = os.path.commonprefix(ids) if len(ids) > 1 else ""
+    common = common[: common.rfind("/") + 1]
+    while common and any("/" not in i[len(common) :] for i in ids):  # keep "ES-11/1", not "1"
+        common = common[: common[:-1].rfind("/") + 1]
     recorded = {r["vote"] for r in rows}
     present = [v for v in VOTES if v in recorded] or list(VOTES)
     fills = [VOTE_FILL[VOTES.index(v)] for v in present]
@@ -144,13 +160,16 @@ def vote_matrix_spec(data: SiteData) -> dict[str, Any]:
             x=alt.X(
                 "resolution_label:N",
                 sort=res_sort,
-                title="Resolution (date of the vote)",
+                title=f"Resolution ({common}…, date of the vote)"
+                if common
+                else "Resolution (date of the vote)",
                 axis=alt.Axis(
                     orient="top",
                     labelAngle=0,
                     labelLimit=160,
                     # two lines, the symbol over the date, stacked up from the plot's edge
-                    labelExpr="[split(datum.label, ' (')[0], replace(split(datum.label, ' (')[1], ')', '')]",
+                    labelExpr=f"[replace(split(datum.label, ' (')[0], {json.dumps(common)}, ''), "
+                    "replace(split(datum.label, ' (')[1], ')', '')]",
                     labelPadding=16,  # room for the second line above the plot
                 ),
             ),
@@ -197,7 +216,7 @@ def vote_matrix_spec(data: SiteData) -> dict[str, Any]:
             height=alt.Step(24),
         )
     )
-    spec = chart.to_dict()
+    spec = _readable(chart).to_dict()
     if fit:
         spec["autosize"] = {"type": "fit-x", "contains": "padding"}
     return spec
@@ -366,6 +385,6 @@ def timeline_spec(data: SiteData) -> dict[str, Any]:
         .add_params(actor, topic)
         .properties(width="container", height=max(80, 22 * len(rows)))
     )
-    spec = chart.to_dict()
+    spec = _readable(chart).to_dict()
     spec["autosize"] = {"type": "fit-x", "contains": "padding"}  # the page's width, down to 800 px
     return spec
