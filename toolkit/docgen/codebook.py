@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.docgen import table_cell
+from toolkit.docgen.agreement import below_threshold, stored
 from toolkit.package.tableschema import Package
 
 # Where `csto-alignment codebook --write` writes, relative to the package's folder.
@@ -18,6 +19,7 @@ END = "<!-- codebook:end -->"
 def codebook_markdown(package: Package) -> str:
     """One section per resource: its description, keys and a table of every field."""
     parts = [START, ""]
+    low = below_threshold(stored(package.root))
     for res in package.resources.values():
         parts.append(f"### `{res.name}` ({res.path})\n")
         parts.append(f"{res.description}\n")
@@ -33,8 +35,14 @@ def codebook_markdown(package: Package) -> str:
         parts.append("|---|---|---|---|---|---|")
         for f in res.fields:
             required = "yes" if f.required or f.name in res.primary_key else ""
+            meaning = f.description
+            if (res.name, f.name) in low:  # two codings agree too little on it: say so
+                meaning += (
+                    f" **Not reliably coded: two independent codings agree with Krippendorff's "
+                    f"alpha {low[res.name, f.name]['alpha']:.3f}, under 0.8 (docs/coding.md).**"
+                )
             parts.append(
-                f"| `{f.name}` | {f.type} | {required} | {table_cell(f.allowed)} | {table_cell(f.description)} | {table_cell(f.example)} |"
+                f"| `{f.name}` | {f.type} | {required} | {table_cell(f.allowed)} | {table_cell(meaning)} | {table_cell(f.example)} |"
             )
         parts.append("")
     parts.append(END)
