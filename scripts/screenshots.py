@@ -20,6 +20,7 @@ from toolkit.site.build import build_site
 
 CHROMIUM = "/usr/bin/chromium"
 WIDTHS = (1400, 800)
+MAX_HEIGHT = 1400  # a chart of 193 states is cut here: its top shows what it looks like
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,11 @@ def shoot(site: Path, out: Path, shots=SHOTS, widths=WIDTHS) -> list[Path]:
                         "document.getElementById('console').dataset.state !== 'loading'"
                     )
                     page.evaluate(f"window.consoleRun({shot.run!r})")
-                if not shot.full_page and not shot.run:  # the chart with its page's top
+                if not shot.full_page and not shot.run:  # the page's top, to the chart's end
                     height = page.evaluate(
                         "Math.min(document.documentElement.scrollHeight, "
-                        "document.querySelector('.chart').getBoundingClientRect().bottom + 20)"
+                        f"document.querySelector('.chart').getBoundingClientRect().bottom + 20, "
+                        f"{MAX_HEIGHT})"
                     )
                     page.screenshot(
                         path=str(target),
