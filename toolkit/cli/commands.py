@@ -554,7 +554,15 @@ def query(
     Every resource is a table of the same name with its Table Schema's types. Saved queries live in
     queries/; `csto-alignment queries` lists them.
     """
-    from toolkit.cli.render import CELL_WIDTH, cut_wide_cells, rows_as
+    from toolkit.cli.render import (
+        CELL_WIDTH,
+        cut_wide_cells,
+        rows_as,
+        rows_table,
+        terminal_width,
+    )
+
+    width = terminal_width()
     from toolkit.db.query import Limits, run_query
     from toolkit.db.saved import saved_queries
     from toolkit.store.lock import recover_if_needed
@@ -598,6 +606,16 @@ def query(
                     "--format csv or json shows them whole",
                     err=True,
                 )
+            fitted = rows_table(result.columns, rows, width)
+            if fitted.left_out:
+                click.echo(
+                    f"{len(fitted.left_out)} column(s) left out to fit {width} characters "
+                    f"(COLUMNS): {', '.join(fitted.left_out)}; select fewer columns, widen the "
+                    "terminal, or --format csv or json shows them all",
+                    err=True,
+                )
+            click.echo(fitted.text)
+            return
         click.echo(rows_as(fmt, result.columns, rows))
 
 
@@ -608,27 +626,37 @@ def queries(package_path: str, fmt: str) -> None:
     """List the saved queries in queries/ and the question each answers."""
     import json
 
-    from toolkit.cli.render import table
+    from toolkit.cli.render import table, terminal_width
     from toolkit.db.saved import saved_queries
 
     saved = saved_queries(load_package(package_path).root)
     if fmt == "json":
         items = [
-            {"name": q.name, "title": q.title, "answers": q.answers, "params": q.params}
+            {
+                "name": q.name,
+                "title": q.title,
+                "answers": q.answers,
+                "params": q.params,
+                "engine": q.engine,
+            }
             for q in saved.values()
         ]
         click.echo(json.dumps(items, indent=2))
         return
-    click.echo(table(["name", "answers"], [(q.name, q.answers) for q in saved.values()]))
+    click.echo(
+        table(["name", "answers"], [(q.name, q.answers) for q in saved.values()], terminal_width())
+    )
 
 
 @main.command()
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["duckdb", "parquet", "sqlite"]),
+    type=click.Choice(["duckdb", "parquet", "sqlite", "claimreview"]),
     required=True,
-    help="duckdb: one typed database; parquet: one file per resource; sqlite: one file for Datasette or sqlite3.",
+    help="duckdb: one typed database; parquet: one file per resource; sqlite: one file for "
+    "Datasette or sqlite3; claimreview: the claims' verdicts as schema.org ClaimReview (JSON-LD), "
+    "one review per evidence row.",
 )
 @click.option(
     "--out",
@@ -637,12 +665,24 @@ def queries(package_path: str, fmt: str) -> None:
     required=True,
     help="Folder to write into (created if missing).",
 )
+@click.option(
+    "--site-url",
+    default="",
+    metavar="URL",
+    help="claimreview: the address the site is published at, for the reviews' url and citations "
+    "(default: addresses relative to the site's root).",
+)
 @package_option
-def export(fmt: str, out_dir: str, package_path: str) -> None:
-    """Export the package as a typed DuckDB database, Parquet files or a SQLite database."""
+def export(fmt: str, out_dir: str, site_url: str, package_path: str) -> None:
+    """Export the package as a typed DuckDB database, Parquet files or a SQLite database, or its
+    claims' verdicts as schema.org ClaimReview."""
     from toolkit.db.export import export as do_export
 
-    written = do_export(load_package(package_path), fmt, Path(out_dir))
+    if site_url and fmt != "claimreview":
+        raise click.UsageError("--site-url goes with --format claimreview only")
+    if site_url and not re.match(r"^https?://", site_url):
+        raise click.BadParameter(f"{site_url!r} is not an http(s) address", param_hint="--site-url")
+    written = do_export(load_package(package_path), fmt, Path(out_dir), site_url)
     for path in written:
         click.echo(str(path))
 
