@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from helpers import ROOT, edit
-from markupsafe import escape  # as the templates escape
 
 from toolkit.cli.commands import main
 from toolkit.package.tableschema import load_package
@@ -86,6 +85,8 @@ def test_a_record_page_shows_every_field_its_source_and_excerpt(built):
 def test_a_statement_page_cites_the_report_that_states_a_value_beside_it(built):
     """Each statement_sources row shows in its field's row of the statement page: the excerpt
     verbatim (escaped) and the source linked to its anchor, its title and its web address."""
+    from markupsafe import escape  # as the templates escape
+
     cited = rows(ROOT, "statement_sources")
     sources = {s["source_id"]: s for s in rows(ROOT, "sources")}
     statements = {s["statement_id"]: s for s in rows(ROOT, "statements")}
@@ -120,6 +121,8 @@ def test_a_statement_page_cites_the_report_that_states_a_value_beside_it(built):
 def test_a_value_source_is_escaped_and_says_which_value_its_words_state(run, pkg, tmp_path):
     """An excerpt with markup is shown as text, and words that state only some of the topics say
     which."""
+    from markupsafe import escape
+
     cited = rows(pkg, "statement_sources")
     statements = {s["statement_id"]: s for s in rows(pkg, "statements")}
     target = next(s for s in statements.values() if ";" in s["topics"])

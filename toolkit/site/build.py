@@ -26,7 +26,6 @@ from toolkit.site.data import (
     href,
     read_site_data,
     slug,
-    value_sources,
     when,
 )
 from toolkit.site.version import released, version_label
@@ -115,6 +114,8 @@ def _spec_json(spec: dict[str, Any]) -> str:
 
 class _Builder:
     def __init__(self, package: Package, data: SiteData, out: Path) -> None:
+        from toolkit.site.data import value_sources
+
         self.package, self.data, self.out = package, data, out
         self.env = _environment()
         self.pages: list[Path] = []
