@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from toolkit.docgen import table_cell
+from toolkit.docgen.agreement import below_threshold, stored
 from toolkit.package.tableschema import Package
 
 # Where `csto-alignment codebook --write` writes, relative to the package's folder.
@@ -17,6 +19,7 @@ END = "<!-- codebook:end -->"
 def codebook_markdown(package: Package) -> str:
     """One section per resource: its description, keys and a table of every field."""
     parts = [START, ""]
+    low = below_threshold(stored(package.root))
     for res in package.resources.values():
         parts.append(f"### `{res.name}` ({res.path})\n")
         parts.append(f"{res.description}\n")
@@ -32,8 +35,14 @@ def codebook_markdown(package: Package) -> str:
         parts.append("|---|---|---|---|---|---|")
         for f in res.fields:
             required = "yes" if f.required or f.name in res.primary_key else ""
+            meaning = f.description
+            if (res.name, f.name) in low:  # two codings agree too little on it: say so
+                meaning += (
+                    f" **Not reliably coded: two independent codings agree with Krippendorff's "
+                    f"alpha {low[res.name, f.name]['alpha']:.3f}, under 0.8 (docs/coding.md).**"
+                )
             parts.append(
-                f"| `{f.name}` | {f.type} | {required} | {table_cell(f.allowed)} | {table_cell(f.description)} | {table_cell(f.example)} |"
+                f"| `{f.name}` | {f.type} | {required} | {table_cell(f.allowed)} | {table_cell(meaning)} | {table_cell(f.example)} |"
             )
         parts.append("")
     parts.append(END)
@@ -46,3 +55,33 @@ def replace_codebook(page: str, codebook: str) -> str:
         return (page.rstrip("\n") + "\n\n" if page.strip() else "# Codebook\n\n") + codebook + "\n"
     start, end = page.index(START), page.index(END) + len(END)
     return page[:start] + codebook + page[end:]
+
+
+LISTED_IDS = 30  # a reference's ids are listed when its kind of actor has at most this many
+
+
+def ids_in_use(
+    package: Package, rows: dict[str, list[dict[str, Any]]]
+) -> dict[tuple[str, str], tuple[str, list[tuple[str, str]]]]:
+    """For each field that references actors and whose values in the data are all actors of one
+    type (memberships.organisation_id: organisations), every actor of that type as (id, name),
+    when there are few: the ids a query needs (`WHERE organisation_id = 'csto'`), so that nobody
+    has to query `actors` to find them. Keyed by (resource, field); (actor type, ids)."""
+    actors = {a["actor_id"]: a for a in rows.get("actors", [])}
+    out: dict[tuple[str, str], tuple[str, list[tuple[str, str]]]] = {}
+    for res in package.resources.values():
+        for fk in res.foreign_keys:
+            if fk.resource != "actors" or len(fk.fields) != 1:
+                continue
+            field = fk.fields[0]
+            used = {r[field] for r in rows.get(res.name, []) if r.get(field) is not None}
+            kinds = {actors[a]["actor_type"] for a in used if a in actors}
+            if len(kinds) != 1:
+                continue
+            kind = kinds.pop()
+            same = sorted(
+                (a["actor_id"], a["name"]) for a in actors.values() if a["actor_type"] == kind
+            )
+            if len(same) <= LISTED_IDS:
+                out[(res.name, field)] = (kind, same)
+    return out

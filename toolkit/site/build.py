@@ -28,6 +28,7 @@ from toolkit.site.data import (
     slug,
     when,
 )
+from toolkit.site.version import released, version_label
 
 HERE = Path(__file__).parent
 MATRIX_COLUMNS = 40  # resolutions per vote-matrix page: 193 states x 40 votes is a page of ~1 MB
@@ -76,6 +77,9 @@ def _environment():
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        # An empty value is shown as nothing, never as Python's `None` (a template that has
+        # something to say about it says it: "publication date not recorded").
+        finalize=lambda value: "" if value is None else value,
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -127,12 +131,16 @@ def _spec_json(spec: Any) -> str:
 
 class _Builder:
     def __init__(self, package: Package, data: SiteData, out: Path) -> None:
+        from toolkit.site.data import value_sources
+
         self.package, self.data, self.out = package, data, out
         self.env = _environment()
         self.pages: list[Path] = []
+        self.value_sources = value_sources(data)  # once, not per statement page
         self.common = {
             "package": safe_descriptor(package.descriptor),
-            "version": package.version,
+            "version": version_label(package),  # "+ unreleased changes" past the release
+            "released": released(package),
             "has_claims": data.has("claims") and data.has("claim_evidence"),
             "citation": _citation(package),
         }
@@ -235,6 +243,7 @@ class _Builder:
             "responses": [],
             "votes": [],
             "claims": [],
+            "value_sources": {},
         }
         if resource == "meetings":
             mid = row["meeting_id"]
@@ -244,6 +253,7 @@ class _Builder:
             out["claims"] = self.claims_for([s["statement_id"] for s in out["made_at"]])
         elif resource == "statements":
             out["responses"] = d.where("statements", in_response_to=row["statement_id"])
+            out["value_sources"] = self.value_sources.get(row["statement_id"], {})
             out["claims"] = self.claims_for([row["statement_id"]])
         elif resource == "un_resolutions":
             votes = d.where("un_votes", resolution_id=row["resolution_id"])
@@ -331,18 +341,68 @@ class _Builder:
         if self.common["has_claims"]:
             claims = [self.claim(c["claim_id"]) for c in d.rows["claims"]]
             self.render("claims.html", "claims.html", claims=claims)
+        from toolkit.docgen.codebook import ids_in_use
+
         self.render(
-            "codebook.html", "codebook.html", resources=list(self.package.resources.values())
+            "codebook.html",
+            "codebook.html",
+            resources=list(self.package.resources.values()),
+            ids=ids_in_use(self.package, d.rows),
         )
         self.render("licence.html", "licence.html")
         self.render("cite.html", "cite.html")
         counts = {name: len(rows) for name, rows in d.rows.items()}
         self.render("index.html", "index.html", counts=counts)
 
+    def claim_pages(self) -> None:
+        """A page per claim with its evidence, each piece of evidence also embedded as a schema.org
+        ClaimReview (toolkit.site.claimreview)."""
+        if not self.common["has_claims"]:
+            return
+        from toolkit.site.claimreview import (
+            claim_path,
+            claim_reviews,
+            release_day,
+            reviewers,
+            script_json,
+        )
+
+        reviews = claim_reviews(
+            self.data.rows, reviewers(self.package), release_day(self.package), "../"
+        )
+        for c in self.data.rows["claims"]:
+            cid = c["claim_id"]
+            self.render(
+                claim_path(cid),
+                "claim.html",
+                claim=self.claim(cid),
+                reviews=[script_json(r) for r in reviews[cid]],
+            )
+
+    def console_page(self) -> None:
+        """The SQL console (toolkit.site.console): the saved queries and your own SQL, run in the
+        page by SQLite in WebAssembly over the site's copy of the SQLite export."""
+        from toolkit.site.claimreview import script_json
+        from toolkit.site.console import console_config, write_console_assets
+
+        sizes = write_console_assets(self.package, self.out)
+        config = console_config(self.package, self.data)
+        self.render(
+            "console.html",
+            "console.html",
+            queries=config["queries"],
+            config=script_json(config),
+            sizes=sizes,
+            kib=lambda n: f"{n / 1024:,.0f} KiB" if n < 1024 * 1024 else f"{n / 1048576:,.1f} MiB",
+        )
+
     def assets(self) -> None:
         assets = self.out / "assets"
         shutil.copytree(HERE / "static", assets)
-        shutil.copytree(HERE / "vendor", assets / "vendor", ignore=shutil.ignore_patterns("*.md"))
+        # The .wasm travels as base64 JavaScript (console.py), which a page opened from disk can load.
+        shutil.copytree(
+            HERE / "vendor", assets / "vendor", ignore=shutil.ignore_patterns("*.md", "*.wasm")
+        )
 
 
 def build_site(package: Package, out: Path) -> SiteResult:
@@ -360,6 +420,8 @@ def build_site(package: Package, out: Path) -> SiteResult:
         builder.record_pages()
         builder.chart_pages()
         builder.list_pages()
+        builder.claim_pages()
+        builder.console_page()
         return [str(p.relative_to(staging)) for p in builder.pages]
 
     pages = build_folder(out, "site", build)
