@@ -19,9 +19,10 @@ def evidence_rows(pkg):
 
 
 def test_export_writes_one_review_per_evidence_row(run, pkg, tmp_path):
-    result = run("export", "--format", "claimreview", "--out", tmp_path, "--package", pkg)
+    out = tmp_path / "out"  # never the folder holding the package (store/outdir)
+    result = run("export", "--format", "claimreview", "--out", out, "--package", pkg)
     assert result.exit_code == 0, result.stderr
-    target = tmp_path / "csto-alignment-claimreview.json"
+    target = out / "csto-alignment-claimreview.json"
     assert result.stdout.split() == [str(target)]
     doc = json.loads(target.read_text(encoding="utf-8"))
     assert doc["@context"] == "https://schema.org"
@@ -54,11 +55,13 @@ def test_export_writes_one_review_per_evidence_row(run, pkg, tmp_path):
 
 def test_a_site_url_makes_the_addresses_absolute(run, pkg, tmp_path):
     result = run(
-        "export", "--format", "claimreview", "--out", tmp_path, "--package", pkg,
+        "export", "--format", "claimreview", "--out", tmp_path / "out", "--package", pkg,
         "--site-url", "https://example.org/csto",
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    doc = json.loads((tmp_path / "csto-alignment-claimreview.json").read_text(encoding="utf-8"))
+    doc = json.loads(
+        (tmp_path / "out" / "csto-alignment-claimreview.json").read_text(encoding="utf-8")
+    )
     assert all(r["url"].startswith("https://example.org/csto/claims/") for r in doc["@graph"])
     assert all(
         r["citation"][0]["url"].startswith("https://example.org/csto/") for r in doc["@graph"]
@@ -80,7 +83,13 @@ def test_a_site_url_out_of_place_is_a_usage_error(run, pkg, tmp_path, args, mess
 
 def test_a_package_without_claims_has_no_reviews_to_export(run, pkg_without_claims, tmp_path):
     result = run(
-        "export", "--format", "claimreview", "--out", tmp_path, "--package", pkg_without_claims
+        "export",
+        "--format",
+        "claimreview",
+        "--out",
+        tmp_path / "out",
+        "--package",
+        pkg_without_claims,
     )
     assert result.exit_code == 2 and "records no claims" in result.stderr
 

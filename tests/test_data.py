@@ -162,7 +162,13 @@ def test_claims_quote_the_commentary_and_evidence_is_another_source():
     for e in rows("claim_evidence"):
         assert e["source_id"] != claims[e["claim_id"]]["source_id"], e["evidence_id"]
     verdicts = {e["verdict"] for e in rows("claim_evidence")}
-    assert verdicts <= {"supported", "partly_supported", "contradicted", "inconclusive", "out_of_scope"}
+    assert verdicts <= {
+        "supported",
+        "partly_supported",
+        "contradicted",
+        "inconclusive",
+        "out_of_scope",
+    }
 
 
 def test_a_value_cited_in_statement_sources_is_the_statements_value():

@@ -71,7 +71,9 @@ def test_a_field_name_that_is_sql_is_refused_and_runs_nothing(run, pkg, canary, 
     result = run(*COMMANDS[command](pkg))
     assert result.exit_code == 1, result.output
     assert "[unsafe-name]" in result.stderr and "the field's name" in result.stderr
-    assert "schemas/sources.json: fields[8]" in result.stderr
+    schema = json.loads((pkg / "schemas/sources.json").read_text(encoding="utf-8"))
+    at = [f["name"] for f in schema["fields"]].index(injection(target))
+    assert f"schemas/sources.json: fields[{at}]" in result.stderr
     assert canary.unchanged()
 
 

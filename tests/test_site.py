@@ -69,9 +69,7 @@ def test_a_page_for_every_meeting_statement_exercise_and_resolution(built):
 def test_a_record_page_shows_every_field_its_source_and_excerpt(built):
     pkg = ROOT
     statement = next(
-        r
-        for r in rows(pkg, "statements")
-        if r["statement_id"] == "putin-ukraine-on-csto-agenda"
+        r for r in rows(pkg, "statements") if r["statement_id"] == "putin-ukraine-on-csto-agenda"
     )
     html = (built / "statements" / "putin-ukraine-on-csto-agenda.html").read_text()
     fields = re.findall(r'<th scope="row"><code>([a-z_0-9]+)</code>', html)

@@ -137,7 +137,11 @@ def field_conditions(f: Field) -> list[tuple[str, str]]:
         starts = "".join("\\" + ch for ch in FORMULA_STARTS)
         conds.append(("formula-injection", f"{valid} AND regexp_matches({c}, '^\\s*[{starts}]')"))
     if f.is_link:  # a link on the site: only http(s), never javascript: or data:
-        conds.append(("unsafe-url", f"{valid} AND NOT regexp_full_match({c}, {lit(LINK)}, 'i')"))
+        # One error a cell: where the schema's own pattern refuses the value, that one says so.
+        fits = "" if f.pattern is None else f"regexp_full_match({c}, {lit(f.pattern)}) AND "
+        conds.append(
+            ("unsafe-url", f"{valid} AND {fits}NOT regexp_full_match({c}, {lit(LINK)}, 'i')")
+        )
     return conds
 
 
