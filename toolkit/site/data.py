@@ -113,6 +113,7 @@ class SiteData:
         in an index per (resource, columns), built on first use: a page per row that asks for
         its related rows costs a lookup, not a scan (a scan per page was quadratic)."""
         columns = tuple(sorted(match))
+        cache: dict[tuple[str, tuple[str, ...]], dict[tuple[Any, ...], list[Row]]]
         cache = self.__dict__.setdefault("_by", {})
         index = cache.get((resource, columns))
         if index is None:
@@ -150,12 +151,13 @@ def safe_descriptor(descriptor: dict[str, Any]) -> dict[str, Any]:
     """The descriptor as pages show it: addresses (licences, sources, homepage) only if http(s)."""
     d = {k: v if k != "homepage" or is_link(v) else None for k, v in descriptor.items()}
     for key in ("licenses", "sources"):
-        if isinstance(d.get(key), list):
+        items = d.get(key)
+        if isinstance(items, list):
             d[key] = [
                 {k: v if k != "path" or is_link(v) else None for k, v in item.items()}
                 if isinstance(item, dict)
                 else item
-                for item in d[key]
+                for item in items
             ]
     return d
 

@@ -209,8 +209,8 @@ def read_journal(root: Path) -> list[list[str]]:
         raise JournalIgnored("it is not a list of [staged file, target] pairs")
     targets = set(CHANGED_AT_ROOT) | _data_paths(root)
     for tmp, target in entries:
-        if why := _bad_entry(root, tmp, target, targets):
-            raise JournalIgnored(f"its entry [{tmp!r}, {target!r}] {why}")
+        if bad := _bad_entry(root, tmp, target, targets):
+            raise JournalIgnored(f"its entry [{tmp!r}, {target!r}] {bad}")
     return entries
 
 
