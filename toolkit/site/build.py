@@ -84,10 +84,12 @@ def _environment():
 
 def _citation(package: Package) -> dict[str, str]:
     """Title, version and year to cite, from CITATION.cff when the package has one."""
+    from toolkit.release.record import release_status
+
     info = {
         "authors": "csto-alignment contributors",
         "title": package.descriptor.get("title", package.descriptor.get("name", "")),
-        "version": package.version,
+        "version": release_status(package).label,
         "year": str(package.descriptor.get("created", ""))[:4],
     }
     cff = package.root / "CITATION.cff"
@@ -113,9 +115,12 @@ class _Builder:
         self.package, self.data, self.out = package, data, out
         self.env = _environment()
         self.pages: list[Path] = []
+        from toolkit.release.record import release_status
+
         self.common = {
             "package": package.descriptor,
-            "version": package.version,
+            # A release's version, or what the data is: "0.4.0 + unreleased changes".
+            "version": release_status(package).label,
             "has_claims": data.has("claims") and data.has("claim_evidence"),
             "citation": _citation(package),
         }

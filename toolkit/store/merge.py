@@ -1,23 +1,26 @@
-"""Merge a checked contribution into the package: canonical order and format, atomic, logged."""
+"""Merge a checked contribution into the package: canonical order and format, atomic.
+
+`add` writes the data file and nothing else: no hash into datapackage.json, no line into
+CHANGELOG.md. Two branches that add rows to the same table then change only that table's lines, and
+git merges them; the release lists every row added, removed or changed since the last release, from
+the diff (toolkit/release/cut.py).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.checks.csvread import leading_comments
 from toolkit.checks.report import Report
 from toolkit.checks.validate import check_contribution
 from toolkit.package.tableschema import DESCRIPTOR, Package, Resource
-from toolkit.release.changelog import add_unreleased
 from toolkit.release.diff import cell_changes
-from toolkit.store.fileio import descriptor_json, text_digest, with_digests
+from toolkit.store.fileio import descriptor_json
 from toolkit.store.journal import commit
-
-LISTED = 250  # added rows named by key in CHANGELOG.md; `csto-alignment diff` lists any number
 
 
 @dataclass
@@ -26,6 +29,7 @@ class MergeResult:
     added: int = 0
     replaced: int = 0  # rows whose key existed, corrected in place (`add --replace`)
     written: bool = False
+    corrections: list[str] = field(default_factory=list)  # each corrected row's cells, old -> new
 
 
 def read_rows(path: Path, resource: Resource) -> list[list[str]]:
@@ -54,17 +58,21 @@ def canonical_csv(resource: Resource, rows: list[list[str]]) -> str:
     return out.getvalue()
 
 
-def _descriptor_with_digest(package: Package, resource_name: str, text: str) -> str | None:
-    """The descriptor with the resource's recorded size and sha256 updated, if a release recorded them.
-
-    `add` is the sanctioned way to change data, so it keeps the record true; a hand edit still fails
-    `validate` with hash-mismatch.
-    """
+def _descriptor_without_digest(package: Package, resource_name: str) -> str | None:
+    """The descriptor less the resource's recorded size and sha256, if it carries them (an
+    unzipped release does; the repository's descriptor never does): they describe the release's
+    file, not the changed one, so they go rather than go stale."""
     resource = package.resource(resource_name)
     if resource.hash is None and resource.bytes is None:
         return None
-    digests = {resource_name: text_digest(text)}
-    return descriptor_json(with_digests(package.descriptor, digests))
+    d = dict(package.descriptor)
+    d["resources"] = [
+        {k: v for k, v in r.items() if k not in ("bytes", "hash")}
+        if r.get("name") == resource_name
+        else r
+        for r in package.descriptor["resources"]
+    ]
+    return descriptor_json(d)
 
 
 def _test_pause_before_write() -> None:
@@ -90,10 +98,10 @@ def add_contribution(
     replace: bool = False,
     sources: Path | None = None,
 ) -> MergeResult:
-    """Check `file`; only when it has no error, merge its rows into the resource and log them.
+    """Check `file`; only when it has no error, merge its rows into the resource.
 
     With `replace`, a row whose primary key exists replaces that row (a correction): each changed
-    cell is logged, old -> new, under 'Changed'; rows with new keys are added as usual.
+    cell is reported, old -> new (`corrections`); rows with new keys are added as usual.
     """
     report = check_contribution(package, file, resource_name, replace=replace, sources=sources)
     result = MergeResult(report=report)
@@ -118,22 +126,13 @@ def add_contribution(
     else:
         added = new
     merged = canonical_csv(resource, existing + new)
-    changelog = package.root / "CHANGELOG.md"
-    log = changelog.read_text(encoding="utf-8") if changelog.exists() else "# Changelog\n\n"
-    if added:
-        ids = ", ".join("/".join(key_of(r)) for r in added[:LISTED])
-        more = f" and {len(added) - LISTED} more" if len(added) > LISTED else ""
-        log = add_unreleased(
-            log, "Added", f"{len(added)} row(s) to `{resource_name}`: {ids}{more}."
-        )
-    for old, row in corrected:
-        cells = _changed_cells(resource, old, row)
-        if cells:  # a row sent again unchanged is no correction
-            log = add_unreleased(
-                log, "Changed", f"`{resource_name}` `{'/'.join(key_of(row))}`: {cells}."
-            )
-    files = {data_path: merged, changelog: log}
-    descriptor = _descriptor_with_digest(package, resource_name, merged)
+    result.corrections = [
+        f"{'/'.join(key_of(row))}: {cells}"
+        for old, row in corrected
+        if (cells := _changed_cells(resource, old, row))  # a row sent again unchanged is none
+    ]
+    files = {data_path: merged}
+    descriptor = _descriptor_without_digest(package, resource_name)
     if descriptor is not None:
         files[package.root / DESCRIPTOR] = descriptor
     _test_pause_before_write()
