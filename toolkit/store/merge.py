@@ -9,6 +9,7 @@ the diff (toolkit/release/cut.py).
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 import operator
 from dataclasses import dataclass, field
@@ -43,14 +44,21 @@ def read_rows(path: Path, resource: Resource) -> list[list[str]]:
     return [[cells[i] if i < len(cells) else "" for i in where] for cells in reader if any(cells)]
 
 
-def canonical_csv(resource: Resource, rows: list[list[str]]) -> str:
-    """UTF-8, LF line ends, minimal quoting, rows sorted by primary key: small, stable diffs.
-
-    The package's rows are already in this order, so the sort mostly merges the new rows in.
-    """
+def merged_rows(
+    resource: Resource, existing: list[list[str]], new: list[list[str]]
+) -> list[list[str]]:
+    """`existing` in its order, with the `new` rows put in by primary key: each goes before the
+    first existing row whose key is greater. No existing row moves, so the change is the new lines
+    alone (a row someone appended by hand stays where it is): the smallest diff, the one least
+    likely to meet another branch's. The package's files are in key order, and stay so."""
     names = resource.field_names
-    key = [names.index(k) for k in (resource.primary_key or names)]
-    rows = sorted(rows, key=operator.itemgetter(*key))
+    key = operator.itemgetter(*[names.index(k) for k in (resource.primary_key or names)])
+    return list(heapq.merge(existing, sorted(new, key=key), key=key))
+
+
+def canonical_csv(resource: Resource, rows: list[list[str]]) -> str:
+    """UTF-8, LF line ends, minimal quoting, the header in schema order: small, stable diffs."""
+    names = resource.field_names
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(names)
@@ -121,11 +129,11 @@ def add_contribution(
         by_key = {key_of(r): r for r in new}
         old_rows = {key_of(r): r for r in existing if key_of(r) in by_key}
         corrected = [(old_rows[key_of(r)], r) for r in new if key_of(r) in old_rows]
-        existing = [r for r in existing if key_of(r) not in by_key]
+        existing = [by_key.get(key_of(r), r) for r in existing]  # corrected in place
         added = [r for r in new if key_of(r) not in old_rows]
     else:
         added = new
-    merged = canonical_csv(resource, existing + new)
+    merged = canonical_csv(resource, merged_rows(resource, existing, added))
     result.corrections = [
         f"{'/'.join(key_of(row))}: {cells}"
         for old, row in corrected
