@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 from helpers import FIXTURES, ROOT
@@ -524,3 +527,49 @@ def test_dist_checks_the_zip_against_the_record_and_the_citation_names_version_a
     assert f"(version 0.1.0) [Data set]. {url}" in readme
     notes = (repo / "dist" / "RELEASE-NOTES.md").read_text()
     assert "nine resources" in notes and f"(version 0.1.0) [Data set]. {url}" in notes
+
+
+def _walkthrough_commands() -> list[str]:
+    """The shell commands of the contributors' walkthrough, in order, comments cut."""
+    page = (ROOT / "docs" / "contributors.md").read_text(encoding="utf-8")
+    section = page.split("## Correcting a value and releasing the correction (walkthrough)")[1]
+    block = section.split("```sh\n")[1].split("```")[0]
+    return [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
+
+
+def test_the_correction_walkthrough_works_from_a_fresh_clone_of_main(tmp_path):
+    """docs/contributors.md's walkthrough, command by command, on a clone of this repository as
+    it is (its committed HEAD): a correction with add --replace, validate, diff and release."""
+    if git(ROOT, "rev-parse", "--is-shallow-repository").strip() == "true":
+        pytest.skip("this checkout's history is shallow: the release 0.4.0 it diffs against is not in it")
+    clone = tmp_path / "csto-alignment"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    git(clone, "tag", "-l", "v*") and git(clone, "tag", "-d", *git(clone, "tag", "-l", "v*").split())
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
+        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid",
+    }  # fmt: skip
+    commands = _walkthrough_commands()
+    assert commands[0].startswith("git clone ") and "venv" in commands[1]
+    assert commands[2].startswith(". .venv/bin/activate")
+    for command in commands[3:]:
+        out = subprocess.run(
+            command, shell=True, cwd=clone, env=env, capture_output=True, text=True, timeout=600
+        )
+        assert out.returncode == 0, f"$ {command}\n{out.stdout}\n{out.stderr}"
+        if command.startswith("grep "):  # "now edit it in fix.csv"
+            fix = clone / "fix.csv"
+            text = fix.read_text(encoding="utf-8")
+            assert "; author of the commentary" in text
+            fix.write_text(text.replace("; author of the commentary", ""), encoding="utf-8")
+        if command.startswith("csto-alignment add "):
+            assert "changed emily-ferris: role:" in out.stderr
+        if command == "csto-alignment validate":
+            assert "actors: 1 row(s) changed" in out.stdout
+    assert out.stdout.startswith("released ")
+    version = out.stdout.split()[1]
+    log = (clone / "CHANGELOG.md").read_text(encoding="utf-8")
+    entry = log.split(f"## [{version}]")[1].split("\n## [")[0]
+    assert "changed `emily-ferris`: role:" in entry

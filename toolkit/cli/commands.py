@@ -575,7 +575,7 @@ def export(fmt: str, out_dir: str, package_path: str) -> None:
 
 
 @main.command()
-@click.argument("old")
+@click.argument("old", required=False)
 @click.argument("new", default=".")
 @format_option("text", "json", "markdown")
 @click.option(
@@ -585,16 +585,19 @@ def export(fmt: str, out_dir: str, package_path: str) -> None:
     type=click.Path(exists=True, file_okay=False, path_type=str),
     help="The git repository in which OLD and NEW are revisions.",
 )
-def diff(old: str, new: str, fmt: str, repo: str) -> None:
+def diff(old: str | None, new: str, fmt: str, repo: str) -> None:
     """Compare two versions of the package: folders, or git revisions such as v0.1.0 HEAD.
 
     Per resource, keyed on the primary key: rows added, removed and changed (each changed cell, old ->
-    new), and schema changes, with the version bump they require.
+    new), and schema changes, with the version bump they require. Without OLD: since the last
+    release (the version datapackage.json names, found by its tag or its content).
     """
     import json
 
     from toolkit.release.diff import diff_refs, markdown, text
 
+    if old is None:
+        old = f"v{load_package(repo).version}"
     d = diff_refs(old, new, Path(repo))
     if fmt == "json":
         click.echo(json.dumps(d.to_dict(), indent=2, ensure_ascii=False))

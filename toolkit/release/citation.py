@@ -70,3 +70,22 @@ def citation(package: Package, version: str, url: str | None = None) -> str:
     when = f" ({year(package)})" if year(package) else ""
     where = f" {url}" if url else ""
     return f"{AUTHORS}{when}. *{title(package)}* (version {version}) [Data set].{where}"
+
+
+def zenodo_json(package: Package) -> str:
+    """.zenodo.json: the metadata Zenodo gives each GitHub release it archives (it takes the
+    version from the release's tag), from the descriptor, so that the title is the one title."""
+    import json
+
+    d = package.descriptor
+    licences = d.get("licenses") or [{}]
+    meta = {
+        "upload_type": "dataset",
+        "title": title(package),
+        "description": d.get("description", ""),
+        "creators": [{"name": AUTHORS}],
+        "access_right": "open",
+        "license": licences[0].get("name", ""),
+        "keywords": list(d.get("keywords", [])),
+    }
+    return json.dumps(meta, indent=2, ensure_ascii=False) + "\n"

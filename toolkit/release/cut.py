@@ -33,7 +33,7 @@ from toolkit.db.saved import FOLDER, saved_queries
 from toolkit.errors import InvalidDataError
 from toolkit.package.tableschema import DESCRIPTOR, Package, load_package
 from toolkit.release.changelog import release_unreleased, section
-from toolkit.release.citation import citation, release_url, title
+from toolkit.release.citation import citation, release_url, title, zenodo_json
 from toolkit.release.datareadme import data_licence, data_readme
 from toolkit.release.diff import LEVELS, PackageDiff, diff_refs, markdown
 from toolkit.release.record import (
@@ -220,6 +220,11 @@ def _last_release(package: Package, result: ReleaseResult) -> str | None:
                 else f"the package changed since release {version}, and without its git history "
                 "the change cannot be listed; release from a git clone"
             )
+        elif _git(root, "rev-parse", "--is-shallow-repository") == "true":
+            result.refused = (
+                f"this clone's history is shallow, and does not reach release {version}: fetch "
+                "it whole (`git fetch --unshallow --tags`), then release again"
+            )
         else:
             result.refused = (
                 f"release {version} is written but not committed (no commit or tag holds "
@@ -304,6 +309,8 @@ def cut_release(
     readme = _readme_text(root / "README.md", v)
     if readme is not None:
         files[root / "README.md"] = readme
+    if (root / ".zenodo.json").exists():  # Zenodo's metadata, from the descriptor
+        files[root / ".zenodo.json"] = zenodo_json(released)
     record_path(root, v).parent.mkdir(exist_ok=True)
     commit(root, files)
     result.written = list(files)
