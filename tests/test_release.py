@@ -541,10 +541,14 @@ def test_the_correction_walkthrough_works_from_a_fresh_clone_of_main(tmp_path):
     """docs/contributors.md's walkthrough, command by command, on a clone of this repository as
     it is (its committed HEAD): a correction with add --replace, validate, diff and release."""
     if git(ROOT, "rev-parse", "--is-shallow-repository").strip() == "true":
-        pytest.skip("this checkout's history is shallow: the release 0.4.0 it diffs against is not in it")
+        pytest.skip(
+            "this checkout's history is shallow: the release 0.4.0 it diffs against is not in it"
+        )
     clone = tmp_path / "csto-alignment"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
-    git(clone, "tag", "-l", "v*") and git(clone, "tag", "-d", *git(clone, "tag", "-l", "v*").split())
+    git(clone, "tag", "-l", "v*") and git(
+        clone, "tag", "-d", *git(clone, "tag", "-l", "v*").split()
+    )
     env = {
         **os.environ,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
