@@ -12,9 +12,13 @@ generator fills it:
   `queries/*.sql`;
 - `output`: a fenced ```text block right after the line `<!-- output -->` holds one or more runs:
   a line `$ csto-alignment ...` (continued over the next lines while a quote is open), then what it
-  printed. Each command is run in-process against the repository's package and its real output
-  replaces what follows it, so no page shows typed output. `2>&1` at the end shows stderr and
-  stdout in the order they were written.
+  printed. Each command is run in-process against the package of the last release and its real
+  output replaces what follows it, so no page shows typed output. `2>&1` at the end shows stderr
+  and stdout in the order they were written.
+
+The outputs show the data of the last release, not the main branch's: a row contributed between
+releases changes no page, so the check never fails on an honest contribution. At a release the
+repository is that release, and the outputs are regenerated from it (`release` prints the command).
 
 Usage: python scripts/docs.py          # rewrite every generated block
        python scripts/docs.py --check  # exit 1 if any block differs, naming its page and block
@@ -136,6 +140,57 @@ def _open_quote(command: str) -> bool:
     return False
 
 
+_RELEASED: list[Path] = []  # the package of the last release, once found (a temporary folder)
+
+
+def released_package() -> Path:
+    """The package of the last release: the repository when it is that release (record.py), else
+    the release's commit (found by its tag or content) extracted to a temporary folder, with
+    today's saved queries (they document the toolkit, not the data). The repository itself if the
+    release cannot be found (no git history): outputs then show its data."""
+    if _RELEASED:
+        return _RELEASED[0]
+    import atexit
+    import io
+    import shutil
+    import subprocess
+    import tarfile
+    import tempfile
+
+    from toolkit.package.tableschema import load_package
+    from toolkit.release.record import release_status
+    from toolkit.release.revisions import release_commit
+
+    package = load_package(ROOT)
+    where = ROOT
+    commit = None if release_status(package).released else release_commit(ROOT, package.version)
+    if commit is not None:
+        tar = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", "--format=tar", commit],
+            capture_output=True,
+            check=True,
+        ).stdout
+        where = Path(tempfile.mkdtemp(prefix="csto-alignment-docs-"))
+        atexit.register(shutil.rmtree, where, ignore_errors=True)
+        with tarfile.open(fileobj=io.BytesIO(tar)) as tf:
+            tf.extractall(where, filter="data")
+        shutil.rmtree(where / "queries", ignore_errors=True)
+        shutil.copytree(ROOT / "queries", where / "queries")
+    _RELEASED.append(where)
+    return where
+
+
+def _with_package(args: list[str]) -> list[str]:
+    """`args` with `--package` naming the last release's package, for a command that takes one."""
+    from toolkit.cli.commands import main
+
+    command = main.commands.get(args[0]) if args else None
+    takes = command is not None and any(p.name == "package_path" for p in command.params)
+    if not takes or "--package" in args or released_package() == ROOT:
+        return args
+    return [*args, "--package", str(released_package())]
+
+
 def run(command: str) -> str:
     """What the command prints, as a terminal would show it (stdout, then stderr with 2>&1)."""
     from click.testing import CliRunner
@@ -150,7 +205,7 @@ def run(command: str) -> str:
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
-        result = CliRunner().invoke(main, args[1:], catch_exceptions=False)
+        result = CliRunner().invoke(main, _with_package(args[1:]), catch_exceptions=False)
     finally:
         os.chdir(cwd)
     # With 2>&1, what a terminal shows: stdout and stderr in the order they were written.
