@@ -135,7 +135,10 @@ def test_no_page_loads_anything_from_the_network(built):
 
 
 def test_cite_page_names_the_version_shown(built):
-    version = load_package(ROOT).version
+    from toolkit.release.record import release_status
+
+    # A release's version, or what the data is ("0.4.0 + unreleased changes").
+    version = release_status(load_package(ROOT)).label
     cite = (built / "cite.html").read_text()
     assert f"(version {version}) [Data set]" in cite
 
