@@ -12,6 +12,23 @@ from helpers import FIXTURES, ROOT
 
 from toolkit.cli.commands import main
 
+# Modules whose every test is slow (a browser, the official validator on a package copy, processes
+# killed midway, query timeouts): `pytest -m "not slow"` leaves them out of the inner loop. A
+# single slow test elsewhere carries `@pytest.mark.slow` itself.
+SLOW_MODULES = {
+    "test_site_browser",
+    "test_agreement",
+    "test_concurrency",
+    "test_query_limits",
+    "test_large_tables",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.module is not None and item.module.__name__ in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture
 def pkg(tmp_path: Path) -> Path:

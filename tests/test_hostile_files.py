@@ -49,6 +49,7 @@ def test_a_header_after_more_than_64_kib_of_comments_is_found(check_json, pkg, t
     assert report(result)["summary"]["statements"]["rows"] == 1
 
 
+@pytest.mark.slow
 def test_a_header_of_100000_columns_is_read_whole(check_json, tmp_path):
     header, _ = good_rows()
     extra = [f"col{i}" for i in range(100_000)]

@@ -42,11 +42,12 @@ def test_every_resource_typed_as_its_schema_says(pkg):
 
 def test_values_survive_typing(pkg):
     statements = load("statements", package=pkg).set_index("statement_id")
-    observe = statements.loc["putin-will-observe-nato-integration"]
-    assert observe["date_start"] == pd.Timestamp("2022-02-24")
-    assert pd.isna(observe["date_end"])  # open above: missing, not invented
-    assert observe["mentions_nato"] is True or observe["mentions_nato"] == True  # noqa: E712
-    assert pd.isna(observe["mentions_ukraine"])  # the source does not say
+    assessment = statements.loc["ferris-most-csto-members-abstained"]
+    assert assessment["date_start"] == pd.Timestamp("2022-05-23")
+    assert pd.isna(assessment["date_end"])  # open above: missing, not invented
+    assert pd.isna(assessment["mentions_ukraine"])  # the source does not say
+    japarov = statements.loc["japarov-csto-summit-speech"]
+    assert japarov["mentions_ukraine"] is False or japarov["mentions_ukraine"] == False  # noqa: E712
     resolutions = load("un_resolutions", package=pkg)
     assert resolutions["yes"].tolist() == [int(r["yes"]) for r in csv_rows(pkg, "un_resolutions")]
 

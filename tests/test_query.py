@@ -442,9 +442,9 @@ def test_speaker_and_topic_never_reads_an_open_date_as_a_day(run, pkg):
         run("query", "statements_by_speaker_and_topic", "--package", pkg, "--format", "json")
     )
     by = {(r["speaker"], r["topic"]): r for r in out}
-    # Putin's statements on Finland's and Sweden's NATO bid include one with no upper bound.
-    putin = by[("Vladimir Putin", "finland-sweden-nato")]
-    assert putin["first_from"] == "2022-02-24" and putin["last_by"] is None
+    # The commentary's own assessment is bounded below (by the last event it reports) only.
+    ferris = by[("Emily Ferris", "un-votes")]
+    assert ferris["first_from"] == "2022-05-23" and ferris["last_by"] is None
     # A statement of unknown date leaves both bounds empty.
     gulevich = by[("Viktar Gulevich", "regional-security")]
     assert gulevich["first_from"] is None and gulevich["last_by"] is None

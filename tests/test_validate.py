@@ -155,6 +155,7 @@ def test_a_rule_that_no_longer_fits_the_schema_is_skipped_and_the_rest_still_run
     assert "no_such_column" in warnings[0]["message"]
 
 
+@pytest.mark.slow
 def test_the_report_is_the_same_on_every_run_though_checks_run_in_parallel(run, pkg):
     for resource, old, new, _ in CASES[:2] + CASES[3:]:  # CASES[2] edits the row CASES[1] does
         edit(pkg, resource, old, new)

@@ -3,7 +3,8 @@ Schema; keys and references are in keys.py.
 
 Each check is an SQL condition, true on a bad cell (field_conditions), and an entry of the error
 catalogue (errors.py) holding its message template and hint; pandera_schemas.py runs the same
-conditions. Adding a cell check means adding those two.
+conditions. The Table Schema's constraints and their SQL are one table,
+toolkit/package/constraints.py: a new one is an entry there.
 
 A small table is checked in one query over its rows; a large one once per distinct value of each
 column, and the rows holding a bad value are then found in one pass. A cell is only checked against
@@ -17,9 +18,10 @@ from typing import TYPE_CHECKING
 
 from toolkit.checks.csvread import LINE, ORIGIN
 from toolkit.checks.hints import hint_for, pattern_words
-from toolkit.checks.report import Issue
+from toolkit.checks.report import Issue, cut
 from toolkit.db.sql import lit, q
-from toolkit.errors import CATALOGUE, CELL_CODES
+from toolkit.errors import CATALOGUE
+from toolkit.package import constraints as schema_constraints
 from toolkit.package.tableschema import Field, Resource
 
 if TYPE_CHECKING:
@@ -124,21 +126,11 @@ def field_conditions(f: Field) -> list[tuple[str, str]]:
     # DuckDB spends more time planning these conditions than running them on a small table, so
     # they are kept short: no `AND (true)` for a string.
     valid = f"{c} IS NOT NULL AND {'' if ok == 'true' else f'({ok}) AND '}length({c}) <= {MAX_CELL}"
-    if f.enum is not None:
-        conds.append(
-            ("enum-error", f"{valid} AND {c} NOT IN ({', '.join(lit(v) for v in f.enum)})")
-        )
-    if f.pattern:
-        conds.append(("pattern-error", f"{valid} AND NOT regexp_full_match({c}, {lit(f.pattern)})"))
-    if f.min_length is not None:
-        conds.append(("length-error", f"{valid} AND length({c}) < {f.min_length}"))
-    if f.max_length is not None:
-        conds.append(("length-error", f"{valid} AND length({c}) > {f.max_length}"))
     typed = typed_expr(f)
-    if f.minimum is not None:
-        conds.append(("range-error", f"{valid} AND ({typed}) < {lit(f.minimum)}"))
-    if f.maximum is not None:
-        conds.append(("range-error", f"{valid} AND ({typed}) > {lit(f.maximum)}"))
+    for constraint in schema_constraints.CONSTRAINTS:
+        value = schema_constraints.declared(f, constraint)
+        if constraint.sql is not None and value is not None:
+            conds.append((constraint.code, f"{valid} AND {constraint.sql(value, c, typed)}"))
     if f.type == "string":
         starts = ", ".join(f"'{ch}'" for ch in FORMULA_STARTS)
         conds.append(("formula-injection", f"{valid} AND left({c}, 1) IN ({starts})"))
@@ -171,7 +163,8 @@ def cell_issues(
         ).fetchall()
     else:
         found = _cell_issues_by_value(con, table, resource, origin)
-    order = {code: k for k, code in enumerate(CELL_CODES)}
+    cell_codes = (code for code, e in CATALOGUE.items() if e.stage == "cell")
+    order = {code: k for k, code in enumerate(cell_codes)}
     found.sort(key=lambda r: (r[0], r[1], order[r[2]]))
     return [
         _cell_issue(resource, resource.fields[fi], line, code, value, label)
@@ -235,19 +228,16 @@ def cell_context(f: Field, value: str | None) -> dict[str, object]:
     return {
         "field": f.name,
         "allowed": f.allowed,
-        "shown": shown(value),
+        "shown": None if value is None else cut(value),
         "length": len(value or ""),
         "first": str(value)[:1],
         "pattern": pattern_words(f.pattern),
         "min_length": f.min_length or 0,
         "max_length": f.max_length if f.max_length is not None else "any",
         "max_cell": MAX_CELL,
+        # a constraint without a Field attribute of its own: its declared value, by keyword
+        **dict(f.extra),
     }
-
-
-def shown(value: str | None) -> str | None:
-    """A cell's value as a report shows it: cut to 80 characters."""
-    return value if value is None or len(value) <= 80 else value[:77] + "..."
 
 
 def _cell_issue(
@@ -260,6 +250,6 @@ def _cell_issue(
         CATALOGUE[code].message.format(**cell_context(f, value)),
         resource=resource.name,
         field=f.name,
-        value=shown(value),
+        value=None if value is None else cut(value),
         hint=hint_for(code, f, value),
     )

@@ -411,6 +411,55 @@ def codebook(package_path: str, write_readme: bool) -> None:
     click.echo(f"updated the codebook in {page}", err=True)
 
 
+@main.command()
+@click.argument("first", type=click.Path(exists=True, file_okay=False, path_type=str))
+@click.argument("second", type=click.Path(exists=True, file_okay=False, path_type=str))
+@click.option(
+    "--fields",
+    "fields_path",
+    default="coding/fields.json",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    help="The list of coded units and columns.",
+)
+@format_option("text", "json", "markdown")
+def agreement(first: str, second: str, fields_path: str, fmt: str) -> None:
+    """Measure how far two codings of the same units agree, per coded field.
+
+    FIRST and SECOND are folders of coding files (<unit>.csv: the key and the coded columns that
+    --fields lists). Per field: the units both hold, percent agreement and Krippendorff's alpha
+    (nominal; MASI distance for sets), then every disagreement by key. Disagreements are the
+    result, not an error (exit 0); a coding file that cannot be read as one exits 1.
+    """
+    import json
+
+    from toolkit.checks.report import Report
+    from toolkit.cli.render import agreement_markdown, agreement_text, report_json, report_text
+    from toolkit.coding.agreement import agreement as measure
+    from toolkit.coding.fields import load_fields
+
+    result = measure(Path(first), Path(second), load_fields(Path(fields_path)))
+    if not result.valid:
+        report = Report(errors=result.issues)
+        if fmt == "json":
+            click.echo(report_json(report))
+        click.echo(report_text(report)[1], err=True)
+        click.echo(f"invalid: {len(result.issues)} error(s); nothing was measured", err=True)
+        sys.exit(EXIT_INVALID)
+    for name, why in result.not_compared.items():
+        _note(f"not compared: {name} ({why})")
+    for label, only in (("FIRST", result.only_first), ("SECOND", result.only_second)):
+        for name, keys in only.items():
+            shown = "; ".join(", ".join(k.values()) for k in keys)
+            _note(f"{name}: {len(keys)} unit(s) only in {label}: {shown}")
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    elif fmt == "markdown":
+        click.echo(agreement_markdown(result))
+    else:
+        click.echo(agreement_text(result))
+
+
 def _read_sql(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")

@@ -201,3 +201,49 @@ def rows_as(fmt: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
         lines += ["| " + " | ".join(cell(v) for v in r) + " |" for r in rows]
         return "\n".join(lines)
     return table(columns, [[_plain(v) for v in r] for r in rows])
+
+
+def _alpha(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"
+
+
+def _agreement_rows(result: Any) -> list[list[Any]]:
+    return [
+        [
+            f.unit,
+            f.field,
+            f.kind,
+            f.units,
+            f.agreed,
+            "" if f.percent is None else f"{f.percent:.1f}",
+            _alpha(f.alpha) + (" (under 0.8)" if f.below_threshold else ""),
+            f.note,
+        ]
+        for f in result.fields
+    ]
+
+
+AGREEMENT_HEADERS = ["unit", "field", "kind", "units", "agreed", "percent", "alpha", "note"]
+
+
+def agreement_text(result: Any) -> str:
+    """The agreement per field, then each disagreement by key."""
+    out = [table(AGREEMENT_HEADERS, _agreement_rows(result))]
+    if result.disagreements:
+        out.append(f"\n{len(result.disagreements)} disagreement(s):")
+        rows = [
+            [d.unit, ", ".join(d.key.values()), d.field, d.first, d.second]
+            for d in result.disagreements
+        ]
+        out.append(table(["unit", "key", "field", "first", "second"], rows))
+    else:
+        out.append("\nno disagreement")
+    return "\n".join(out)
+
+
+def agreement_markdown(result: Any) -> str:
+    """The agreement per field as a Markdown table (for the README and the coding manual)."""
+    lines = ["| " + " | ".join(AGREEMENT_HEADERS) + " |", "|" + "---|" * len(AGREEMENT_HEADERS)]
+    for r in _agreement_rows(result):
+        lines.append("| " + " | ".join(str(v).replace("|", "\\|") for v in r) + " |")
+    return "\n".join(lines)

@@ -16,6 +16,7 @@ from typing import Any
 
 from toolkit.checks.report import quoted as shown
 from toolkit.errors import InvalidDataError
+from toolkit.package import constraints as schema_constraints
 
 # The types the toolkit checks and converts (cells.sql_type); others would pass unchecked as text.
 TYPES = ("string", "integer", "number", "boolean", "date")
@@ -113,13 +114,10 @@ def check_schema(where: str, schema: Any) -> list[str]:
         if not isinstance(c, dict):
             problems.append(f"{at}: 'constraints' must be an object")
             continue
-        if "pattern" in c:
-            try:
-                re.compile(c["pattern"])
-            except (re.error, TypeError) as exc:
-                problems.append(f"{at}: pattern {shown(c['pattern'])} does not compile ({exc})")
-        if "enum" in c and (not isinstance(c["enum"], list) or not c["enum"]):
-            problems.append(f"{at}: 'enum' must be a non-empty list")
+        for constraint in schema_constraints.CONSTRAINTS:
+            if constraint.keyword in c and (why := constraint.problem(c[constraint.keyword])):
+                value = shown(c[constraint.keyword])
+                problems.append(f"{at}: {constraint.keyword} {value} {why}")
     if len(set(names)) != len(names):
         twice = sorted({n for n in names if names.count(n) > 1})
         problems.append(f"{where}: field(s) named twice: {', '.join(twice)}")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import UsageError
+from toolkit.package import constraints
 from toolkit.package.descriptor import check_descriptor, check_foreign_keys, check_schema, raise_if
 
 DESCRIPTOR = "datapackage.json"
@@ -45,24 +46,20 @@ class Field:
     true_values: tuple[str, ...] = ("true",)
     false_values: tuple[str, ...] = ("false",)
 
+    # constraints of toolkit/package/constraints.py that have no attribute above: (keyword, value)
+    extra: tuple[tuple[str, Any], ...] = ()
+
     @classmethod
     def from_descriptor(cls, d: dict[str, Any]) -> Field:
-        c = d.get("constraints", {})
-        enum = c.get("enum")
+        attrs, extra = constraints.read(d.get("constraints", {}))
         return cls(
             name=d["name"],
             type=d.get("type", "string"),
             description=d.get("description", ""),
             example=str(d.get("example", "")),
             format=d.get("format", "default"),
-            required=bool(c.get("required", False)),
-            unique=bool(c.get("unique", False)),
-            enum=tuple(str(v) for v in enum) if enum is not None else None,
-            pattern=c.get("pattern"),
-            min_length=c.get("minLength"),
-            max_length=c.get("maxLength"),
-            minimum=c.get("minimum"),
-            maximum=c.get("maximum"),
+            **attrs,
+            extra=extra,
             true_values=tuple(d.get("trueValues", ["true", "True", "TRUE", "1"])),
             false_values=tuple(d.get("falseValues", ["false", "False", "FALSE", "0"])),
         )

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolkit.package import constraints as schema_constraints
 from toolkit.package.tableschema import (
     DESCRIPTOR,
     Field,
@@ -159,32 +160,10 @@ def _constraint_changes(old: Field, new: Field) -> list[SchemaChange]:
         kind = "constraint-tightened" if tight else "constraint-loosened"
         out.append(SchemaChange(kind, new.name, what, "major" if tight else "minor"))
 
-    if old.required != new.required:
-        add(new.required, f"required {old.required} -> {new.required}")
-    if old.unique != new.unique:
-        add(new.unique, f"unique {old.unique} -> {new.unique}")
-    if old.enum != new.enum:
-        o, n = set(old.enum or ()), set(new.enum or ())
-        loosened = old.enum is not None and (new.enum is None or n > o)
-        add(
-            not loosened,
-            f"enum {sorted(o) if old.enum else None} -> {sorted(n) if new.enum else None}",
-        )
-    if old.pattern != new.pattern:
-        add(new.pattern is not None, f"pattern {old.pattern} -> {new.pattern}")
-    for name, low in (
-        ("min_length", True),
-        ("minimum", True),
-        ("max_length", False),
-        ("maximum", False),
-    ):
-        a, b = getattr(old, name), getattr(new, name)
+    for c in schema_constraints.CONSTRAINTS:
+        a, b = schema_constraints.declared(old, c), schema_constraints.declared(new, c)
         if a != b:
-            if a is None or b is None:
-                tight = b is not None
-            else:
-                tight = b > a if low else b < a
-            add(tight, f"{name} {a} -> {b}")
+            add(c.tighter(a, b), f"{c.attr} {c.shown(a)} -> {c.shown(b)}")
     if old.format != new.format:
         add(True, f"format {old.format} -> {new.format}")
     return out
