@@ -32,6 +32,14 @@ def test_one_title_for_the_dataset_everywhere():
     assert _citation(PACKAGE)["title"] == one  # the site's cite page (its index shows the same)
 
 
+def test_citation_cff_cites_the_latest_release_and_says_main_may_differ():
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    record = json.loads((ROOT / "releases" / f"{cff['version']}.json").read_text())
+    assert record["version"] == cff["version"] == PACKAGE.version  # a release, recorded
+    assert "may hold changes made since" in cff["message"]
+    assert "unreleased changes" in cff["message"] and "--version" in cff["message"]
+
+
 def test_zenodo_metadata_is_the_descriptors():
     zenodo = json.loads((ROOT / ".zenodo.json").read_text(encoding="utf-8"))
     assert zenodo["upload_type"] == "dataset" and zenodo["access_right"] == "open"
