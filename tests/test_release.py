@@ -570,8 +570,8 @@ def test_the_correction_walkthrough_works_from_a_fresh_clone_of_main(tmp_path):
             fix.write_text(text.replace("; author of the commentary", ""), encoding="utf-8")
         if command.startswith("csto-alignment add "):
             assert "changed emily-ferris: role:" in out.stderr
-        if command == "csto-alignment validate":
-            assert "actors: 1 row(s) changed" in out.stdout
+        if command == "csto-alignment validate":  # the correction, among any other changes
+            assert re.search(r"\n  actors: (.*; )?[0-9]+ row\(s\) changed", out.stdout)
     assert out.stdout.startswith("released ")
     version = out.stdout.split()[1]
     log = (clone / "CHANGELOG.md").read_text(encoding="utf-8")

@@ -47,7 +47,7 @@ from toolkit.release.record import (
     record_path,
     release_status,
 )
-from toolkit.release.revisions import _git, release_commit, version_commits
+from toolkit.release.revisions import git_output, release_commit, version_commits
 from toolkit.store.fileio import descriptor_json, file_digest
 from toolkit.store.journal import commit
 
@@ -150,7 +150,7 @@ def _published_already(root: Path, version: str) -> str | None:
     """Where `version` was published already, if it was: a record, a tag or a commit."""
     if record_path(root, version).exists():
         return f"{RECORDS}/{version}.json records it"
-    if _git(root, "rev-parse", "--verify", "--quiet", f"refs/tags/v{version}^{{commit}}"):
+    if git_output(root, "rev-parse", "--verify", "--quiet", f"refs/tags/v{version}^{{commit}}"):
         return f"the tag v{version} exists"
     for sha, v in version_commits(root):
         if v == version:
@@ -163,7 +163,7 @@ def _commit_differs(root: Path, commit: str, record: dict) -> list[str]:
     import hashlib
     import subprocess
 
-    prefix = _git(root, "rev-parse", "--show-prefix") or ""
+    prefix = git_output(root, "rev-parse", "--show-prefix") or ""
     wrong = []
     for path, expected in sorted(record.get("files", {}).items()):
         try:
@@ -189,7 +189,9 @@ def _last_release(package: Package, result: ReleaseResult) -> str | None:
     `result.refused` when the descriptor names a version that is not a committed release."""
     root, version = package.root, package.version
     recorded = read_record(root, version) is not None
-    tagged = _git(root, "rev-parse", "--verify", "--quiet", f"refs/tags/v{version}^{{commit}}")
+    tagged = git_output(
+        root, "rev-parse", "--verify", "--quiet", f"refs/tags/v{version}^{{commit}}"
+    )
     if not recorded and not tagged:
         # No release of this version: a first release, unless earlier versions were released.
         earlier = [v for _, v in version_commits(root) if v != version]
@@ -213,14 +215,14 @@ def _last_release(package: Package, result: ReleaseResult) -> str | None:
         )
         return None
     if last is None:
-        if _git(root, "rev-parse", "--is-inside-work-tree") is None:
+        if git_output(root, "rev-parse", "--is-inside-work-tree") is None:
             result.refused = (
                 f"nothing changed since release {version}; nothing to release"
                 if release_status(package).released
                 else f"the package changed since release {version}, and without its git history "
                 "the change cannot be listed; release from a git clone"
             )
-        elif _git(root, "rev-parse", "--is-shallow-repository") == "true":
+        elif git_output(root, "rev-parse", "--is-shallow-repository") == "true":
             result.refused = (
                 f"this clone's history is shallow, and does not reach release {version}: fetch "
                 "it whole (`git fetch --unshallow --tags`), then release again"

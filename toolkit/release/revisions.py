@@ -15,7 +15,7 @@ from toolkit.package.tableschema import DESCRIPTOR
 RELEASE_TAG = re.compile(r"v([0-9]+\.[0-9]+\.[0-9]+)")
 
 
-def _git(repo: Path, *args: str) -> str | None:
+def git_output(repo: Path, *args: str) -> str | None:
     try:
         out = subprocess.run(
             ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
@@ -25,19 +25,19 @@ def _git(repo: Path, *args: str) -> str | None:
     return out.stdout.strip() or None
 
 
-def _prefix(repo: Path) -> str | None:
+def package_prefix(repo: Path) -> str | None:
     """The package folder's path inside its git work tree ('' at the top), or None outside git."""
-    if _git(repo, "rev-parse", "--is-inside-work-tree") != "true":
+    if git_output(repo, "rev-parse", "--is-inside-work-tree") != "true":
         return None
-    return _git(repo, "rev-parse", "--show-prefix") or ""
+    return git_output(repo, "rev-parse", "--show-prefix") or ""
 
 
 def descriptor_version(repo: Path, commit: str) -> str | None:
     """The version in the package's datapackage.json at `commit`, or None."""
-    prefix = _prefix(repo)
+    prefix = package_prefix(repo)
     if prefix is None:
         return None
-    text = _git(repo, "show", f"{commit}:{prefix}{DESCRIPTOR}")
+    text = git_output(repo, "show", f"{commit}:{prefix}{DESCRIPTOR}")
     try:
         version = json.loads(text or "")["version"]
     except (ValueError, KeyError, TypeError):
@@ -48,10 +48,10 @@ def descriptor_version(repo: Path, commit: str) -> str | None:
 def version_commits(repo: Path) -> list[tuple[str, str]]:
     """(commit, version) for each commit of HEAD's history that changed the descriptor's version,
     newest first: the history of the package's versions."""
-    prefix = _prefix(repo)
+    prefix = package_prefix(repo)
     if prefix is None:
         return []
-    found = _git(
+    found = git_output(
         repo,
         "log",
         "--format=%H",
@@ -71,7 +71,7 @@ def version_commits(repo: Path) -> list[tuple[str, str]]:
 def release_commit(repo: Path, version: str) -> str | None:
     """The commit of release `version`: its tag, else the first commit of HEAD's history whose
     descriptor says that version."""
-    if _git(repo, "rev-parse", "--verify", "--quiet", f"refs/tags/v{version}^{{commit}}"):
+    if git_output(repo, "rev-parse", "--verify", "--quiet", f"refs/tags/v{version}^{{commit}}"):
         return f"v{version}"
     # Newest first: the last commit that set this version is the release (a version set again
     # later would be caught by `release`, which never publishes a version twice).
@@ -86,7 +86,7 @@ def resolve(ref: str, repo: Path) -> str:
     release (found by its descriptor); any other ref is returned as it is."""
     m = RELEASE_TAG.fullmatch(ref)
     # --end-of-options: a ref is never read as an option of git's ('--output=x').
-    if m is None or _git(
+    if m is None or git_output(
         repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"
     ):
         return ref

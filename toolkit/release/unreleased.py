@@ -17,12 +17,12 @@ from toolkit.checks.engine import engine
 from toolkit.db.sql import lit, q
 from toolkit.package.tableschema import Package, Resource
 from toolkit.release.record import release_status
-from toolkit.release.revisions import _prefix, release_commit
+from toolkit.release.revisions import package_prefix, release_commit
 
 
 def _released_file(root: Path, commit: str, path: str, into: Path) -> Path | None:
     """The file `path` of the package as it was at `commit`, written into `into`; None if absent."""
-    prefix = _prefix(root)
+    prefix = package_prefix(root)
     if prefix is None:
         return None
     try:
