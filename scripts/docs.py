@@ -97,14 +97,19 @@ def _wrap(markers: tuple[str, str], body: str) -> str:
 
 
 def queries_markdown(root: Path) -> str:
-    """One row per saved query: its name, what it answers and its parameters with their defaults."""
+    """One row per saved query: its name, what it answers, its parameters with their defaults, and
+    where it runs (DuckDB and SQLite, or DuckDB only and why)."""
     from toolkit.db.saved import saved_queries
 
-    lines = ["| saved query | what it answers | parameters |", "|---|---|---|"]
+    lines = [
+        "| saved query | what it answers | parameters | runs on |",
+        "|---|---|---|---|",
+    ]
     for name, q in sorted(saved_queries(root).items()):
         params = ", ".join(f"`{k}` (default `{v}`)" for k, v in q.params.items())
         answers = " ".join((q.answers or q.title).replace("|", "\\|").split())
-        lines.append(f"| `{name}` | {answers} | {params} |")
+        where = "DuckDB and SQLite" if q.portable else f"DuckDB only: {q.engine_reason}"
+        lines.append(f"| `{name}` | {answers} | {params} | {where} |")
     return "\n".join(lines)
 
 
@@ -156,7 +161,8 @@ def run(command: str) -> str:
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
-        result = CliRunner().invoke(main, args[1:], catch_exceptions=False)
+        # No COLUMNS: tables are not fitted to whatever terminal runs this script.
+        result = CliRunner().invoke(main, args[1:], catch_exceptions=False, env={"COLUMNS": None})
     finally:
         os.chdir(cwd)
     # With 2>&1, what a terminal shows: stdout and stderr in the order they were written.

@@ -40,7 +40,9 @@ def test_metadata_describes_every_table_and_column_from_the_schemas(exported, pk
     for name, res in package.resources.items():
         assert tables[name]["description"] == res.description
         assert tables[name]["columns"] == {f.name: f.description for f in res.fields}
-    assert tables["un_votes"]["facets"] == ["resolution_id", "country_iso3", "vote"]
+    assert tables["un_votes"]["facets"] == [
+        "resolution_id", "country_iso3", "vote", "intended_vote",
+    ]  # fmt: skip
     assert tables["actors"]["label_column"] == "name"
 
 

@@ -367,7 +367,7 @@ def test_a_correction_through_add_replace_is_released_as_a_patch(run, released_w
 @pytest.fixture
 def released_without_tags(released):
     """The released repository as a clone that did not fetch tags: the release is known only by
-    its commit, named `Release 0.1.0`."""
+    its content (the commit whose descriptor first says 0.1.0)."""
     git(released, "tag", "-d", "v0.1.0")
     return released
 

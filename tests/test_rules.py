@@ -27,8 +27,14 @@ def _drop_field(pkg, resource: str, name: str) -> None:
 
 
 def test_the_excerpt_rule_follows_the_source_excerpt_field(pkg):
-    assert "un_votes" in applies_to(pkg, "excerpt-required")
+    def fields() -> set[str]:
+        rules = rules_for(load_package(pkg))
+        return {r.field for r in rules if r.code == "excerpt-required" and r.resource == "un_votes"}
+
+    assert fields() == {"source_excerpt", "intended_vote_source_excerpt"}
     _drop_field(pkg, "un_votes", "source_excerpt")
+    assert fields() == {"intended_vote_source_excerpt"}
+    _drop_field(pkg, "un_votes", "intended_vote_source_excerpt")
     assert "un_votes" not in applies_to(pkg, "excerpt-required")
 
 
@@ -38,17 +44,23 @@ def test_a_date_or_place_from_another_record_is_quoted_too(pkg):
 
 
 def test_only_a_registry_exempts_a_row_from_quoting_its_source(run, pkg):
+    import csv
+
     from helpers import codes
 
     edit = pkg / "data" / "un_votes.csv"
-    lines = edit.read_text(encoding="utf-8").splitlines()
-    head, first = lines[0], lines[1]
-    cells = first.split(",", 4)
-    cells[4] = ""  # no excerpt
-    edit.write_text("\n".join([head, ",".join(cells), *lines[2:]]) + "\n", encoding="utf-8")
+    with edit.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))  # excerpts may hold line breaks: read as CSV, not lines
+
+    def write() -> None:
+        with edit.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, lineterminator="\n").writerows(rows)
+
+    rows[1][4] = ""  # no excerpt
+    write()
     assert codes(run("validate", pkg, "--format", "json")) == ["excerpt-required"]
-    cells[3] = "iso-3166-pycountry"  # a registry: nothing to quote
-    edit.write_text("\n".join([head, ",".join(cells), *lines[2:]]) + "\n", encoding="utf-8")
+    rows[1][3] = "iso-3166-pycountry"  # a registry: nothing to quote
+    write()
     assert run("validate", pkg).exit_code == 0
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import ROOT
+from helpers import FIXTURES, ROOT, edit
 
 from toolkit.cli.commands import main
 from toolkit.package.tableschema import load_package
@@ -135,10 +135,7 @@ def test_no_page_loads_anything_from_the_network(built):
 
 
 def test_cite_page_names_the_version_shown(built):
-    from toolkit.release.record import release_status
-
-    # A release's version, or what the data is ("0.4.0 + unreleased changes").
-    version = release_status(load_package(ROOT)).label
+    version = load_package(ROOT).version  # the release cited, with a note if the data differs
     cite = (built / "cite.html").read_text()
     assert f"(version {version}) [Data set]" in cite
 
@@ -210,3 +207,141 @@ def test_without_the_site_extra_the_command_says_what_to_install(run, pkg, tmp_p
     assert not (tmp_path / "site").exists()
     release = run("release", "--site", "--package", pkg)
     assert release.exit_code == 2 and "'site' extra" in release.stderr
+
+
+# A language's placeholder for an empty value where a reader expects words: Python's None (but not
+# "None of ..." in a sentence), and JavaScript's or pandas' null, undefined, NaN, NaT, <NA> and
+# true/false spellings standing for a whole value.
+PLACEHOLDER = re.compile(r"\bNone\b(?!\s+[a-z])")
+WHOLE_PLACEHOLDER = re.compile(r"^\s*(null|undefined|NaN|nan|NaT|<NA>|True|False)\s*$")
+
+
+class Text(HTMLParser):
+    """The text a reader sees (outside <script> and <style>) and the attributes read aloud."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skip = 0
+        self.texts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.skip += tag in ("script", "style")
+        self.texts += [v for k, v in attrs if k in ("title", "alt", "aria-label") and v]
+
+    def handle_endtag(self, tag):
+        self.skip -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.texts.append(data)
+
+
+def placeholders(html: str) -> list[str]:
+    parser = Text()
+    parser.feed(html)
+    return [
+        t.strip()[:120] for t in parser.texts if PLACEHOLDER.search(t) or WHOLE_PLACEHOLDER.match(t)
+    ]
+
+
+def test_no_page_shows_a_placeholder_for_an_empty_value(built):
+    pages = list(built.rglob("*.html"))
+    assert len(pages) > 40
+    found = {p.relative_to(built).as_posix(): placeholders(p.read_text()) for p in pages}
+    assert {page: texts for page, texts in found.items() if texts} == {}
+    sources = (built / "sources.html").read_text()
+    assert "publication date not recorded" in sources  # said in words where a source has none
+
+
+def test_the_placeholder_check_finds_what_it_looks_for():
+    assert placeholders("<p>Emily Ferris, None)</p><td>null</td><p>None of them</p>") == [
+        "Emily Ferris, None)",
+        "null",
+    ]
+    assert placeholders("<script>var x = null; if (x === None) {}</script>") == []
+
+
+def test_vendored_sql_js_is_the_recorded_file():
+    import hashlib
+
+    from toolkit.site.console import SQL_JS
+
+    readme = (VENDOR / "README.md").read_text(encoding="utf-8")
+    for name, digest in SQL_JS.items():
+        assert hashlib.sha256((VENDOR / name).read_bytes()).hexdigest() == digest, name
+        assert f"| {name} |" in readme and digest in readme, name
+    assert (VENDOR / "LICENSE-sql.js.txt").read_text().startswith("MIT license")
+
+
+def test_the_console_page_ships_its_database_and_engine(built):
+    import base64
+    import sqlite3
+
+    page = (built / "console.html").read_text(encoding="utf-8")
+    for asset in ("assets/vendor/sql-wasm.js", "assets/sql-wasm-binary.js",
+                  "assets/csto-alignment.sqlite.js", "assets/console.js"):  # fmt: skip
+        assert f'src="{asset}"' in page and (built / asset).is_file(), asset
+    script = (built / "assets" / "csto-alignment.sqlite.js").read_text(encoding="ascii")
+    data = base64.b64decode(script.split('"')[1])
+    assert data == (built / "csto-alignment.sqlite").read_bytes()
+    con = sqlite3.connect(built / "csto-alignment.sqlite")
+    assert con.execute("SELECT count(*) FROM statements_topics").fetchone()[0] > 0
+    con.close()
+    assert not list(built.rglob("*.wasm"))  # the engine travels as base64 JavaScript
+    for other in ("index.html", "vote-matrix.html"):  # only the console loads SQLite
+        assert "sql-wasm" not in (built / other).read_text(encoding="utf-8")
+
+
+def _as_released(pkg: Path) -> Path:
+    """The package copy as a release leaves it: the record of its files under releases/."""
+    from toolkit.release.record import make_record, record_json, record_path
+
+    package = load_package(pkg)
+    record = make_record(package, package.version, "2026-11-29T00:00:00Z")
+    record_path(pkg, package.version).write_text(record_json(record), encoding="utf-8")
+    return pkg
+
+
+def test_the_version_shown_is_the_release_only_for_the_released_data(pkg):
+    from toolkit.site.version import version_label
+
+    version = load_package(pkg).version
+    released = _as_released(pkg)
+    assert version_label(load_package(released)) == version
+    statement = FIXTURES / "good_statement.csv"  # a row merged by `add` since the release
+    result = CliRunner().invoke(
+        main, ["add", str(statement), "-r", "statements", "--package", str(pkg)]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert version_label(load_package(released)) == f"{version} + unreleased changes"
+    _as_released(pkg)
+    edit(pkg, "sources", "Al Jazeera", "Al Jazeera English")  # a hand edit: the hash differs
+    assert version_label(load_package(pkg)) == f"{version} + unreleased changes"
+
+
+def test_the_header_says_when_the_site_shows_unreleased_data(run, pkg, tmp_path):
+    version = load_package(pkg).version
+    assert run("site", "--out", tmp_path / "a", "--package", _as_released(pkg)).exit_code == 0
+    page = (tmp_path / "a" / "index.html").read_text(encoding="utf-8")
+    assert f'<span class="version">version {version}</span>' in page
+    merged = run("add", FIXTURES / "good_statement.csv", "-r", "statements", "--package", pkg)
+    assert merged.exit_code == 0, merged.stderr  # a row merged by `add` since the release
+    result = run("site", "--out", tmp_path / "b", "--package", pkg)
+    assert result.exit_code == 0, result.stderr
+    for name in ("index.html", "cite.html", "statements/putin-csto-summit-speech.html"):
+        page = (tmp_path / "b" / name).read_text(encoding="utf-8")
+        assert f"version {version} + unreleased changes" in page, name
+    cite = (tmp_path / "b" / "cite.html").read_text(encoding="utf-8")
+    assert f"Its data differs from release {version}" in cite
+
+
+def test_the_codebook_lists_the_organisation_ids_a_query_needs(built):
+    with open(ROOT / "data" / "actors.csv", encoding="utf-8") as fh:
+        organisations = [a for a in csv.DictReader(fh) if a["actor_type"] == "organisation"]
+    page = (built / "codebook.html").read_text(encoding="utf-8")
+    listed = re.search(r'id="ids-memberships-organisation_id">(.*?)</span>', page, re.S)
+    assert listed and organisations
+    assert set(re.findall(r"<code>([^<]+)</code>", listed.group(1))) == {"organisation"} | {
+        a["actor_id"] for a in organisations
+    }
+    assert "<code>csto</code>" in listed.group(1)  # the id the saved queries use

@@ -67,7 +67,7 @@ def test_a_membership_known_to_the_month_spans_whole_months(run, pkg):
 def test_reports_every_error_without_a_cap(run, pkg):
     p = pkg / "data/un_votes.csv"
     lines = p.read_text().splitlines()
-    extra = [f"A/RES/ES-11/1,ZZ{i % 10},maybe,a-source,an excerpt" for i in range(1500)]
+    extra = [f"A/RES/ES-11/1,ZZ{i % 10},maybe,a-source,an excerpt,,," for i in range(1500)]
     p.write_text("\n".join(lines + extra) + "\n")
     result = run("validate", pkg, "--format", "json")
     assert result.exit_code == 1
@@ -115,7 +115,7 @@ def _roll_call(pkg, tallies, votes):
         fh.write(f"A/RES/99/1,General Assembly,99,Test,2022-01-01,{y},{n},{a},{nv},{source},x,,,\n")
     with (pkg / "data/un_votes.csv").open("a") as fh:
         for country, vote in zip(["ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK"], votes, strict=True):
-            fh.write(f"A/RES/99/1,{country},{vote},{source},x\n")
+            fh.write(f"A/RES/99/1,{country},{vote},{source},x,,,\n")
 
 
 def test_complete_roll_call_matching_its_tallies_is_valid(run, pkg):

@@ -257,6 +257,12 @@ CATALOGUE: dict[str, ErrorType] = {
             "Copy the excerpt from the source verbatim, with its own quote marks, apostrophes and dashes.",
         ),
         _E(
+            "accessed-required",
+            "rule",
+            "Source read on the web without the day it was read",
+            "Fill `accessed` with the day you read the page at `url` (YYYY-MM-DD): pages change, and the date says when the quoted words were there.",
+        ),
+        _E(
             "likely-duplicate",
             "rule",
             "Likely duplicate statement",
@@ -331,6 +337,41 @@ CATALOGUE: dict[str, ErrorType] = {
             "rule",
             "Not a UN member state on the vote's date",
             "Only member states vote: check the name and the vote's date.",
+        ),
+        _E(
+            "unknown-vote",
+            "cell",
+            "Vote value not in the vocabulary",
+            "Name the table's vote codes with --vote-codes (letters Y/N/A/X, words yes/no/abstain/"
+            "absent, voeten 1/2/3/8/9), or correct the value.",
+        ),
+        _E(
+            "no-such-column",
+            "structure",
+            "Column or member not in the table",
+            "Name the table's state and vote columns with --state-field and --vote-field (and, in "
+            "JSON, the member holding the records with --records).",
+        ),
+        _E(
+            "vote-disagrees",
+            "rule",
+            "The roll call disagrees with a recorded vote",
+            "Read both sources again: the package's row and the roll call state different votes. "
+            "Correct the wrong one (add --replace for the package's row); never average two lists.",
+        ),
+        _E(
+            "excerpt-too-long",
+            "cell",
+            "No verbatim fragment of the input fits in an excerpt",
+            "Quote a shorter record: source_excerpt holds at most 300 characters.",
+        ),
+        _E(
+            "intended-vote-unsourced",
+            "rule",
+            "Intended vote without its source, or the same as the recorded vote",
+            "intended_vote records a state's later statement that it meant another vote: give the "
+            "statement's source and words (intended_vote_source_id, intended_vote_source_excerpt), "
+            "and a value unlike the recorded vote.",
         ),
     )
 }

@@ -1,5 +1,7 @@
 """Excerpts against the texts of their sources: a row's `source_excerpt` must occur, verbatim, in
-the text of the source it cites, where the project holds that text.
+the text of the source it cites, where the project holds that text. An excerpt may leave words out
+where it says so: " […] " between two verbatim passages that occur in that order (a list's heading
+and a name far below it, when the whole passage is longer than an excerpt may be).
 
 Texts are plain UTF-8 files named `<source_id>.txt` in a folder (by default `../shared/sources`
 beside the package; `--sources DIR` names another). A source without a text there is not checked:
@@ -37,6 +39,20 @@ _NAMES = {
     "—": "an em dash (—)",
     "\u00a0": "a no-break space",
 }
+
+
+ELISION = " […] "  # marks words of the source left out between two verbatim passages
+
+
+def occurs(excerpt: str, text: str) -> bool:
+    """Whether `excerpt` is in `text` verbatim: each passage between elision marks, in order."""
+    at = 0
+    for part in excerpt.split(ELISION):
+        found = text.find(part, at)
+        if found < 0:
+            return False
+        at = found + len(part)
+    return True
 
 
 def default_sources(package: Package) -> Path:
@@ -113,7 +129,7 @@ def excerpt_issues(
             ).fetchall()
             for line, source_id, excerpt in rows:
                 text = text_of(source_id)
-                if text is None or excerpt in text:
+                if text is None or occurs(excerpt, text):
                     continue
                 issues.append(
                     Issue.at(

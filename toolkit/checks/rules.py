@@ -109,8 +109,28 @@ def _state_rule(r: str) -> Rule:
 
 
 # The citing columns a row may carry: its source, and the record of a date or place taken from
-# another document than its source (`date_source_id`, `location_source_id`), each with its excerpt.
-CITATIONS = ("", "date_", "location_")
+# another document than its source (`date_source_id`, `location_source_id`), or of a vote a state
+# said it meant to cast (`intended_vote_source_id`), each with its excerpt.
+CITATIONS = ("", "date_", "location_", "intended_vote_")
+
+# A recorded vote's correction by the state that cast it: the intended vote, its source and words
+# go together, and the intended vote differs from the recorded one.
+INTENDED_VOTE = Rule(
+    "intended-vote-unsourced",
+    "un_votes",
+    "intended_vote",
+    ("un_votes",),
+    """
+    SELECT t.__origin, t.__line, coalesce(t.intended_vote::VARCHAR, t.intended_vote_source_id) AS value,
+           CASE WHEN t.intended_vote IS NULL
+                THEN 'intended_vote_source_id ' || t.intended_vote_source_id || ' is set but intended_vote is empty'
+                WHEN t.intended_vote_source_id IS NULL
+                THEN 'intended_vote ' || t.intended_vote::VARCHAR || ' has no intended_vote_source_id'
+                ELSE 'intended_vote ' || t.intended_vote::VARCHAR || ' is the recorded vote itself' END AS message
+    FROM typed_un_votes t
+    WHERE (t.intended_vote IS NULL) <> (t.intended_vote_source_id IS NULL)
+       OR t.intended_vote::VARCHAR = t.vote::VARCHAR""",
+)
 
 
 def _excerpt_rule(r: str, prefix: str) -> Rule:
@@ -155,7 +175,14 @@ def rules_for(package: Package) -> list[Rule]:
         for p in CITATIONS
         if _has(r, f"{p}source_id", f"{p}source_excerpt")
     ]
+    rules += [
+        INTENDED_VOTE
+        for r in resources
+        if r.name == "un_votes" and _has(r, "vote", "intended_vote", "intended_vote_source_id")
+    ]
     rules.append(LIKELY_DUPLICATE)
+    if "sources" in package.resources and _has(package.resource("sources"), "url", "accessed"):
+        rules.append(ACCESSED)
     rules += tally_rules(package)
     # A rule runs only on a package that has every resource it reads.
     return [rule for rule in rules if set(rule.needs) <= package.resources.keys()]
@@ -242,6 +269,18 @@ ORGANISATION = Rule(
            t.organisation_id || ' is an actor of type ' || a.actor_type || ', not an organisation' AS message
     FROM typed_memberships t JOIN typed_actors a ON a.actor_id = t.organisation_id
     WHERE a.actor_type <> 'organisation'""",
+)
+
+# A page changes and moves: a source read on the web says on which day its words were there.
+ACCESSED = Rule(
+    "accessed-required",
+    "sources",
+    "accessed",
+    ("sources",),
+    """
+    SELECT __origin, __line, url AS value,
+           'source ' || source_id || ' has a url but no accessed date' AS message
+    FROM typed_sources WHERE url IS NOT NULL AND accessed IS NULL""",
 )
 
 LIKELY_DUPLICATE = Rule(

@@ -31,7 +31,12 @@ def validate_package(
     excerpts against the source texts in `sources` (excerpts.default_sources if None)."""
     from toolkit.package.tableschema import load_package
 
-    package = package or load_package(path)
+    return validated_session(package or load_package(path), sources).report
+
+
+def validated_session(package: Package, sources: Path | None = None) -> Session:
+    """validate_package's work, returning the session: its report, and its database, whose view of
+    each resource gives every row's line in its file (`__line`), for callers that place rows."""
     session = Session(package)
     resources = list(package.resources.values())
     loaded = session.load([File(r, package.root / r.path, PACKAGE, r.path) for r in resources])
@@ -44,7 +49,7 @@ def validate_package(
     )
     session.report.errors += integrity_issues(package)
     _summarise(session, {r.name: result.rows for r, result in zip(resources, loaded, strict=True)})
-    return session.report
+    return session
 
 
 def needed_by(package: Package, resource_name: str) -> list[str]:

@@ -293,6 +293,44 @@ def add(
     help="Verbatim excerpt of the source quoted by the remainder's rows (e.g. the sentence with the tally).",
 )
 @click.option(
+    "--input-format",
+    type=click.Choice(["auto", "text", "csv", "tsv", "json", "lists"]),
+    default="auto",
+    show_default=True,
+    help="How FILE is laid out: prose (text), a table (csv, tsv, json records) or one list of "
+    "names per category (lists: JSON or a JavaScript object); auto goes by its suffix "
+    "(.csv, .tsv, .json, .js; else text).",
+)
+@click.option("--state-field", help="The table's column (or JSON member) naming the state.")
+@click.option("--vote-field", help="The table's column (or JSON member) holding the vote.")
+@click.option(
+    "--records",
+    help="In JSON, the member that holds the records, as a dotted path (e.g. vote).",
+)
+@click.option(
+    "--vote-codes",
+    type=click.Choice(["auto", "letters", "words", "voeten"]),
+    default="auto",
+    show_default=True,
+    help="The table's vote vocabulary: letters (Y, N, A, X), words (yes, no, abstain, absent), "
+    "voeten (1 yes, 2 abstain, 3 no, 8 absent, 9 not a member); auto: the one that reads "
+    "every value.",
+)
+@click.option(
+    "--alias",
+    "aliases",
+    multiple=True,
+    metavar="NAME=ISO3",
+    help="Read NAME, as listed, as the state ISO3 (for an abbreviation the name check refuses, "
+    "e.g. 'Dem. Rep. Congo=COD'); repeatable.",
+)
+@click.option(
+    "--include-existing",
+    is_flag=True,
+    help="Also print the rows the package already holds with the same vote (by default they are "
+    "confirmed and left out, so that `add` takes the rest).",
+)
+@click.option(
     "--out",
     type=click.Path(dir_okay=False, writable=True, path_type=str),
     help="Write the rows to this CSV file (atomically) instead of stdout.",
@@ -310,19 +348,30 @@ def rollcall(
     tally_non_voting: int | None,
     remainder: str | None,
     remainder_excerpt: str | None,
+    input_format: str,
+    state_field: str | None,
+    vote_field: str | None,
+    records: str | None,
+    vote_codes: str,
+    aliases: tuple[str, ...],
+    include_existing: bool,
     out: str | None,
     package_path: str,
     fmt: str,
 ) -> None:
     """Turn a published roll call in FILE into un_votes rows for one resolution, ready for check/add.
 
-    FILE is plain text: each category's heading (In favour, Against, Abstaining, Absent / Non-voting
-    / Did not vote) followed by state names separated by commas, semicolons or line breaks; lines
-    starting with # are comments. Unknown names, states listed twice or not UN members on the date,
-    and counts that differ from the official tallies are refused; nothing is written then.
+    FILE is prose or a table. Prose: each category's heading (In favour, Against, Abstaining, Absent
+    / Non-voting / Did not vote) followed by state names separated by commas, semicolons or line
+    breaks; lines starting with # are comments. A table: CSV or JSON records of a state (name or
+    ISO3 code) and its vote, or one list of names per category. Every row quotes a verbatim fragment
+    of FILE. Unknown names, states listed twice or not UN members on the date, counts that differ
+    from the official tallies and votes unlike the package's rows are refused; nothing is written
+    then. Rows the package already holds with the same vote are confirmed and left out.
     """
     from toolkit.cli.render import issue_line, rows_as
-    from toolkit.rollcall.read import USAGE_CODES, read_roll_call
+    from toolkit.rollcall.read import USAGE_CODES, Options, read_roll_call
+    from toolkit.rollcall.tables import layout_of, read_table
 
     if out is not None and not Path(out).resolve().parent.is_dir():
         raise click.BadParameter(
@@ -331,16 +380,35 @@ def rollcall(
     package = load_package(package_path)
     tallies = {"yes": tally_yes, "no": tally_no, "abstain": tally_abstain}
     tallies["non_voting"] = tally_non_voting
-    result = read_roll_call(
-        package,
-        Path(file),
-        resolution_id,
-        source_id,
-        day=day.date() if day is not None else None,
-        tallies=tallies,
-        remainder=remainder,
-        remainder_excerpt=remainder_excerpt,
-    )
+    alias_map = {}
+    for given in aliases:
+        name, sep, code = given.rpartition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{given!r} is not NAME=ISO3", param_hint="--alias")
+        alias_map[name.strip()] = code.strip()
+    layout = layout_of(Path(file), None if input_format == "auto" else input_format)
+    if layout == "text":
+        result = read_roll_call(
+            package,
+            Path(file),
+            resolution_id,
+            source_id,
+            day=day.date() if day is not None else None,
+            tallies=tallies,
+            remainder=remainder,
+            remainder_excerpt=remainder_excerpt,
+            aliases=alias_map,
+            include_existing=include_existing,
+        )
+    else:
+        opts = Options(
+            resolution_id, source_id, day.date() if day is not None else None, tallies,
+            remainder, remainder_excerpt, alias_map, include_existing,
+        )  # fmt: skip
+        result = read_table(
+            package, Path(file), opts, layout, state_field=state_field, vote_field=vote_field,
+            records=records, vote_codes=vote_codes,
+        )  # fmt: skip
     report = result.report
     csv_text = rows_as("csv", result.columns, result.rows) + "\n"
     if report.valid and out is not None:
@@ -368,8 +436,10 @@ def rollcall(
     counted = ", ".join(f"{k} {v}" for k, v in result.counted.items())
     official = ", ".join(f"{k} {'?' if v is None else v}" for k, v in result.official.items())
     where = f" to {out}" if out else ""
+    kept = f"; {len(result.confirmed)} row(s) of the package confirmed" if result.confirmed else ""
     click.echo(
-        f"{len(result.rows)} row(s) for {resolution_id}{where}: {counted} (official: {official})",
+        f"{len(result.rows)} row(s) for {resolution_id}{where}: {counted} (official: {official})"
+        + kept,
         err=True,
     )
 
@@ -530,7 +600,15 @@ def query(
     Every resource is a table of the same name with its Table Schema's types. Saved queries live in
     queries/; `csto-alignment queries` lists them.
     """
-    from toolkit.cli.render import CELL_WIDTH, cut_wide_cells, rows_as
+    from toolkit.cli.render import (
+        CELL_WIDTH,
+        cut_wide_cells,
+        rows_as,
+        rows_table,
+        terminal_width,
+    )
+
+    width = terminal_width()
     from toolkit.db.query import Limits, run_query
     from toolkit.db.saved import saved_queries
     from toolkit.store.lock import recover_if_needed
@@ -574,6 +652,16 @@ def query(
                     "--format csv or json shows them whole",
                     err=True,
                 )
+            fitted = rows_table(result.columns, rows, width)
+            if fitted.left_out:
+                click.echo(
+                    f"{len(fitted.left_out)} column(s) left out to fit {width} characters "
+                    f"(COLUMNS): {', '.join(fitted.left_out)}; select fewer columns, widen the "
+                    "terminal, or --format csv or json shows them all",
+                    err=True,
+                )
+            click.echo(fitted.text)
+            return
         click.echo(rows_as(fmt, result.columns, rows))
 
 
@@ -584,27 +672,37 @@ def queries(package_path: str, fmt: str) -> None:
     """List the saved queries in queries/ and the question each answers."""
     import json
 
-    from toolkit.cli.render import table
+    from toolkit.cli.render import table, terminal_width
     from toolkit.db.saved import saved_queries
 
     saved = saved_queries(load_package(package_path).root)
     if fmt == "json":
         items = [
-            {"name": q.name, "title": q.title, "answers": q.answers, "params": q.params}
+            {
+                "name": q.name,
+                "title": q.title,
+                "answers": q.answers,
+                "params": q.params,
+                "engine": q.engine,
+            }
             for q in saved.values()
         ]
         click.echo(json.dumps(items, indent=2))
         return
-    click.echo(table(["name", "answers"], [(q.name, q.answers) for q in saved.values()]))
+    click.echo(
+        table(["name", "answers"], [(q.name, q.answers) for q in saved.values()], terminal_width())
+    )
 
 
 @main.command()
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["duckdb", "parquet", "sqlite"]),
+    type=click.Choice(["duckdb", "parquet", "sqlite", "claimreview"]),
     required=True,
-    help="duckdb: one typed database; parquet: one file per resource; sqlite: one file for Datasette or sqlite3.",
+    help="duckdb: one typed database; parquet: one file per resource; sqlite: one file for "
+    "Datasette or sqlite3; claimreview: the claims' verdicts as schema.org ClaimReview (JSON-LD), "
+    "one review per evidence row.",
 )
 @click.option(
     "--out",
@@ -613,12 +711,24 @@ def queries(package_path: str, fmt: str) -> None:
     required=True,
     help="Folder to write into (created if missing).",
 )
+@click.option(
+    "--site-url",
+    default="",
+    metavar="URL",
+    help="claimreview: the address the site is published at, for the reviews' url and citations "
+    "(default: addresses relative to the site's root).",
+)
 @package_option
-def export(fmt: str, out_dir: str, package_path: str) -> None:
-    """Export the package as a typed DuckDB database, Parquet files or a SQLite database."""
+def export(fmt: str, out_dir: str, site_url: str, package_path: str) -> None:
+    """Export the package as a typed DuckDB database, Parquet files or a SQLite database, or its
+    claims' verdicts as schema.org ClaimReview."""
     from toolkit.db.export import export as do_export
 
-    written = do_export(load_package(package_path), fmt, Path(out_dir))
+    if site_url and fmt != "claimreview":
+        raise click.UsageError("--site-url goes with --format claimreview only")
+    if site_url and not re.match(r"^https?://", site_url):
+        raise click.BadParameter(f"{site_url!r} is not an http(s) address", param_hint="--site-url")
+    written = do_export(load_package(package_path), fmt, Path(out_dir), site_url)
     for path in written:
         click.echo(str(path))
 
@@ -654,6 +764,149 @@ def diff(old: str | None, new: str, fmt: str, repo: str) -> None:
         click.echo(markdown(d), nl=False)
     else:
         click.echo(text(d), nl=False)
+
+
+@main.command()
+@click.argument("base")
+@click.argument("head", required=False)
+@format_option("markdown", "json", default="markdown")
+@click.option(
+    "--repo",
+    default=".",
+    show_default=True,
+    type=click.Path(exists=True, file_okay=False, path_type=str),
+    help="The git repository in which BASE and HEAD are revisions.",
+)
+@sources_option
+def review(base: str, head: str | None, fmt: str, repo: str, sources_dir: str | None) -> None:
+    """Review a change as a maintainer reads a pull request: HEAD (default: the working tree)
+    against BASE, git revisions or package folders.
+
+    Per resource, the rows added, removed and changed (each changed cell, old -> new); validation's
+    findings on the changed rows, with file and line; each added or changed row's sources and
+    excerpts, with a link that highlights the excerpt on its page and whether the excerpt is in a
+    text of the source the project holds; and the release the change implies, with the reason.
+    Exit code 1 when the package after the change has errors.
+    """
+    import json
+
+    from toolkit.review.review import markdown, review_refs
+
+    root = Path(repo).resolve()
+    texts = Path(sources_dir) if sources_dir else root.parent / "shared" / "sources"
+    result = review_refs(base, head, root, sources=texts)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(markdown(result), nl=False)
+    sys.exit(EXIT_OK if result.valid else EXIT_INVALID)
+
+
+@main.command("verify-sources")
+@click.option(
+    "--changed-since",
+    metavar="REV",
+    help="Only the rows added or changed since git revision REV (and every excerpt of a source "
+    "whose row was added or changed).",
+)
+@click.option(
+    "--source-id",
+    "source_ids",
+    multiple=True,
+    metavar="ID",
+    help="Only the excerpts citing this source (repeatable).",
+)
+@package_option
+@click.option(
+    "--repo",
+    default=".",
+    show_default=True,
+    type=click.Path(exists=True, file_okay=False, path_type=str),
+    help="The git repository in which --changed-since's REV is a revision.",
+)
+@format_option("text", "json")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=20.0,
+    show_default=True,
+    help="Seconds a page may take, whole.",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=5_000_000,
+    show_default=True,
+    help="Pages larger than this are not read.",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=2.0,
+    show_default=True,
+    help="Seconds between two requests to the same host.",
+)
+@click.option(
+    "--contact",
+    metavar="URL",
+    envvar="CSTO_ALIGNMENT_CONTACT",
+    help="The project's URL, named in the User-Agent (default: the GitHub repository in a "
+    "workflow; env CSTO_ALIGNMENT_CONTACT).",
+)
+@click.option(
+    "--allow-private-addresses",
+    is_flag=True,
+    help="Fetch URLs whose host is a loopback, private or link-local address (refused by default: "
+    "the URLs come from contributors).",
+)
+def verify_sources(
+    changed_since: str | None,
+    source_ids: tuple[str, ...],
+    package_path: str,
+    repo: str,
+    fmt: str,
+    timeout: float,
+    max_bytes: int,
+    delay: float,
+    contact: str | None,
+    allow_private_addresses: bool,
+) -> None:
+    """Fetch each cited page and look for each excerpt on it; never changes data.
+
+    Per excerpt: found; found after folding quotes, dashes or whitespace (which is said);
+    not found, with the page's nearest passage; or unreachable, with the HTTP status or error.
+    robots.txt is obeyed. Exit code 0 when every excerpt is found (verbatim or after folding), 1
+    when one is not found or its page is unreachable, 2 on a usage error.
+    """
+    import json
+    import os
+
+    from toolkit.review.fetch import Fetcher
+    from toolkit.review.pagetext import MissingDependency, require_html_parser
+    from toolkit.review.verify import select, text_report, verify
+
+    try:
+        require_html_parser()
+    except MissingDependency as exc:
+        raise UsageError(str(exc)) from None
+    if contact is None and os.environ.get("GITHUB_REPOSITORY"):
+        server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
+        contact = f"{server}/{os.environ['GITHUB_REPOSITORY']}"
+    package = load_package(package_path)
+    cited = select(package, changed_since, Path(repo).resolve(), source_ids)
+    fetcher = Fetcher(
+        timeout=timeout,
+        max_bytes=max_bytes,
+        delay=delay,
+        contact=contact,
+        allow_private=allow_private_addresses,
+    )
+    report = verify(package, cited, fetcher)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(text_report(report))
+    sys.exit(EXIT_OK if report.ok else EXIT_INVALID)
 
 
 @main.command()

@@ -1,4 +1,5 @@
-"""Export the package for other tools: a typed .duckdb database, Parquet files, or a SQLite file."""
+"""Export the package for other tools: a typed .duckdb database, Parquet files, a SQLite file, or
+the claims' verdicts as schema.org ClaimReview (JSON-LD)."""
 
 from __future__ import annotations
 
@@ -103,16 +104,38 @@ def _write_sqlite(con, package: Package, path: Path) -> None:
             rows = con.execute(f"SELECT {select} FROM {q(res.name)}").fetchall()
             marks = ", ".join("?" for _ in res.fields)
             db.executemany(f"INSERT INTO {q(res.name)} VALUES ({marks})", rows)
+        _write_list_tables(con, package, db)
         db.commit()
     finally:
         db.close()
 
 
-def export(package: Package, fmt: str, out: Path) -> list[Path]:
+def _write_list_tables(con, package: Package, db: sqlite3.Connection) -> None:
+    """The typed database's list views (one row per item of a delimited list, such as
+    statements_topics) as tables of the same name and columns: SQLite has no string_split, and
+    saved queries join these instead, so that the same SQL runs on both engines."""
+    for name, sql in typed_db.list_views(package):
+        cur = con.execute(sql)
+        cols = [d[0] for d in cur.description]
+        db.execute(f"CREATE TABLE {q(name)} ({', '.join(q(c) for c in cols)})")
+        marks = ", ".join("?" for _ in cols)
+        db.executemany(f"INSERT INTO {q(name)} VALUES ({marks})", cur.fetchall())
+
+
+def export_claimreview(package: Package, out: Path, site_url: str = "") -> list[Path]:
+    """Every claim's verdicts as schema.org ClaimReview, one JSON-LD file (toolkit.site.claimreview)."""
+    from toolkit.site.claimreview import export_claimreview as write
+
+    return write(package, out, site_url)
+
+
+def export(package: Package, fmt: str, out: Path, site_url: str = "") -> list[Path]:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # the folder the user named cannot be made
         raise UsageError(f"{out}: cannot create the folder ({exc.strerror})") from None
+    if fmt == "claimreview":
+        return export_claimreview(package, out, site_url)
     written = {"duckdb": export_duckdb, "parquet": export_parquet, "sqlite": export_sqlite}[fmt](
         package, out
     )

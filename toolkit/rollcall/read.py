@@ -4,19 +4,27 @@ The input is plain text: one section per category, each a heading ("In favour:",
 "Abstaining:", "Absent:", "Did not vote:", or a sentence ending in a colon that names one category,
 such as "The following countries voted against the resolution:") followed by state names separated
 by commas, semicolons or line breaks. Lines starting with '#' are comments (a fixture's source URL).
-Names become ISO 3166-1 alpha-3 codes through toolkit/rollcall/statenames.py; every name must be a UN member
-on the vote's date (toolkit/rollcall/membership.py), listed once; each category's count must equal the
-official tally. On any error no row is returned. Nothing here prints, exits or writes.
+Names become ISO 3166-1 alpha-3 codes through toolkit/rollcall/statenames.py (or an alias the
+caller confirms, for an abbreviation it refuses); every name must be a UN member on the vote's date
+(toolkit/rollcall/membership.py), listed once; each category's count must equal the official tally.
+A state whose vote the package already records must be listed with that vote: a disagreement is an
+error, an agreement confirms the row, which stays as it is (its row is not returned again). Each
+row quotes the input: the heading and the name, or, when that passage is longer than an excerpt
+may be, the heading and the name with " […] " for the names between. On any error no row is
+returned. Nothing here prints, exits or writes. Tables (CSV, JSON) are read by
+toolkit/rollcall/tables.py.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from toolkit.checks.excerpts import ELISION
 from toolkit.checks.report import Issue, Report
 from toolkit.package.tableschema import Package, PackageError
 from toolkit.rollcall.membership import read_rows, un_members_on
@@ -64,6 +72,7 @@ class Section:
     start: int  # offset of the heading in the text: excerpts start here
     line: int
     count: int | None  # a count printed in the heading, "For (141):"
+    head_end: int = -1  # offset just past the heading's colon (-1: a table's value, no heading)
 
 
 @dataclass
@@ -85,6 +94,7 @@ class RollCall:
     rows: list[list[str]] = field(default_factory=list)
     counted: dict[str, int] = field(default_factory=dict)
     official: dict[str, int | None] = field(default_factory=dict)
+    confirmed: list[str] = field(default_factory=list)  # rows of the package the roll call confirms
 
 
 def heading_category(label: str) -> list[str]:
@@ -171,8 +181,9 @@ def parse(text: str, issues: _Issues) -> tuple[list[Section], list[Entry]]:
             elif len(found) == 1:
                 lead = len(line) - len(line.lstrip())
                 sections.append(
-                    Section(found[0], label.strip(), start + lead, number, _count_in(label))
-                )
+                    Section(found[0], label.strip(), start + lead, number, _count_in(label),
+                            start + rest_at)
+                )  # fmt: skip
             else:
                 names = " and ".join(repr(c) for c in found)
                 issues.add(
@@ -349,6 +360,60 @@ def _check_options(
             )
 
 
+@dataclass
+class Options:
+    """What the caller says about a roll call beyond its file (the command line's options)."""
+
+    resolution_id: str
+    source_id: str
+    day: date | None = None
+    tallies: dict[str, int | None] = field(default_factory=dict)
+    remainder: str | None = None
+    remainder_excerpt: str | None = None
+    aliases: dict[str, str] = field(default_factory=dict)  # a name as listed -> its ISO3 code
+    include_existing: bool = False  # also return the rows the package already holds, unchanged
+
+
+@dataclass
+class Start:
+    """A roll call read so far: its result, issues, columns and the official tallies' date."""
+
+    result: RollCall
+    issues: _Issues
+    excerpt_max: int | None
+    day: date | None
+
+
+def begin(package: Package, file: Path, opts: Options) -> Start:
+    """The checks every input takes before it is read: the resolution, the options, the columns."""
+    columns, excerpt_max = _columns(package)
+    issues = _Issues(str(file))
+    day, official, found = _official(package, opts.resolution_id, opts.day, opts.tallies)
+    result = RollCall(Report(), columns, official=official)
+    if day is None or (not found and any(official[c] is None for c in CATEGORIES[:3])):
+        why = "has no readable date" if found else "is not in un_resolutions"
+        issues.add(
+            "unknown-resolution",
+            f"{opts.resolution_id} {why}, and its date and tallies were not all given",
+            field="resolution_id",
+            value=opts.resolution_id,
+            hint="Add the resolution to un_resolutions first, or give --date, --yes, --no and "
+            "--abstain (and --non-voting when known).",
+        )
+    _check_options(
+        package, issues, opts.source_id, opts.remainder, opts.remainder_excerpt, excerpt_max
+    )
+    for name, code in opts.aliases.items():
+        if not re.fullmatch(r"[A-Z]{3}", code):
+            issues.add(
+                "bad-option",
+                f"--alias {name}={code}: {code!r} is not an ISO 3166-1 alpha-3 code",
+                value=code,
+                hint="Write --alias 'Dem. Rep. Congo=COD': the name as listed, '=', the code.",
+            )
+    return Start(result, issues, excerpt_max, day)
+
+
 def read_roll_call(
     package: Package,
     file: Path,
@@ -359,31 +424,24 @@ def read_roll_call(
     tallies: dict[str, int | None] | None = None,
     remainder: str | None = None,
     remainder_excerpt: str | None = None,
+    aliases: dict[str, str] | None = None,
+    include_existing: bool = False,
 ) -> RollCall:
-    """Read the roll call in `file` for `resolution_id` and return its un_votes rows, checked.
+    """Read the roll call in `file` (plain text) for `resolution_id`; return its un_votes rows, checked.
 
     `tallies` and `day` override un_resolutions' row; without that row, both must be given
     (non_voting may stay None). `remainder` puts every member on that day not listed into that
-    category (usually 'yes'), quoting `remainder_excerpt`.
+    category (usually 'yes'), quoting `remainder_excerpt`. `aliases` maps names as listed to codes.
     """
-    columns, excerpt_max = _columns(package)
-    issues = _Issues(str(file))
-    day, official, found = _official(package, resolution_id, day, tallies or {})
-    result = RollCall(Report(), columns, official=official)
-    if day is None or (not found and any(official[c] is None for c in CATEGORIES[:3])):
-        why = "has no readable date" if found else "is not in un_resolutions"
-        issues.add(
-            "unknown-resolution",
-            f"{resolution_id} {why}, and its date and tallies were not all given",
-            field="resolution_id",
-            value=resolution_id,
-            hint="Add the resolution to un_resolutions first, or give --date, --yes, --no and "
-            "--abstain (and --non-voting when known).",
-        )
-    _check_options(package, issues, source_id, remainder, remainder_excerpt, excerpt_max)
+    opts = Options(
+        resolution_id, source_id, day, tallies or {}, remainder, remainder_excerpt,
+        aliases or {}, include_existing,
+    )  # fmt: skip
+    start = begin(package, file, opts)
+    issues = start.issues
     text = _read_text(file, issues) if not issues.errors else None
     if text is None or issues.errors:
-        return _finish(result, issues)
+        return _finish(start.result, issues)
 
     sections, entries = parse(text, issues)
     if not sections and not issues.errors:
@@ -405,12 +463,32 @@ def read_roll_call(
             hint="Drop --remainder, or remove that list from the input.",
         )
     if issues.errors:
-        return _finish(result, issues)
+        return _finish(start.result, issues)
+    limit = start.excerpt_max or EXCERPT_MAX
+    return conclude(
+        package, start, opts, text, sections, entries, lambda e: excerpt(text, e, limit)
+    )
 
-    assert day is not None  # checked above: an unknown-resolution error otherwise
+
+def conclude(
+    package: Package,
+    start: Start,
+    opts: Options,
+    text: str,
+    sections: list[Section],
+    entries: list[Entry],
+    quote: Callable[[Entry], str],
+    join: bool = True,
+) -> RollCall:
+    """Resolve the names, count them against the tallies and the package's rows, and make the rows.
+    `quote` gives each entry's excerpt (a verbatim fragment of the input); `join` allows a name cut
+    at a comma to be joined again (prose; never in a table, whose cells hold whole names)."""
+    issues, result, day = start.issues, start.result, start.day
+    assert day is not None  # begin() reported an unknown-resolution error otherwise
     members = un_members_on(package, day)
-    listed = _resolve(package, text, entries, members, day, issues)
+    listed = _resolve(package, text, entries, members, day, issues, opts.aliases, join)
     # Counted per category the input lists (or the remainder fills); others are not claimed.
+    remainder = opts.remainder
     present = {s.category for s in sections} | ({remainder} if remainder else set())
     counted = {
         c: sum(1 for _, e in listed if e.section.category == c) for c in CATEGORIES if c in present
@@ -418,13 +496,64 @@ def read_roll_call(
     if remainder is not None:
         counted[remainder] = len(set(members) - {code for code, _ in listed})
     result.counted = counted
-    _compare(sections, listed, counted, official, resolution_id, issues)
-    if not issues.errors:
-        result.rows = _rows(
-            columns, excerpt_max, text, listed, members, resolution_id, source_id, remainder,
-            remainder_excerpt,
-        )  # fmt: skip
+    _compare(sections, listed, counted, result.official, opts.resolution_id, issues)
+    if issues.errors:
+        return _finish(result, issues)
+    votes = {code: e.section.category for code, e in listed}
+    if remainder is not None:
+        votes.update({code: remainder for code in set(members) - votes.keys()})
+    where = {code: e for code, e in listed}
+    result.confirmed = _against_package(package, opts.resolution_id, votes, where, issues)
+    if issues.errors:
+        return _finish(result, issues)
+    quotes: dict[str, str] = {}
+    for code, e in listed:
+        q = quote(e)
+        if start.excerpt_max is not None and len(q) > start.excerpt_max:
+            issues.add(
+                "excerpt-too-long",
+                f"{e.name!r}: the shortest fragment that states its vote has {len(q)} characters; "
+                f"source_excerpt holds at most {start.excerpt_max}",
+                e.line,
+                "source_excerpt",
+                q[:80],
+            )
+        quotes[code] = q
+    if issues.errors:
+        return _finish(result, issues)
+    skip = set() if opts.include_existing else set(result.confirmed)
+    result.rows = _rows(result.columns, quotes, votes, skip, opts)
     return _finish(result, issues)
+
+
+def _against_package(
+    package: Package,
+    resolution_id: str,
+    votes: dict[str, str],
+    where: dict[str, Entry],
+    issues: _Issues,
+) -> list[str]:
+    """The codes whose vote the package already records as the roll call lists it; a different
+    recorded vote is a `vote-disagrees` error (the two sources must be read again, not averaged)."""
+    confirmed = []
+    for row in read_rows(package.data_path(RESOURCE)):
+        code = row.get("country_iso3", "")
+        if row.get("resolution_id") != resolution_id or code not in votes:
+            continue
+        if row.get("vote") == votes[code]:
+            confirmed.append(code)
+            continue
+        e = where.get(code)
+        issues.add(
+            "vote-disagrees",
+            f"{code}: the package records {row.get('vote')!r} (source {row.get('source_id')}), "
+            f"the roll call lists {votes[code]!r}"
+            + (f" ({e.name!r} under {e.section.label!r})" if e else " (the remainder)"),
+            e.line if e else None,
+            "vote",
+            votes[code],
+        )
+    return sorted(confirmed)
 
 
 def _finish(result: RollCall, issues: _Issues) -> RollCall:
@@ -434,6 +563,7 @@ def _finish(result: RollCall, issues: _Issues) -> RollCall:
         "rows": len(result.rows),
         "counted": result.counted,
         "official": result.official,
+        "confirmed": result.confirmed,
     }
     report.count_by_resource()
     return result
@@ -446,18 +576,25 @@ def _resolve(
     members: dict[str, str],
     day: date,
     issues: _Issues,
+    aliases: dict[str, str] | None = None,
+    join: bool = True,
 ) -> list[tuple[str, Entry]]:
     """(code, entry) for each listed state; unknown names, non-members and repeats are issues."""
-    from toolkit.rollcall.statenames import StateNames
+    from toolkit.rollcall.statenames import Match, StateNames
 
-    states = {
-        r["actor_id"]: r.get("name", "")
-        for r in read_rows(package.data_path("actors"))
-        if r.get("actor_type") == "state"
-    }
+    states = state_actors(package)
     names = StateNames(states)
-    matched = [(e, names.resolve(e.name)) for e in entries]
-    joined = _join_split_names(text, matched, names, issues)
+    given = {re.sub(r"\s+", " ", k).strip(): v for k, v in (aliases or {}).items()}
+
+    def resolve(name: str) -> Match:
+        if name in given:
+            return Match(given[name])
+        if re.fullmatch(r"[A-Z]{3}", name) and name in states:  # an ISO 3166-1 alpha-3 code
+            return Match(name)
+        return names.resolve(name)
+
+    matched = [(e, resolve(e.name)) for e in entries]
+    joined = _join_split_names(text, matched, names, issues) if join else matched
     listed: list[tuple[str, Entry]] = []
     seen: dict[str, Entry] = {}
     for entry, match in joined:
@@ -474,7 +611,8 @@ def _resolve(
                 "country_iso3",
                 entry.name,
                 suggestion + "Write the state's name as the UN lists it, e.g. "
-                "'Bolivia (Plurinational State of)'.",
+                "'Bolivia (Plurinational State of)', or, for an abbreviation you have checked, "
+                f"give its code: --alias '{entry.name}=ISO3'.",
             )
             continue
         if match.code not in members:
@@ -505,6 +643,15 @@ def _resolve(
         seen[match.code] = entry
         listed.append((match.code, entry))
     return listed
+
+
+def state_actors(package: Package) -> dict[str, str]:
+    """{actor_id: name} of the package's state actors."""
+    return {
+        r["actor_id"]: r.get("name", "")
+        for r in read_rows(package.data_path("actors"))
+        if r.get("actor_type") == "state"
+    }
 
 
 def _join_split_names(
@@ -591,45 +738,41 @@ def _compare(
 
 def _rows(
     columns: list[str],
-    excerpt_max: int | None,
-    text: str,
-    listed: list[tuple[str, Entry]],
-    members: dict[str, str],
-    resolution_id: str,
-    source_id: str,
-    remainder: str | None,
-    remainder_excerpt: str | None,
+    quotes: dict[str, str],
+    votes: dict[str, str],
+    skip: set[str],
+    opts: Options,
 ) -> list[list[str]]:
-    values: list[dict[str, str]] = []
-    for code, e in listed:
-        values.append(
-            {
-                "resolution_id": resolution_id,
-                "country_iso3": code,
-                "vote": e.section.category,
-                "source_id": source_id,
-                "source_excerpt": excerpt(text, e, excerpt_max or EXCERPT_MAX),
-            }
-        )
-    if remainder is not None:
-        done = {code for code, _ in listed}
-        for code in sorted(set(members) - done):
-            values.append(
-                {
-                    "resolution_id": resolution_id,
-                    "country_iso3": code,
-                    "vote": remainder,
-                    "source_id": source_id,
-                    "source_excerpt": remainder_excerpt or "",
-                }
-            )
-    values.sort(key=lambda v: v["country_iso3"])
+    """One row per state in `votes` not in `skip`: listed states quote their fragment, the
+    remainder's quote the remainder excerpt."""
+    values = [
+        {
+            "resolution_id": opts.resolution_id,
+            "country_iso3": code,
+            "vote": vote,
+            "source_id": opts.source_id,
+            "source_excerpt": quotes.get(code, opts.remainder_excerpt or ""),
+        }
+        for code, vote in sorted(votes.items())
+        if code not in skip
+    ]
     return [[v.get(c, "") for c in columns] for v in values]
 
 
 def excerpt(text: str, entry: Entry, limit: int) -> str:
-    """The shortest verbatim window holding the heading and the name if it fits in `limit`
-    characters, else the name as written: always a substring of the input."""
-    if entry.end - entry.section.start <= limit:
-        return text[entry.section.start : entry.end]
-    return text[entry.start : entry.end]
+    """The shortest verbatim window holding the heading and the name, if it fits in `limit`
+    characters; else the same from a later word of the heading that still names the category
+    ("voted against the resolution: ... Zimbabwe"); else the heading, " […] " and the name. Each
+    passage is a substring of the input, in order."""
+    s = entry.section
+    if entry.end - s.start <= limit:
+        return text[s.start : entry.end]
+    head_end = s.head_end if s.head_end >= 0 else s.start
+    for m in re.finditer(r"(?<!\S)\S", text[s.start : head_end]):
+        at = s.start + m.start()
+        if entry.end - at > limit:
+            continue
+        if heading_category(text[at:head_end].rstrip(" :*")) == [s.category]:
+            return text[at : entry.end]
+        break
+    return text[s.start : head_end].rstrip() + ELISION + text[entry.start : entry.end]

@@ -28,6 +28,7 @@ from toolkit.site.data import (
     slug,
     when,
 )
+from toolkit.site.version import released, version_label
 
 HERE = Path(__file__).parent
 TITLE_FIELDS = {
@@ -74,6 +75,9 @@ def _environment():
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        # An empty value is shown as nothing, never as Python's `None` (a template that has
+        # something to say about it says it: "publication date not recorded").
+        finalize=lambda value: "" if value is None else value,
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -84,12 +88,10 @@ def _environment():
 
 def _citation(package: Package) -> dict[str, str]:
     """Title, version and year to cite, from CITATION.cff when the package has one."""
-    from toolkit.release.record import release_status
-
     info = {
         "authors": "csto-alignment contributors",
         "title": package.descriptor.get("title", package.descriptor.get("name", "")),
-        "version": release_status(package).label,
+        "version": package.version,
         "year": str(package.descriptor.get("created", ""))[:4],
     }
     cff = package.root / "CITATION.cff"
@@ -115,12 +117,10 @@ class _Builder:
         self.package, self.data, self.out = package, data, out
         self.env = _environment()
         self.pages: list[Path] = []
-        from toolkit.release.record import release_status
-
         self.common = {
             "package": package.descriptor,
-            # A release's version, or what the data is: "0.4.0 + unreleased changes".
-            "version": release_status(package).label,
+            "version": version_label(package),  # "+ unreleased changes" past the release
+            "released": released(package),
             "has_claims": data.has("claims") and data.has("claim_evidence"),
             "citation": _citation(package),
         }
@@ -289,18 +289,68 @@ class _Builder:
         if self.common["has_claims"]:
             claims = [self.claim(c["claim_id"]) for c in d.rows["claims"]]
             self.render("claims.html", "claims.html", claims=claims)
+        from toolkit.docgen.codebook import ids_in_use
+
         self.render(
-            "codebook.html", "codebook.html", resources=list(self.package.resources.values())
+            "codebook.html",
+            "codebook.html",
+            resources=list(self.package.resources.values()),
+            ids=ids_in_use(self.package, d.rows),
         )
         self.render("licence.html", "licence.html")
         self.render("cite.html", "cite.html")
         counts = {name: len(rows) for name, rows in d.rows.items()}
         self.render("index.html", "index.html", counts=counts)
 
+    def claim_pages(self) -> None:
+        """A page per claim with its evidence, each piece of evidence also embedded as a schema.org
+        ClaimReview (toolkit.site.claimreview)."""
+        if not self.common["has_claims"]:
+            return
+        from toolkit.site.claimreview import (
+            claim_path,
+            claim_reviews,
+            release_day,
+            reviewers,
+            script_json,
+        )
+
+        reviews = claim_reviews(
+            self.data.rows, reviewers(self.package), release_day(self.package), "../"
+        )
+        for c in self.data.rows["claims"]:
+            cid = c["claim_id"]
+            self.render(
+                claim_path(cid),
+                "claim.html",
+                claim=self.claim(cid),
+                reviews=[script_json(r) for r in reviews[cid]],
+            )
+
+    def console_page(self) -> None:
+        """The SQL console (toolkit.site.console): the saved queries and your own SQL, run in the
+        page by SQLite in WebAssembly over the site's copy of the SQLite export."""
+        from toolkit.site.claimreview import script_json
+        from toolkit.site.console import console_config, write_console_assets
+
+        sizes = write_console_assets(self.package, self.out)
+        config = console_config(self.package, self.data)
+        self.render(
+            "console.html",
+            "console.html",
+            queries=config["queries"],
+            config=script_json(config),
+            sizes=sizes,
+            kib=lambda n: f"{n / 1024:,.0f} KiB" if n < 1024 * 1024 else f"{n / 1048576:,.1f} MiB",
+        )
+
     def assets(self) -> None:
         assets = self.out / "assets"
         shutil.copytree(HERE / "static", assets)
-        shutil.copytree(HERE / "vendor", assets / "vendor", ignore=shutil.ignore_patterns("*.md"))
+        # The .wasm travels as base64 JavaScript (console.py), which a page opened from disk can load.
+        shutil.copytree(
+            HERE / "vendor", assets / "vendor", ignore=shutil.ignore_patterns("*.md", "*.wasm")
+        )
 
 
 def build_site(package: Package, out: Path) -> SiteResult:
@@ -316,6 +366,8 @@ def build_site(package: Package, out: Path) -> SiteResult:
         builder.record_pages()
         builder.chart_pages()
         builder.list_pages()
+        builder.claim_pages()
+        builder.console_page()
         os.chmod(staging, 0o755)  # mkdtemp makes 0700 folders; a static host must read it
         old = None
         if out.exists():
