@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from helpers import BAD, FIXTURES, codes, report
+from helpers import BAD, FIXTURES, codes, make_room, report
 
 
 @pytest.mark.parametrize("name", sorted(BAD))
 def test_bad_contribution_is_rejected_with_its_line(run, pkg, name):
     resource, expected, line = BAD[name]
+    if "primary-key" not in expected:  # the fixture's own failure, whatever the data holds
+        make_room(pkg, resource, FIXTURES / name)
     result = run(
         "check", FIXTURES / name, "--resource", resource, "--package", pkg, "--format", "json"
     )
