@@ -72,8 +72,8 @@ BAD = {
 CASES = [
     (
         "statements",
-        ",2022-05-23,2022-05-23,day,,,putin-lukashenko-sochi-2022-05-23,remark,ukraine-war;poland",
-        ",2022-05-23,2022-05-22,day,,,putin-lukashenko-sochi-2022-05-23,remark,ukraine-war;poland",
+        ",2022-05-23,2022-05-23,day,,,putin-lukashenko-sochi-2022-05-23,remark,poland;regional",
+        ",2022-05-23,2022-05-22,day,,,putin-lukashenko-sochi-2022-05-23,remark,poland;regional",
         ["date-order", "date-precision", "statement-outside-meeting"],
     ),
     ("un_votes", "A/RES/ES-11/1,ARM,abstain", "A/RES/ES-11/9,ARM,abstain", ["foreign-key"]),

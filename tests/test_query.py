@@ -381,9 +381,9 @@ def test_speaker_and_topic_never_reads_an_open_date_as_a_day(run, pkg):
         run("query", "statements_by_speaker_and_topic", "--package", pkg, "--format", "json")
     )
     by = {(r["speaker"], r["topic"]): r for r in out}
-    # The commentary's own assessment is bounded below (by the last event it reports) only.
-    ferris = by[("Emily Ferris", "un-votes")]
-    assert ferris["first_from"] == "2022-05-23" and ferris["last_by"] is None
+    # Putin's remark 'beforehand' is bounded above (by the summit's day) only.
+    putin = by[("Vladimir Putin", "ukraine-war")]
+    assert putin["first_from"] is None and putin["last_by"] == "2022-05-16"
     # A statement of unknown date leaves both bounds empty.
     gulevich = by[("Viktar Gulevich", "regional-security")]
     assert gulevich["first_from"] is None and gulevich["last_by"] is None
@@ -416,7 +416,7 @@ def test_the_table_format_cuts_wide_cells_and_says_so_csv_never_does(run, pkg):
 
 def test_a_delimited_list_gets_a_view_with_one_row_per_item(run, pkg):
     # LIKE '%nato%' would match this topic too; the view matches items exactly
-    edit(pkg, "statements", ",ukraine-war;poland;", ",ukraine-war;finland-sweden-nato;")
+    edit(pkg, "statements", ",poland;regional-security,", ",finland-sweden-nato;regional-security,")
     items = [
         (r["statement_id"], t)
         for r in csv_rows(pkg, "statements")

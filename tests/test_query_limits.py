@@ -90,7 +90,10 @@ def test_ctrl_c_stops_a_running_query_every_time(pkg, attempt):
     os.kill(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
-    assert err.strip().splitlines() == ["Error: interrupted: the query was stopped (Ctrl-C)"]
+    # One line, whether the signal came while the query ran or (on a loaded machine) before the
+    # command had reached it.
+    [line] = err.strip().splitlines()
+    assert line in ("Error: interrupted: the query was stopped (Ctrl-C)", "Error: interrupted")
 
 
 @pytest.mark.parametrize("sql", ["ATTACH '{cache}' AS again", "ATTACH '{cache}' AS a (READ_ONLY)"])

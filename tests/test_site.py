@@ -71,12 +71,12 @@ def test_a_record_page_shows_every_field_its_source_and_excerpt(built):
     statement = next(
         r
         for r in rows(pkg, "statements")
-        if r["statement_id"] == "ferris-most-csto-members-abstained"
+        if r["statement_id"] == "putin-ukraine-on-csto-agenda"
     )
-    html = (built / "statements" / "ferris-most-csto-members-abstained.html").read_text()
+    html = (built / "statements" / "putin-ukraine-on-csto-agenda.html").read_text()
     fields = re.findall(r'<th scope="row"><code>([a-z_0-9]+)</code>', html)
     assert fields == list(statement)  # every field, in the schema's order
-    assert "some time on or after 2022-05-23 (the source gives no upper bound)" in html
+    assert "some time on or before 2022-05-16 (the source gives no lower bound)" in html
     assert "Lukashenko Says What Putin Thinks" in html  # the source's title
     excerpt = statement["source_excerpt"].replace("’", "’")
     assert excerpt.split(",")[0] in html
@@ -143,10 +143,11 @@ def test_cite_page_names_the_version_shown(built):
 def test_timeline_draws_open_bounds_to_the_edge_and_skips_undated_rows(pkg):
     data = read_site_data(load_package(pkg))
     drawn = {r["id"]: r for r in timeline_rows(data)}
-    assessment = drawn["ferris-most-csto-members-abstained"]  # within, no upper bound
-    assert assessment["open_end"] and not assessment["open_start"]
-    assert assessment["end"] == max(r["end"] for r in drawn.values())
+    exercise = drawn["belarus-snap-exercises-2022-05"]  # within, from 2022-05-01, no upper bound
+    assert exercise["open_end"] and not exercise["open_start"]
+    assert exercise["end"] == max(r["end"] for r in drawn.values())
     assert "putin-will-observe-nato-integration" not in drawn  # unknown: listed, not drawn
+    assert "ferris-most-csto-members-abstained" not in drawn  # undated assessment: not drawn
     meeting = drawn["lukashenko-military-leadership-2022-05"]  # within, by 2022-05-10
     assert meeting["open_start"] and not meeting["open_end"] and meeting["end"] == "2022-05-10"
     assert "gulevich-nato-threat-prompted-decisions" not in drawn  # unknown: listed, not drawn

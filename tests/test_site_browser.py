@@ -152,9 +152,9 @@ def test_a_matrix_cell_opens_its_evidence(page, site):
     assert row.locator(f'a[href*="sources.html#source-{source}"]').count() == 1
 
 
-def _bar(page, statement_id: str) -> dict:
+def _bar(page, row_id: str, kind: str = "statement") -> dict:
     return page.eval_on_selector(
-        f'#timeline svg path[aria-label^="statement {statement_id}:"]',
+        f'#timeline svg path[aria-label^="{kind} {row_id}:"]',
         "e => { const b = e.getBBox(); return {x: b.x, width: b.width}; }",
     )
 
@@ -167,8 +167,8 @@ def test_timeline_draws_a_within_date_as_a_range_and_an_open_bound_to_the_edge(
     page, site, tmp_path_factory
 ):
     open_chart(page, site, "timeline.html")
-    bar = _bar(page, "ferris-most-csto-members-abstained")  # within, from 2022-05-23, open
-    left = _x(page, "2022-05-23")
+    bar = _bar(page, "belarus-snap-exercises-2022-05", "exercise")  # within, from 2022-05-01, open
+    left = _x(page, "2022-05-01")
     assert abs(bar["x"] - left) < 1.5 and bar["width"] > 10  # a range, not a point
     plot_width = page.evaluate("window.charts.timeline.width()")
     assert abs(bar["x"] + bar["width"] - plot_width) < 1.5  # no upper bound: to the edge
