@@ -82,6 +82,69 @@ def test_a_record_page_shows_every_field_its_source_and_excerpt(built):
     assert excerpt.split(",")[0] in html
 
 
+def test_a_statement_page_cites_the_report_that_states_a_value_beside_it(built):
+    """Each statement_sources row shows in its field's row of the statement page: the excerpt
+    verbatim (escaped) and the source linked to its anchor, its title and its web address."""
+    from markupsafe import escape  # as the templates escape
+
+    cited = rows(ROOT, "statement_sources")
+    sources = {s["source_id"]: s for s in rows(ROOT, "sources")}
+    statements = {s["statement_id"]: s for s in rows(ROOT, "statements")}
+    assert cited
+    for c in cited:
+        assert c["source_id"] != statements[c["statement_id"]]["source_id"], c
+        html = (built / "statements" / f"{slug(c['statement_id'])}.html").read_text()
+        field = re.search(
+            rf'<th scope="row"><code>{c["field"]}</code></th><td>(.*?)</td><td class="meaning">',
+            html,
+            re.S,
+        )
+        assert field, c
+        box = re.search(
+            rf'id="value-source-{c["field"]}-{c["source_id"]}">(.*?)</div>\s*</div>',
+            field.group(1),
+            re.S,
+        )
+        assert box, c
+        source = sources[c["source_id"]]
+        assert f'href="../sources.html#source-{c["source_id"]}">' in box.group(1)
+        assert escape(source["title"]) in box.group(1)
+        if source["url"]:
+            assert f'href="{escape(source["url"])}"' in box.group(1)
+        if c["source_excerpt"]:
+            excerpt = f'<blockquote class="excerpt">{escape(c["source_excerpt"])}<'
+            assert excerpt in box.group(1), c
+    uncited = next(s for s in statements if s not in {c["statement_id"] for c in cited})
+    assert "value-source-" not in (built / "statements" / f"{slug(uncited)}.html").read_text()
+
+
+def test_a_value_source_is_escaped_and_says_which_value_its_words_state(run, pkg, tmp_path):
+    """An excerpt with markup is shown as text, and words that state only some of the topics say
+    which."""
+    from markupsafe import escape
+
+    cited = rows(pkg, "statement_sources")
+    statements = {s["statement_id"]: s for s in rows(pkg, "statements")}
+    target = next(s for s in statements.values() if ";" in s["topics"])
+    other = next(
+        s["source_id"] for s in rows(pkg, "sources") if s["source_id"] != target["source_id"]
+    )
+    first_topic = target["topics"].split(";")[0]
+    with open(pkg / "data" / "statement_sources.csv", "a", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerow(
+            [target["statement_id"], "topics", first_topic, other, "<b>markup</b> & words"]
+        )
+    assert not any(
+        (c["statement_id"], c["field"], c["source_id"]) == (target["statement_id"], "topics", other)
+        for c in cited
+    )
+    result = run("site", "--out", tmp_path / "s", "--package", pkg)
+    assert result.exit_code == 0, result.stderr
+    html = (tmp_path / "s" / "statements" / f"{slug(target['statement_id'])}.html").read_text()
+    assert "&lt;b&gt;markup&lt;/b&gt; &amp; words" in html and "<b>markup</b>" not in html
+    assert f"(its words state <code>{escape(first_topic)}</code>)" in html
+
+
 def test_a_resolution_page_anchors_each_vote_with_its_source(built):
     pkg = ROOT
     html = (built / "resolutions" / "a-res-es-11-3.html").read_text()

@@ -114,9 +114,12 @@ def _spec_json(spec: dict[str, Any]) -> str:
 
 class _Builder:
     def __init__(self, package: Package, data: SiteData, out: Path) -> None:
+        from toolkit.site.data import value_sources
+
         self.package, self.data, self.out = package, data, out
         self.env = _environment()
         self.pages: list[Path] = []
+        self.value_sources = value_sources(data)  # once, not per statement page
         self.common = {
             "package": package.descriptor,
             "version": version_label(package),  # "+ unreleased changes" past the release
@@ -223,6 +226,7 @@ class _Builder:
             "responses": [],
             "votes": [],
             "claims": [],
+            "value_sources": {},
         }
         if resource == "meetings":
             mid = row["meeting_id"]
@@ -232,6 +236,7 @@ class _Builder:
             out["claims"] = self.claims_for([s["statement_id"] for s in out["made_at"]])
         elif resource == "statements":
             out["responses"] = d.where("statements", in_response_to=row["statement_id"])
+            out["value_sources"] = self.value_sources.get(row["statement_id"], {})
             out["claims"] = self.claims_for([row["statement_id"]])
         elif resource == "un_resolutions":
             votes = d.where("un_votes", resolution_id=row["resolution_id"])

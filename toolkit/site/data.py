@@ -119,3 +119,19 @@ def when(row: Row) -> str:
         if e:
             return f"some time on or before {e} (the source gives no lower bound)"
     return "date unknown"
+
+
+def value_sources(data: SiteData) -> dict[str, dict[str, list[Row]]]:
+    """statement_id -> column -> the statement_sources rows citing the report whose words state
+    that column's value, each with its `source` row and `restated` (the value the words state,
+    where it is not the statement row's value as written, e.g. some of its topics). Built in one
+    pass over statement_sources, so a statement page looks its rows up rather than scanning."""
+    out: dict[str, dict[str, list[Row]]] = {}
+    for r in data.rows.get("statement_sources", []):
+        row = dict(r)
+        row["source"] = data.get("sources", r["source_id"])
+        value = (data.get("statements", r["statement_id"]) or {}).get(r["field"])
+        written = ("true" if value else "false") if isinstance(value, bool) else value
+        row["restated"] = None if written is not None and str(written) == r["value"] else r["value"]
+        out.setdefault(r["statement_id"], {}).setdefault(r["field"], []).append(row)
+    return out
