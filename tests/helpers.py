@@ -148,3 +148,34 @@ def complete_roll_calls(pkg: Path) -> int:
         writer.writeheader()
         writer.writerows(votes)
     return len(states)
+
+
+def make_room(pkg: Path, resource: str, fixture: Path) -> None:
+    """Remove from the package copy the rows whose primary key a fixture's rows hold, so that a
+    fixture tests its own failure whatever rows the real data holds (one more true row, say the
+    vote of a state the fixture names, must not turn its test into a key collision)."""
+    import csv
+    import io
+
+    schema = json.loads((pkg / "schemas" / f"{resource}.json").read_text(encoding="utf-8"))
+    key = schema.get("primaryKey") or []
+    key = [key] if isinstance(key, str) else key
+    try:
+        text = fixture.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        return  # a fixture that is not UTF-8 fails before any row is compared
+    lines = [x for x in text.splitlines() if not x.startswith("#")]
+    taken = {
+        tuple(r.get(k) or "" for k in key) for r in csv.DictReader(io.StringIO("\n".join(lines)))
+    }
+    data = pkg / "data" / f"{resource}.csv"
+    with data.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+        names = list(rows[0]) if rows else []
+    kept = [r for r in rows if tuple(r.get(k) or "" for k in key) not in taken]
+    if key and len(kept) < len(rows):
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=names, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(kept)
+        data.write_text(out.getvalue(), encoding="utf-8")

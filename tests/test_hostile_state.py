@@ -223,3 +223,18 @@ def test_a_lock_timeout_that_is_not_a_finite_number_falls_back_to_the_default(mo
 
     monkeypatch.setenv(TIMEOUT_ENV, value)
     assert lock_timeout() == DEFAULT_TIMEOUT
+
+
+def test_a_journal_the_toolkit_wrote_for_a_release_is_completed(run, pkg):
+    (pkg / "releases").mkdir()
+    (pkg / "releases/.9.9.9.json.abcdefgh.tmp").write_text("{}\n", encoding="utf-8")
+    (pkg / "..zenodo.json.abcdefgh.tmp").write_text("{}\n", encoding="utf-8")
+    entries = [
+        ["releases/.9.9.9.json.abcdefgh.tmp", "releases/9.9.9.json"],
+        ["..zenodo.json.abcdefgh.tmp", ".zenodo.json"],
+    ]
+    (pkg / JOURNAL).write_text(json.dumps(entries), encoding="utf-8")
+    result = run("validate", pkg)
+    assert "completed a change that was interrupted" in result.stderr, result.stderr
+    assert (pkg / "releases/9.9.9.json").read_text(encoding="utf-8") == "{}\n"
+    assert (pkg / ".zenodo.json").exists() and not (pkg / JOURNAL).exists()

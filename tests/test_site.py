@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import ROOT, edit
+from helpers import FIXTURES, ROOT, edit
 
 from toolkit.cli.commands import main
 from toolkit.package.tableschema import load_package
@@ -196,7 +196,7 @@ def test_no_page_loads_anything_from_the_network(built):
 
 
 def test_cite_page_names_the_version_shown(built):
-    version = load_package(ROOT).version
+    version = load_package(ROOT).version  # the release cited, with a note if the data differs
     cite = (built / "cite.html").read_text()
     assert f"(version {version}) [Data set]" in cite
 
@@ -357,21 +357,12 @@ def test_the_console_page_ships_its_database_and_engine(built):
 
 
 def _as_released(pkg: Path) -> Path:
-    """The package copy as a release leaves it: every data file's hash recorded, nothing listed
-    under Unreleased but toolkit changes."""
-    import json
+    """The package copy as a release leaves it: the record of its files under releases/."""
+    from toolkit.release.record import make_record, record_json, record_path
 
-    from toolkit.store.fileio import file_digest
-
-    descriptor = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
-    for r in descriptor["resources"]:
-        r["hash"] = "sha256:" + file_digest(pkg / r["path"])[1]
-    (pkg / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
-    (pkg / "CHANGELOG.md").write_text(
-        "# Changelog\n\n## [Unreleased]\n\n### Toolkit\n\n- A faster check.\n\n"
-        "## [0.4.0] - 2026-11-29\n\n### Added\n\n- Rows.\n",
-        encoding="utf-8",
-    )
+    package = load_package(pkg)
+    record = make_record(package, package.version, "2026-11-29T00:00:00Z")
+    record_path(pkg, package.version).write_text(record_json(record), encoding="utf-8")
     return pkg
 
 
@@ -381,12 +372,11 @@ def test_the_version_shown_is_the_release_only_for_the_released_data(pkg):
     version = load_package(pkg).version
     released = _as_released(pkg)
     assert version_label(load_package(released)) == version
-    log = released / "CHANGELOG.md"  # rows merged by `add` are logged under Unreleased
-    log.write_text(
-        log.read_text().replace(
-            "### Toolkit", "### Added\n\n- 1 row(s) to `sources`: x.\n\n### Toolkit"
-        )
+    statement = FIXTURES / "good_statement.csv"  # a row merged by `add` since the release
+    result = CliRunner().invoke(
+        main, ["add", str(statement), "-r", "statements", "--package", str(pkg)]
     )
+    assert result.exit_code == 0, result.stderr
     assert version_label(load_package(released)) == f"{version} + unreleased changes"
     _as_released(pkg)
     edit(pkg, "sources", "Al Jazeera", "Al Jazeera English")  # a hand edit: the hash differs
@@ -398,10 +388,8 @@ def test_the_header_says_when_the_site_shows_unreleased_data(run, pkg, tmp_path)
     assert run("site", "--out", tmp_path / "a", "--package", _as_released(pkg)).exit_code == 0
     page = (tmp_path / "a" / "index.html").read_text(encoding="utf-8")
     assert f'<span class="version">version {version}</span>' in page
-    log = pkg / "CHANGELOG.md"  # rows merged by `add` since the release
-    log.write_text(
-        log.read_text().replace("### Toolkit", "### Added\n\n- 1 row(s).\n\n### Toolkit")
-    )
+    merged = run("add", FIXTURES / "good_statement.csv", "-r", "statements", "--package", pkg)
+    assert merged.exit_code == 0, merged.stderr  # a row merged by `add` since the release
     result = run("site", "--out", tmp_path / "b", "--package", pkg)
     assert result.exit_code == 0, result.stderr
     for name in ("index.html", "cite.html", "statements/putin-csto-summit-speech.html"):

@@ -296,7 +296,7 @@ CATALOGUE: dict[str, ErrorType] = {
             "hash-mismatch",
             "integrity",
             "Data file differs from the release",
-            "The file's size or sha256 differs from the one recorded in datapackage.json: restore it or, if the edit is a correction, release it (`csto-alignment release patch`), which records the new hashes and lists every changed cell in CHANGELOG.md.",
+            "The file's size or sha256 differs from the one this descriptor records: only a published release's datapackage.json records them (the repository's does not), so the file was changed or damaged after the release. Take it from the release again; a correction belongs in the repository, where the next release publishes it.",
         ),
         _E(
             "state-file-tracked",

@@ -74,7 +74,9 @@ def occurs(excerpt: str, text: str) -> bool:
 
 
 def default_sources(package: Package) -> Path:
-    return package.root.parent / "shared" / "sources"
+    """`../shared/sources` beside the package's folder, from its absolute location: the package
+    given as `.` (the default) must find the same texts as the package given by its full path."""
+    return package.root.resolve().parent / "shared" / "sources"
 
 
 def _name(c: str) -> str:

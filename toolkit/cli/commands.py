@@ -93,8 +93,47 @@ def _usage_error_json(message: str) -> None:
     click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
 
 
+def _version_label() -> str:
+    """The version of the data package in the working folder (else in the toolkit's own
+    repository), as a release or as what it is: '0.4.0 + unreleased changes'."""
+    from toolkit.package.tableschema import DESCRIPTOR
+    from toolkit.release.record import release_status
+
+    here = Path.cwd()
+    candidates = [here, Path(__file__).resolve().parents[2]]
+    for root in candidates:
+        if (root / DESCRIPTOR).is_file():
+            try:
+                status = release_status(load_package(root))
+            except ToolkitError:
+                continue
+            if status.released:
+                return status.label
+            if status.changed:
+                n = len(status.changed)
+                return (
+                    f"{status.label} (the data package in {root}: {n} file(s) differ from "
+                    f"release {status.version}; `csto-alignment validate` counts the rows)"
+                )
+            return f"{status.label} (the data package in {root})"
+    return __version__
+
+
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"csto-alignment, version {_version_label()}")
+        ctx.exit()
+
+
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="csto-alignment")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version of the data package here (a release, or unreleased changes) and exit.",
+)
 @click.option("--debug", is_flag=True, help="Show Python tracebacks of unexpected failures.")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
@@ -138,7 +177,8 @@ def validate(path: str | None, package_path: str | None, sources_dir: str | None
     """Validate the whole package at PATH (or --package): types, constraints, keys and
     cross-table rules.
 
-    Reports every error (no cap), then one summary line per resource.
+    Reports every error (no cap), then one summary line per resource, then, as information, what
+    changed since the last release (rows added, removed and changed per resource).
     """
     from toolkit.checks.validate import validate_package
     from toolkit.store.lock import reading
@@ -146,8 +186,12 @@ def validate(path: str | None, package_path: str | None, sources_dir: str | None
     if path is not None and package_path is not None and Path(path) != Path(package_path):
         raise UsageError(f"give the package once: PATH {path!r} or --package {package_path!r}")
     where = path or package_path or "."
+    from toolkit.release.unreleased import changes_since_release
+
     with reading(package_root(where), "validate", _note):  # no writer changes it meanwhile
-        report = validate_package(where, sources=_path(sources_dir))
+        package = load_package(where)
+        report = validate_package(where, package, sources=_path(sources_dir))
+        report.since_release = changes_since_release(package)  # information, never an error
     root = Path(where) if Path(where).is_dir() else Path(where).parent
     _emit_report(report, fmt, base=str(root))
     sys.exit(EXIT_OK if report.valid else EXIT_INVALID)
@@ -178,16 +222,16 @@ def check(
 @click.option(
     "--replace",
     is_flag=True,
-    help="Correct existing rows: a row whose primary key exists replaces it (logged old -> new).",
+    help="Correct existing rows: a row whose primary key exists replaces it (each changed cell printed, old -> new).",
 )
 def add(
     file: str, resource: str, package_path: str, sources_dir: str | None, fmt: str, replace: bool
 ) -> None:
     """Check FILE and, only if it has no error, merge its rows into the package.
 
-    The data file is rewritten atomically in canonical order, and the rows are logged under
-    'Unreleased' in CHANGELOG.md. With --replace, rows whose key exists are corrections: each
-    changed cell is logged, old -> new. On any error nothing is written.
+    The data file is rewritten atomically in canonical order; nothing else is written (the
+    release lists every change in CHANGELOG.md). With --replace, rows whose key exists are
+    corrections: each changed cell is printed, old -> new. On any error nothing is written.
     """
     from toolkit.store.lock import writing
     from toolkit.store.merge import add_contribution
@@ -204,6 +248,8 @@ def add(
         click.echo(f"added {result.added} row(s) to {path}", err=True)
         if replace:
             click.echo(f"replaced {result.replaced} row(s) in {path}", err=True)
+            for line in result.corrections:
+                click.echo(f"  changed {line}", err=True)
         sys.exit(EXIT_OK)
     click.echo("nothing was written", err=True)
     sys.exit(EXIT_INVALID)
@@ -715,7 +761,7 @@ def export(fmt: str, out_dir: str, site_url: str, package_path: str) -> None:
 
 
 @main.command()
-@click.argument("old")
+@click.argument("old", required=False)
 @click.argument("new", default=".")
 @format_option("text", "json", "markdown")
 @click.option(
@@ -725,16 +771,19 @@ def export(fmt: str, out_dir: str, site_url: str, package_path: str) -> None:
     type=click.Path(exists=True, file_okay=False, path_type=str),
     help="The git repository in which OLD and NEW are revisions.",
 )
-def diff(old: str, new: str, fmt: str, repo: str) -> None:
+def diff(old: str | None, new: str, fmt: str, repo: str) -> None:
     """Compare two versions of the package: folders, or git revisions such as v0.1.0 HEAD.
 
     Per resource, keyed on the primary key: rows added, removed and changed (each changed cell, old ->
-    new), and schema changes, with the version bump they require.
+    new), and schema changes, with the version bump they require. Without OLD: since the last
+    release (the version datapackage.json names, found by its tag or its content).
     """
     import json
 
     from toolkit.release.diff import diff_refs, markdown, text
 
+    if old is None:
+        old = f"v{load_package(repo).version}"
     d = diff_refs(old, new, Path(repo))
     if fmt == "json":
         click.echo(json.dumps(d.to_dict(), indent=2, ensure_ascii=False))
@@ -909,10 +958,13 @@ def release(
 ) -> None:
     """Cut a release: validate, grade the changes since the last release, and write it.
 
-    Proposes the bump from the diff and refuses a smaller one; sets version and created and records
-    each data file's bytes and sha256 in datapackage.json; moves 'Unreleased' in CHANGELOG.md under the
-    new version with the diff; updates CITATION.cff and the README's citation; writes dist/; prints
-    the git commands to run.
+    The last release is the one the descriptor's version names, found by its tag or its content
+    (the commit whose descriptor first carried it). Proposes the bump from the diff and refuses a
+    smaller one; refuses when nothing changed, when a release is written but not committed, and a
+    version published already. Writes the version and created into datapackage.json, the notes
+    under 'Unreleased' and the diff (every row and cell changed) into CHANGELOG.md, CITATION.cff,
+    the README's citation, and releases/VERSION.json (the size and sha256 of every file
+    published); builds dist/ and checks it against that record; prints the git commands to run.
     """
     from toolkit.cli.render import report_text
     from toolkit.release.cut import cut_release
@@ -920,12 +972,7 @@ def release(
     if with_site and no_dist:
         raise click.UsageError("--site builds into dist/: it cannot go with --no-dist")
     if with_site:
-        from toolkit.site.build import SiteDependencyError, check_dependencies
-
-        try:
-            check_dependencies()  # before anything is written
-        except SiteDependencyError as exc:
-            raise click.UsageError(str(exc)) from None
+        _check_site_dependencies()
     from toolkit.store.lock import writing
 
     with writing(package_root(package_path), "release", _note):
@@ -937,9 +984,6 @@ def release(
             click.echo(report_text(result.report)[1], err=True)
         click.echo(f"release refused: {result.refused}", err=True)
         sys.exit(EXIT_INVALID)
-    if result.rehashed:
-        edited = ", ".join(result.rehashed)
-        click.echo(f"edited since the last release, hashes recorded anew: {edited}", err=True)
     if result.required:
         click.echo(f"changes since {result.old_version} need a {result.required} release", err=True)
     click.echo(f"released {result.new_version}")
@@ -948,6 +992,52 @@ def release(
     click.echo("now run:", err=True)
     for cmd in result.git_commands:
         click.echo(f"  {cmd}", err=True)
+
+
+def _check_site_dependencies() -> None:
+    from toolkit.site.build import SiteDependencyError, check_dependencies
+
+    try:
+        check_dependencies()  # before anything is written
+    except SiteDependencyError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@main.command()
+@click.option(
+    "--site",
+    "with_site",
+    is_flag=True,
+    help="Also build the static site into dist/site/ (needs the 'site' extra).",
+)
+@click.option(
+    "--unreleased",
+    is_flag=True,
+    help="Build a package that is not a release as a snapshot, labelled '+ unreleased changes' "
+    "in every file.",
+)
+@package_option
+def dist(with_site: bool, unreleased: bool, package_path: str) -> None:
+    """Build dist/ for the release the package is: the zip (its descriptor with every file's size
+    and sha256), Parquet files, a .duckdb database and RELEASE-NOTES.md.
+
+    What the release workflow runs on a tag. Refuses a package that is not the release its
+    descriptor names (releases/VERSION.json), and checks the zip against that record.
+    """
+    from toolkit.release.cut import build_dist
+
+    if with_site:
+        _check_site_dependencies()
+    result = build_dist(load_package(package_path), site=with_site, unreleased=unreleased)
+    if result.verified:
+        click.echo(
+            f"checked {len(result.verified)} file(s) of the zip against releases/{result.version}.json",
+            err=True,
+        )
+    else:
+        click.echo(f"not a release: {result.label}", err=True)
+    for path in result.written:
+        click.echo(str(path))
 
 
 @main.command()

@@ -145,7 +145,36 @@ def report_text(report: Report) -> tuple[str, str]:
         table(["resource", "rows", "errors", "warnings"], rows)
         + f"\n{verdict}, {len(report.warnings)} warning(s)"
     )
+    if report.since_release is not None:
+        out += "\n" + since_release_text(report.since_release)
     return out, "\n".join(diag)
+
+
+def _counted(counts: dict[str, Any] | None) -> str:
+    if counts is None:
+        return "changed (the release's file is not at hand to count rows: no git history)"
+    parts = [f"{counts[k]} row(s) {k}" for k in ("added", "removed", "changed") if counts.get(k)]
+    for k in ("fields_added", "fields_removed"):
+        if counts.get(k):
+            parts.append(f"{k.replace('_', ' ')}: {', '.join(counts[k])}")
+    return "; ".join(parts) or "reformatted (no row differs)"
+
+
+def since_release_text(info: dict[str, Any]) -> str:
+    """Information (never an error): what changed since the release the descriptor names."""
+    version = info["version"]
+    if info["released"]:
+        return f"this is release {version}: nothing changed since"
+    if not info.get("changed_files") and not info.get("resources"):
+        return (
+            f"version {info['label']}: no record of a release {version} (releases/{version}.json)"
+        )
+    lines = [f"unreleased changes since release {version} (for the next release; not errors):"]
+    lines += [f"  {name}: {_counted(c)}" for name, c in info["resources"].items()]
+    others = info.get("other_files", [])
+    if others:
+        lines.append(f"  also changed: {', '.join(others)}")
+    return "\n".join(lines)
 
 
 def _escape(text: str, prop: bool = False) -> str:
@@ -191,6 +220,9 @@ def report_github(report: Report, base: str = "") -> str:
             props.append(f"title={_escape(title, True)}")
             message = f"{i.message}\nfix: {i.hint}"
             lines.append(f"::{kind} {','.join(props)}::{_escape(message)}")
+    if report.since_release is not None and not report.since_release["released"]:
+        text = since_release_text(report.since_release)
+        lines.append(f"::notice title=unreleased changes::{_escape(text)}")
     return "\n".join(lines)
 
 

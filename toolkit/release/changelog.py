@@ -1,4 +1,6 @@
-"""CHANGELOG.md in Keep a Changelog form: entries under 'Unreleased', moved under a version at release."""
+"""CHANGELOG.md in Keep a Changelog form. Between releases only people write in it (notes under
+*Unreleased*, as prose); `release` moves those notes under the new version and adds the diff since
+the last release, which lists every row and cell that changed."""
 
 from __future__ import annotations
 
@@ -69,3 +71,12 @@ def release_unreleased(text: str, version: str, date: str, extra: str = "") -> s
     if extra:
         new += extra.rstrip("\n") + "\n\n"
     return text[:start] + new + text[end:]
+
+
+def section(text: str, version: str) -> str:
+    """The entry of `version` (what follows its `## [version]` heading, up to the next `## `), or ''."""
+    m = re.search(rf"^## \[{re.escape(version)}\][^\n]*\n", text, flags=re.M)
+    if m is None:
+        return ""
+    nxt = re.search(r"^## ", text[m.end() :], flags=re.M)
+    return text[m.end() : m.end() + nxt.start() if nxt else len(text)].strip("\n") + "\n"

@@ -16,9 +16,10 @@ A branch can commit any file, a journal included, so a journal is untrusted unti
 read without following a symbolic link, and applied only if every entry renames a file staged by
 the toolkit (`.NAME.XXXXXXXX.tmp`, a regular file) over its target NAME in the same folder, where the
 target is one of the files a change writes (the descriptor, CHANGELOG.md, CITATION.cff, README.md,
-a resource's data file) inside the package, reached through no symbolic link. Entries that do
-anything else could only move files the toolkit never staged, so such a journal is ignored with a
-warning and nothing moves. `validate` reports a journal that git tracks.
+.zenodo.json, a release's record, a resource's data file) inside the package, reached through no
+symbolic link. Entries that do anything else could only move files the toolkit never staged, so
+such a journal is ignored with a warning and nothing moves. `validate` reports a journal that git
+tracks.
 """
 
 from __future__ import annotations
@@ -37,8 +38,10 @@ from toolkit.store.fileio import stage_file
 JOURNAL = ".csto-alignment.journal"  # ignored by git, like the staged files (.NAME.XXXX.tmp)
 TMP_GLOB = ".*.tmp"
 KILL_ENV = "CSTO_ALIGNMENT_TEST_KILL_AT"  # tests: die by SIGKILL at this step (never set in use)
-# The files a change writes at the package's top (add, release); data files come from the descriptor.
-CHANGED_AT_ROOT = ("datapackage.json", "CHANGELOG.md", "CITATION.cff", "README.md")
+# The files a change writes at the package's top (add, release); data files come from the
+# descriptor, and a release's record is releases/MAJOR.MINOR.PATCH.json (release/record.py).
+CHANGED_AT_ROOT = ("datapackage.json", "CHANGELOG.md", "CITATION.cff", "README.md", ".zenodo.json")
+RECORD = re.compile(r"releases/(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.json")
 MAX_JOURNAL = 1 << 20  # bytes; the toolkit's own journals hold a few short lines
 
 
@@ -216,7 +219,7 @@ def read_journal(root: Path) -> list[list[str]]:
 
 def _bad_entry(root: Path, tmp: str, target: str, targets: set[str]) -> str | None:
     """Why the entry (staged file, target) is not one the toolkit writes, or None."""
-    if target not in targets or "\\" in target or "\0" in target + tmp:
+    if (target not in targets and not RECORD.fullmatch(target)) or "\0" in target + tmp:
         return "names a target that is not a file a change writes"
     t, s = PurePosixPath(target), PurePosixPath(tmp)
     if t.is_absolute() or ".." in t.parts or s.is_absolute() or ".." in s.parts:

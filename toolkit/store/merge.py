@@ -1,23 +1,27 @@
-"""Merge a checked contribution into the package: canonical order and format, atomic, logged."""
+"""Merge a checked contribution into the package: canonical order and format, atomic.
+
+`add` writes the data file and nothing else: no hash into datapackage.json, no line into
+CHANGELOG.md. Two branches that add rows to the same table then change only that table's lines, and
+git merges them; the release lists every row added, removed or changed since the last release, from
+the diff (toolkit/release/cut.py).
+"""
 
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.checks.csvread import leading_comments
 from toolkit.checks.report import Report
 from toolkit.checks.validate import check_contribution
 from toolkit.package.tableschema import DESCRIPTOR, Package, Resource
-from toolkit.release.changelog import add_unreleased
 from toolkit.release.diff import cell_changes
-from toolkit.store.fileio import descriptor_json, text_digest, with_digests
+from toolkit.store.fileio import descriptor_json
 from toolkit.store.journal import commit
-
-LISTED = 250  # added rows named by key in CHANGELOG.md; `csto-alignment diff` lists any number
 
 
 @dataclass
@@ -26,6 +30,7 @@ class MergeResult:
     added: int = 0
     replaced: int = 0  # rows whose key existed, corrected in place (`add --replace`)
     written: bool = False
+    corrections: list[str] = field(default_factory=list)  # each corrected row's cells, old -> new
 
 
 def read_rows(path: Path, resource: Resource) -> list[list[str]]:
@@ -40,14 +45,21 @@ def read_rows(path: Path, resource: Resource) -> list[list[str]]:
     return [[cells[i] if i < len(cells) else "" for i in where] for cells in reader if any(cells)]
 
 
-def canonical_csv(resource: Resource, rows: list[list[str]]) -> str:
-    """UTF-8, LF line ends, minimal quoting, rows sorted by primary key: small, stable diffs.
-
-    The package's rows are already in this order, so the sort mostly merges the new rows in.
-    """
+def merged_rows(
+    resource: Resource, existing: list[list[str]], new: list[list[str]]
+) -> list[list[str]]:
+    """`existing` in its order, with the `new` rows put in by primary key: each goes before the
+    first existing row whose key is greater. No existing row moves, so the change is the new lines
+    alone (a row someone appended by hand stays where it is): the smallest diff, the one least
+    likely to meet another branch's. The package's files are in key order, and stay so."""
     names = resource.field_names
-    key = [names.index(k) for k in (resource.primary_key or names)]
-    rows = sorted(rows, key=operator.itemgetter(*key))
+    key = operator.itemgetter(*[names.index(k) for k in (resource.primary_key or names)])
+    return list(heapq.merge(existing, sorted(new, key=key), key=key))
+
+
+def canonical_csv(resource: Resource, rows: list[list[str]]) -> str:
+    """UTF-8, LF line ends, minimal quoting, the header in schema order: small, stable diffs."""
+    names = resource.field_names
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(names)
@@ -68,17 +80,21 @@ def canonical_csv(resource: Resource, rows: list[list[str]]) -> str:
     return out.getvalue()
 
 
-def _descriptor_with_digest(package: Package, resource_name: str, text: str) -> str | None:
-    """The descriptor with the resource's recorded size and sha256 updated, if a release recorded them.
-
-    `add` is the sanctioned way to change data, so it keeps the record true; a hand edit still fails
-    `validate` with hash-mismatch.
-    """
+def _descriptor_without_digest(package: Package, resource_name: str) -> str | None:
+    """The descriptor less the resource's recorded size and sha256, if it carries them (an
+    unzipped release does; the repository's descriptor never does): they describe the release's
+    file, not the changed one, so they go rather than go stale."""
     resource = package.resource(resource_name)
     if resource.hash is None and resource.bytes is None:
         return None
-    digests = {resource_name: text_digest(text)}
-    return descriptor_json(with_digests(package.descriptor, digests))
+    d = dict(package.descriptor)
+    d["resources"] = [
+        {k: v for k, v in r.items() if k not in ("bytes", "hash")}
+        if r.get("name") == resource_name
+        else r
+        for r in package.descriptor["resources"]
+    ]
+    return descriptor_json(d)
 
 
 def _test_pause_before_write() -> None:
@@ -104,10 +120,10 @@ def add_contribution(
     replace: bool = False,
     sources: Path | None = None,
 ) -> MergeResult:
-    """Check `file`; only when it has no error, merge its rows into the resource and log them.
+    """Check `file`; only when it has no error, merge its rows into the resource.
 
     With `replace`, a row whose primary key exists replaces that row (a correction): each changed
-    cell is logged, old -> new, under 'Changed'; rows with new keys are added as usual.
+    cell is reported, old -> new (`corrections`); rows with new keys are added as usual.
     """
     report = check_contribution(package, file, resource_name, replace=replace, sources=sources)
     result = MergeResult(report=report)
@@ -127,27 +143,18 @@ def add_contribution(
         by_key = {key_of(r): r for r in new}
         old_rows = {key_of(r): r for r in existing if key_of(r) in by_key}
         corrected = [(old_rows[key_of(r)], r) for r in new if key_of(r) in old_rows]
-        existing = [r for r in existing if key_of(r) not in by_key]
+        existing = [by_key.get(key_of(r), r) for r in existing]  # corrected in place
         added = [r for r in new if key_of(r) not in old_rows]
     else:
         added = new
-    merged = canonical_csv(resource, existing + new)
-    changelog = package.root / "CHANGELOG.md"
-    log = changelog.read_text(encoding="utf-8") if changelog.exists() else "# Changelog\n\n"
-    if added:
-        ids = ", ".join("/".join(key_of(r)) for r in added[:LISTED])
-        more = f" and {len(added) - LISTED} more" if len(added) > LISTED else ""
-        log = add_unreleased(
-            log, "Added", f"{len(added)} row(s) to `{resource_name}`: {ids}{more}."
-        )
-    for old, row in corrected:
-        cells = _changed_cells(resource, old, row)
-        if cells:  # a row sent again unchanged is no correction
-            log = add_unreleased(
-                log, "Changed", f"`{resource_name}` `{'/'.join(key_of(row))}`: {cells}."
-            )
-    files = {data_path: merged, changelog: log}
-    descriptor = _descriptor_with_digest(package, resource_name, merged)
+    merged = canonical_csv(resource, merged_rows(resource, existing, added))
+    result.corrections = [
+        f"{'/'.join(key_of(row))}: {cells}"
+        for old, row in corrected
+        if (cells := _changed_cells(resource, old, row))  # a row sent again unchanged is none
+    ]
+    files = {data_path: merged}
+    descriptor = _descriptor_without_digest(package, resource_name)
     if descriptor is not None:
         files[package.root / DESCRIPTOR] = descriptor
     _test_pause_before_write()
