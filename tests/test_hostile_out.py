@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from test_release import repo  # noqa: F401 - the fixture: a git repository before its first release
 
 MARKER = ".csto-alignment-output"  # toolkit.store.outdir.MARKER
 
@@ -133,7 +134,8 @@ def test_file_names_never_come_from_names_unchecked(name, safe):
     assert file_name(name) == safe
 
 
-def test_release_never_writes_dist_through_a_symlink(run, pkg, canary):
+def test_release_never_writes_dist_through_a_symlink(run, repo, canary):  # noqa: F811
+    pkg = repo
     (pkg / "dist").symlink_to(canary.folder)
     before = snapshot(pkg)
     result = run("release", "--package", pkg)

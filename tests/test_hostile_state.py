@@ -226,7 +226,7 @@ def test_a_lock_timeout_that_is_not_a_finite_number_falls_back_to_the_default(mo
 
 
 def test_a_journal_the_toolkit_wrote_for_a_release_is_completed(run, pkg):
-    (pkg / "releases").mkdir()
+    (pkg / "releases").mkdir(exist_ok=True)
     (pkg / "releases/.9.9.9.json.abcdefgh.tmp").write_text("{}\n", encoding="utf-8")
     (pkg / "..zenodo.json.abcdefgh.tmp").write_text("{}\n", encoding="utf-8")
     entries = [
