@@ -118,6 +118,20 @@ def hint_for(excerpt: str, text: str) -> str:
     )
 
 
+def _texts(sources: Path) -> dict[str, Path]:
+    """The source texts the folder holds, by source id (only ids `source_text` accepts)."""
+    try:
+        names = sorted(sources.glob("*.txt")) if sources.is_dir() else []
+    except OSError:
+        return {}
+    found = {}
+    for path in names:
+        kept = source_text(sources, path.stem)
+        if kept is not None:
+            found[path.stem] = kept
+    return found
+
+
 def excerpt_issues(
     con: duckdb.DuckDBPyConnection,
     targets: list[tuple[Resource, str]],
@@ -125,30 +139,66 @@ def excerpt_issues(
     sources: Path,
 ) -> list[Issue]:
     """An `excerpt-not-in-source` error for each excerpt of the rows of `origin` that does not occur
-    in its source's text (sources with no text in `sources` are skipped)."""
-    texts: dict[str, str | None] = {}
+    in its source's text (sources with no text in `sources` are skipped).
 
-    def text_of(source_id: str) -> str | None:
-        if source_id not in texts:
-            path = source_text(sources, source_id)
-            texts[source_id] = path.read_text(encoding="utf-8") if path is not None else None
-        return texts[source_id]
-
-    issues = []
-    for resource, label in targets:
-        for prefix in CITATIONS:
-            sid, ex = f"{prefix}source_id", f"{prefix}source_excerpt"
-            if sid not in resource.field_names or ex not in resource.field_names:
+    The work is set-based, proportional to the distinct (source, excerpt) pairs that cite a text
+    the project holds and to the findings, never to the rows: the pairs are compared with the texts
+    in SQL; only a pair SQL does not find whole (an excerpt with elisions, or a misquote) comes back
+    to Python, and only the rows holding a pair that is not found are read, with their lines.
+    """
+    available = _texts(sources)
+    wanted = [
+        (resource, label, f"{prefix}source_id", f"{prefix}source_excerpt")
+        for resource, label in targets
+        for prefix in CITATIONS
+        if f"{prefix}source_id" in resource.field_names
+        and f"{prefix}source_excerpt" in resource.field_names
+    ]
+    if not available or not wanted:
+        return []
+    texts: dict[str, str] = {}
+    cur = con.cursor()  # the temporary tables below are this cursor's own
+    try:
+        cur.execute("CREATE OR REPLACE TEMP TABLE __source_texts (source_id VARCHAR, text VARCHAR)")
+        cur.execute("CREATE OR REPLACE TEMP TABLE __missing (s VARCHAR, e VARCHAR)")
+        issues = []
+        for resource, label, sid, ex in wanted:
+            cited = [
+                s
+                for (s,) in cur.execute(
+                    f"SELECT DISTINCT {q(sid)} FROM {q(resource.name)} WHERE __origin = $o "
+                    f"AND {q(ex)} IS NOT NULL AND {q(sid)} IN (SELECT unnest($ids::VARCHAR[]))",
+                    {"o": origin, "ids": list(available)},
+                ).fetchall()
+            ]
+            for s in sorted(set(cited) - set(texts)):
+                texts[s] = available[s].read_text(encoding="utf-8")
+                cur.execute("INSERT INTO __source_texts VALUES ($s, $t)", {"s": s, "t": texts[s]})
+            if not cited:
                 continue
-            rows = con.execute(
-                f"SELECT __line, {q(sid)}, {q(ex)} FROM {q(resource.name)} WHERE __origin = $o "
-                f"AND {q(sid)} IS NOT NULL AND {q(ex)} IS NOT NULL ORDER BY __line",
+            unsure = cur.execute(
+                f"WITH pairs AS (SELECT DISTINCT {q(sid)} AS s, {q(ex)} AS e "
+                f"FROM {q(resource.name)} WHERE __origin = $o AND {q(ex)} IS NOT NULL "
+                f"AND {q(sid)} IN (SELECT source_id FROM __source_texts)) "
+                "SELECT p.s, p.e FROM pairs p JOIN __source_texts t ON t.source_id = p.s "
+                "WHERE NOT contains(t.text, p.e)",
                 {"o": origin},
             ).fetchall()
+            missing = [(s, e) for s, e in unsure if not occurs(e, texts[s])]
+            if not missing:
+                continue
+            cur.execute("DELETE FROM __missing")
+            cur.executemany("INSERT INTO __missing VALUES (?, ?)", missing)
+            rows = cur.execute(
+                f"SELECT r.__line, r.{q(sid)}, r.{q(ex)} FROM {q(resource.name)} r "
+                f"JOIN __missing m ON r.{q(sid)} = m.s AND r.{q(ex)} = m.e "
+                "WHERE r.__origin = $o ORDER BY r.__line",
+                {"o": origin},
+            ).fetchall()
+            hints: dict[tuple[str, str], str] = {}  # one hint per distinct pair
             for line, source_id, excerpt in rows:
-                text = text_of(source_id)
-                if text is None or occurs(excerpt, text):
-                    continue
+                if (source_id, excerpt) not in hints:
+                    hints[source_id, excerpt] = hint_for(excerpt, texts[source_id])
                 issues.append(
                     Issue.at(
                         "excerpt-not-in-source",
@@ -159,7 +209,9 @@ def excerpt_issues(
                         resource=resource.name,
                         field=ex,
                         value=excerpt,
-                        hint=hint_for(excerpt, text),
+                        hint=hints[source_id, excerpt],
                     )
                 )
-    return issues
+        return issues
+    finally:
+        cur.close()
