@@ -2,7 +2,7 @@
 -- answers: Which claims does the public record support, partly support or contradict, and with what evidence? One row per claim and piece of evidence, contradictions first, then inconclusive and out-of-scope evidence.
 SELECT c.claim_id, cl.name AS claimant, c.claim,
        c.statement_id, c.claimed_field, c.claimed_value,
-       e.verdict::VARCHAR AS verdict, e.resolution_id, e.explanation,
+       CAST(e.verdict AS TEXT) AS verdict, e.evidence_id, e.resolution_id, e.explanation,
        es.title AS evidence_title, es.url AS evidence_url, e.source_excerpt AS evidence_excerpt
 FROM claims c
 JOIN actors cl ON cl.actor_id = c.claimant_id

@@ -22,4 +22,4 @@ JOIN memberships m
  AND m.date_start <= r.date AND (m.date_end IS NULL OR m.date_end > r.date)
 JOIN actors a ON a.actor_id = v.country_iso3
 WHERE v.country_iso3 <> 'RUS' AND CAST(v.vote AS TEXT) <> CAST(rus.vote AS TEXT)
-ORDER BY r.date, v.country_iso3
+ORDER BY r.date, r.resolution_id, v.country_iso3

@@ -30,21 +30,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+@pytest.fixture(autouse=True)
+def query_cache(tmp_path_factory, monkeypatch) -> Path:
+    """The typed query caches of a test run, in its temporary folder (never the user's)."""
+    folder = tmp_path_factory.mktemp("query-cache")
+    monkeypatch.setenv("CSTO_ALIGNMENT_CACHE", str(folder))
+    return folder
+
+
 @pytest.fixture
 def pkg(tmp_path: Path) -> Path:
-    """A copy of the repository's package (descriptor, schemas, data, changelog) in tmp_path."""
+    """A copy of the repository's package (descriptor, schemas, data, changelog, the records of
+    releases) in tmp_path. The repository's descriptor records no hashes (they belong to the
+    release), so the copy can be edited by hand like the repository."""
     dest = tmp_path / "pkg"
     dest.mkdir()
     for name in ("datapackage.json", "CHANGELOG.md"):
         shutil.copy(ROOT / name, dest / name)
-    for folder in ("data", "schemas", "queries"):
+    for folder in ("data", "schemas", "queries", "releases"):
         shutil.copytree(ROOT / folder, dest / folder)
-    # Tests edit data by hand; the release's recorded sizes and hashes would flag every edit.
-    descriptor = json.loads((dest / "datapackage.json").read_text(encoding="utf-8"))
-    for r in descriptor["resources"]:
-        r.pop("hash", None)
-        r.pop("bytes", None)
-    (dest / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
     return dest
 
 
@@ -85,3 +89,29 @@ def remove_claims(pkg: Path) -> Path:
         (pkg / "data" / f"{name}.csv").unlink()
         (pkg / "schemas" / f"{name}.json").unlink()
     return pkg
+
+
+class Canary:
+    """A folder outside the package holding one file: an attack must change neither."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir()
+        self.file = folder / "canary.txt"
+        self.file.write_text("untouched\n", encoding="utf-8")
+
+    def path(self, name: str) -> Path:
+        """A path in the folder that an attack may try to write (it must stay absent)."""
+        return self.folder / name
+
+    def unchanged(self) -> bool:
+        return (
+            sorted(p.name for p in self.folder.iterdir()) == ["canary.txt"]
+            and self.file.read_text(encoding="utf-8") == "untouched\n"
+        )
+
+
+@pytest.fixture
+def canary(tmp_path: Path) -> Canary:
+    """A file outside the package (tmp_path/outside/canary.txt) that no command may change."""
+    return Canary(tmp_path / "outside")

@@ -162,7 +162,31 @@ def test_claims_quote_the_commentary_and_evidence_is_another_source():
     for e in rows("claim_evidence"):
         assert e["source_id"] != claims[e["claim_id"]]["source_id"], e["evidence_id"]
     verdicts = {e["verdict"] for e in rows("claim_evidence")}
-    assert verdicts <= {"supported", "partly_supported", "contradicted", "inconclusive", "out_of_scope"}
+    assert verdicts <= {
+        "supported",
+        "partly_supported",
+        "contradicted",
+        "inconclusive",
+        "out_of_scope",
+    }
+
+
+def test_a_value_cited_in_statement_sources_is_the_statements_value():
+    """A row of statement_sources cites a value the statement row holds (a topic of its topics), from a
+    source other than the row's own, with a quote's words in the excerpt."""
+    statements = {s["statement_id"]: s for s in rows("statements")}
+    seen = 0
+    for c in rows("statement_sources"):
+        seen += 1
+        s = statements[c["statement_id"]]
+        assert c["source_id"] != s["source_id"], c
+        if c["field"] == "topics":
+            assert set(c["value"].split(";")) <= set(s["topics"].split(";")), c
+        else:
+            assert c["value"] == s[c["field"]], c
+        if c["field"] == "quote":
+            assert c["value"] in c["source_excerpt"], c
+    assert seen, "statement_sources is empty"
 
 
 def test_the_toolkit_finds_the_package_valid(run):

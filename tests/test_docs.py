@@ -144,3 +144,23 @@ def test_the_docs_python_imports_only_what_the_plain_install_brings():
             elif isinstance(node, ast.ImportFrom) and node.module:
                 imported.add(node.module.split(".")[0])
     assert imported and imported <= installed, imported - installed
+
+
+def test_a_contributed_row_never_fails_the_check_but_a_changed_query_does(pkg, monkeypatch, capsys):
+    """The answers of `query` over the package's rows change with every row contributed: the
+    check keeps them unless their columns changed; --strict (at a release) checks them whole."""
+    (pkg / "docs").mkdir()
+    page = pkg / "docs" / "analysts.md"
+    text = (ROOT / "docs" / "analysts.md").read_text(encoding="utf-8")
+    block = text.split("$ csto-alignment query csto_votes_matrix\n")[1].split("```")[0]
+    first_row = block.splitlines()[2]  # the header, its rule, then the rows
+    page.write_text(text.replace(first_row + "\n", "", 1), encoding="utf-8")  # one row fewer
+    (pkg / "README.md").write_text("# nothing generated here\n", encoding="utf-8")
+    monkeypatch.setattr(docs, "pages", lambda root=pkg: [pkg / "README.md", page])
+    monkeypatch.setattr(docs, "ROOT", pkg)
+    assert docs.main(["--check"]) == 0
+    assert docs.main(["--check", "--strict"]) == 1
+    assert "out of date: docs/analysts.md: output at line" in capsys.readouterr().err
+    header = block.splitlines()[0]
+    page.write_text(text.replace(header, header.replace("title", "name", 1), 1), encoding="utf-8")
+    assert docs.main(["--check"]) == 1  # the columns it documents are not what it prints

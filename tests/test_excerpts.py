@@ -62,3 +62,17 @@ def test_the_texts_beside_the_package_are_found_without_the_option(run, pkg):
 def test_every_excerpt_of_the_package_is_in_its_source(run, pkg):
     result = run("validate", "--package", pkg, "--sources", SHARED_SOURCES, "--format", "json")
     assert result.exit_code == 0, codes(result)
+
+
+def test_from_the_repository_root_the_default_package_finds_the_texts(run, pkg, monkeypatch):
+    """The documented workflow: `check FILE -r statements` in the repository's folder, with the
+    default `--package .`. The texts folder comes from the package's absolute location; from `.`
+    it was `./shared/sources`, which holds nothing, and every excerpt passed unchecked."""
+    shutil.copytree(SOURCES, pkg.parent / "shared" / "sources")  # ../shared/sources
+    monkeypatch.chdir(pkg)
+    result = run(
+        "check", FIXTURES / "excerpt_straight_apostrophe.csv", "-r", "statements",
+        "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 1 and codes(result) == ["excerpt-not-in-source"]
+    assert "curly apostrophe" in report(result)["errors"][0]["hint"]

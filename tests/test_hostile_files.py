@@ -75,3 +75,35 @@ def test_a_huge_cell_is_cut_in_every_message_with_its_length(check_json, tmp_pat
         assert len(e["message"]) < 400 and len(e["hint"]) < 400 and len(e["value"] or "") <= 80
     fk = next(e for e in errors if e["code"] == "foreign-key")
     assert "... (20,000 characters)" in fk["message"]
+
+
+# 23. A CR inside a cell became LF on `add`; integers above 64 bits were refused unclearly
+def test_a_carriage_return_inside_a_cell_is_kept_by_add(run, pkg, tmp_path):
+    text = (FIXTURES / "good_statement.csv").read_text(encoding="utf-8")
+    header, row = text.split("\n", 1)
+    summary = "first line\rsecond line"
+    f = tmp_path / "cr.csv"
+    import csv
+    import io
+
+    fields = next(csv.reader([header]))
+    values = next(csv.reader([row]))
+    values[fields.index("summary")] = summary
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows([fields, values])
+    f.write_bytes(out.getvalue().encode("utf-8"))
+    result = run("add", f, "-r", "statements", "--package", pkg)
+    assert result.exit_code == 0, result.stderr
+    data = (pkg / "data/statements.csv").read_bytes()
+    assert b'"first line\rsecond line"' in data
+
+
+def test_an_integer_beyond_64_bits_is_refused_saying_why(run, pkg):
+    from helpers import edit
+
+    edit(pkg, "un_resolutions", ",141,5,35,12,", ",99999999999999999999,5,35,12,")
+    result = run("validate", pkg, "--format", "json")
+    assert result.exit_code == 1
+    errors = report(result)["errors"]
+    assert [e["code"] for e in errors][:1] == ["type-error"]
+    assert "beyond the 64-bit range" in errors[0]["hint"]

@@ -42,10 +42,10 @@ def test_every_resource_typed_as_its_schema_says(pkg):
 
 def test_values_survive_typing(pkg):
     statements = load("statements", package=pkg).set_index("statement_id")
-    assessment = statements.loc["ferris-most-csto-members-abstained"]
-    assert assessment["date_start"] == pd.Timestamp("2022-05-23")
-    assert pd.isna(assessment["date_end"])  # open above: missing, not invented
-    assert pd.isna(assessment["mentions_ukraine"])  # the source does not say
+    beforehand = statements.loc["putin-ukraine-on-csto-agenda"]
+    assert beforehand["date_end"] == pd.Timestamp("2022-05-16")
+    assert pd.isna(beforehand["date_start"])  # open below: missing, not invented
+    assert pd.isna(beforehand["mentions_nato"])  # the source does not say
     japarov = statements.loc["japarov-csto-summit-speech"]
     assert japarov["mentions_ukraine"] is False or japarov["mentions_ukraine"] == False  # noqa: E712
     resolutions = load("un_resolutions", package=pkg)

@@ -90,19 +90,22 @@ def test_ctrl_c_stops_a_running_query_every_time(pkg, attempt):
     os.kill(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
-    assert err.strip().splitlines() == ["Error: interrupted: the query was stopped (Ctrl-C)"]
+    # One line, whether the signal came while the query ran or (on a loaded machine) before the
+    # command had reached it.
+    [line] = err.strip().splitlines()
+    assert line in ("Error: interrupted: the query was stopped (Ctrl-C)", "Error: interrupted")
 
 
 @pytest.mark.parametrize("sql", ["ATTACH '{cache}' AS again", "ATTACH '{cache}' AS a (READ_ONLY)"])
-def test_attaching_the_cache_itself_is_refused(run, pkg, sql):
+def test_attaching_the_cache_itself_is_refused(run, pkg, sql, query_cache):
     assert run("query", "SELECT 1", "--package", pkg).exit_code == 0
-    cache = next((pkg / ".cache").glob("query-*.duckdb"))
+    cache = next(query_cache.glob("query-*.duckdb"))
     result = run("query", sql.format(cache=cache), "--package", pkg)
     assert result.exit_code == 2 and "refused" in result.stderr
 
 
-def test_a_folder_left_in_the_cache_cannot_be_written_into(run, pkg):
-    left = pkg / ".cache" / "query-0123456789abcdef0123.duckdb.tmp"
+def test_a_folder_left_in_the_cache_cannot_be_written_into(run, pkg, query_cache):
+    left = query_cache / "query-0123456789abcdef0123.duckdb.tmp"
     left.mkdir(parents=True)
     sql = f"COPY (SELECT 1 AS x) TO '{left}/out.csv'"
     result = run("query", sql, "--package", pkg)

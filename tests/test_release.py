@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 from helpers import FIXTURES, ROOT
@@ -22,8 +25,9 @@ def git(repo, *args):
 @pytest.fixture
 def repo(pkg):
     """A git repository holding the package as it stood before its first release (0.1.0)."""
-    for name in ("README.md", "LICENSE", "CITATION.cff"):
+    for name in ("README.md", "LICENSE", "CITATION.cff", ".gitignore"):
         shutil.copy(ROOT / name, pkg / name)
+    shutil.rmtree(pkg / "releases")  # no release yet
     d = descriptor(pkg)
     d["version"] = "0.1.0"
     (pkg / "datapackage.json").write_text(json.dumps(d, indent=2))
@@ -65,7 +69,14 @@ def edit_schema(repo, resource, change):
 def test_first_release_records_hashes_and_dates_the_changelog(run, released):
     d = descriptor(released)
     assert d["version"] == "0.1.0"
-    assert all(r["hash"].startswith("sha256:") and r["bytes"] > 0 for r in d["resources"])
+    # The hashes are recorded in releases/0.1.0.json, never in the repository's descriptor, where
+    # every later change would make them stale (and conflict between branches).
+    assert not any("hash" in r or "bytes" in r for r in d["resources"])
+    record = json.loads((released / "releases/0.1.0.json").read_text())
+    assert set(record["files"]) == {r["path"] for r in d["resources"]} | {
+        r["schema"] for r in d["resources"]
+    }
+    assert all(f["hash"].startswith("sha256:") and f["bytes"] > 0 for f in record["files"].values())
     log = (released / "CHANGELOG.md").read_text()
     assert "## [Unreleased]\n\n## [0.1.0] - " in log and "nine resources" in log
     assert 'version: "0.1.0"' in (released / "CITATION.cff").read_text()
@@ -92,12 +103,11 @@ def test_rows_added_make_a_minor_release_listing_those_rows(run, released):
         ).exit_code
         == 0
     )
-    assert run("validate", released).exit_code == 0  # add keeps the recorded hash true
+    assert run("validate", released).exit_code == 0
     result = run("release", "--no-dist", "--package", released)
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() == "released 0.2.0"
     section = (released / "CHANGELOG.md").read_text().split("## [0.2.0]")[1].split("## [0.1.0]")[0]
-    assert "2 row(s) to `statements`: a-first-remark, a-reply-in-the-same-file" in section
     assert "| `statements` | 2 | 0 | 0 | 0 |" in section
     assert "`statements` added: `a-first-remark`, `a-reply-in-the-same-file`" in section
 
@@ -127,15 +137,22 @@ def test_value_fixed_is_a_patch(run, released):
     ]
 
 
-def test_a_hand_correction_is_released_as_a_patch_listing_the_cell(run, released):
+def test_a_hand_correction_passes_validate_and_is_released_as_a_patch_listing_the_cell(
+    run, released
+):
     key, old = _correct_first_summary(released)
-    stale = run("validate", released)
-    assert stale.exit_code == 1 and "[hash-mismatch] data/statements.csv" in stale.stderr
-    assert "csto-alignment release patch" in stale.stderr
+    # A valid hand edit is valid: what changed since the release is information, not an error.
+    edited = run("validate", released, "--format", "json")
+    assert edited.exit_code == 0, edited.stdout
+    since = json.loads(edited.stdout)["since_release"]
+    assert since["label"] == "0.1.0 + unreleased changes" and not since["released"]
+    assert since["resources"] == {"statements": {"added": 0, "removed": 0, "changed": 1}}
+    text = run("validate", released)
+    assert "unreleased changes since release 0.1.0" in text.stdout
+    assert "statements: 1 row(s) changed" in text.stdout and "error" not in text.stderr
     result = run("release", "patch", "--no-dist", "--package", released)
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() == "released 0.1.1"
-    assert "hashes recorded anew: statements" in result.stderr
     log = (released / "CHANGELOG.md").read_text()
     assert f"- `statements` changed `{key}`: summary: {old!r} -> {old + ' (corrected)'!r}" in log
     assert run("validate", released).exit_code == 0
@@ -168,10 +185,6 @@ def test_column_removed_or_retyped_is_major(run, released, kind):
         )
     out = json.loads(run("diff", "v0.1.0", released, "--repo", released, "--format", "json").stdout)
     assert out["level"] == "major"
-    d = descriptor(released)
-    for r in d["resources"]:
-        r.pop("hash"), r.pop("bytes")
-    (released / "datapackage.json").write_text(json.dumps(d, indent=2))
     small = run("release", "minor", "--no-dist", "--package", released)
     assert small.exit_code == 1 and "too small" in small.stderr and "major" in small.stderr
     assert descriptor(released)["version"] == "0.1.0"
@@ -205,10 +218,19 @@ def test_tightened_enum_is_major_and_loosened_is_minor(run, released):
     assert out["level"] == "major"
 
 
-def test_corrupted_file_after_release_fails_validate_with_its_name(run, released):
-    p = released / "data/un_votes.csv"
+def test_a_corrupted_file_of_an_unzipped_release_fails_validate_with_its_name(
+    run, released, tmp_path
+):
+    """The published copy carries every file's size and sha256 (the repository's does not)."""
+    assert run("dist", "--package", released).exit_code == 0
+    with zipfile.ZipFile(released / "dist" / "csto-alignment-0.1.0.zip") as zf:
+        zf.extractall(tmp_path)
+    top = tmp_path / "csto-alignment-0.1.0"
+    assert all(r["hash"].startswith("sha256:") for r in descriptor(top)["resources"])
+    assert run("validate", top).exit_code == 0
+    p = top / "data/un_votes.csv"
     p.write_bytes(p.read_bytes().replace(b"KAZ,no", b"KAZ,yes"))
-    result = run("validate", released)
+    result = run("validate", top)
     assert result.exit_code == 1
     assert "[hash-mismatch] data/un_votes.csv" in result.stderr
 
@@ -257,7 +279,7 @@ def test_release_writes_dist(run, repo):
     assert "git tag -a v0.1.0" in result.stderr
     # The files it wrote in the repository, by name: never `git add -A`, which would commit dist/.
     assert (
-        "git add datapackage.json CHANGELOG.md CITATION.cff README.md && "
+        "git add datapackage.json CHANGELOG.md releases/0.1.0.json CITATION.cff README.md && "
         "git commit -m 'Release 0.1.0'" in result.stderr
     )
 
@@ -331,21 +353,21 @@ def test_a_correction_through_add_replace_is_released_as_a_patch(run, released_w
     assert run("check", FIXTURES / "correction_of_existing_key.csv", *args).exit_code == 0
     result = run("add", FIXTURES / "correction_of_existing_key.csv", *args)
     assert result.exit_code == 0, result.stderr
-    assert run("validate", released).exit_code == 0  # add recorded the new hash
+    assert "changed emily-ferris: role:" in result.stderr
+    assert run("validate", released).exit_code == 0
     commit(released, "Correct emily-ferris's role")
     result = run("release", "patch", "--no-dist", "--package", released)
     assert result.exit_code == 0, result.stderr
     assert descriptor(released)["version"] == "0.1.1"
     log = (released / "CHANGELOG.md").read_text()
     section = log.split("## [0.1.1]")[1].split("## [0.1.0]")[0]
-    assert "`actors` `emily-ferris`: role:" in section  # from add, under Changed
     assert "changed `emily-ferris`: role:" in section  # from the release's diff
 
 
 @pytest.fixture
 def released_without_tags(released):
     """The released repository as a clone that did not fetch tags: the release is known only by
-    its commit, named `Release 0.1.0`."""
+    its content (the commit whose descriptor first says 0.1.0)."""
     git(released, "tag", "-d", "v0.1.0")
     return released
 
@@ -371,3 +393,187 @@ def test_release_without_tags_names_the_version_in_the_changelog_heading(
     log = (repo / "CHANGELOG.md").read_text()
     assert "### Changes from v0.1.0 (0.1.0) to v0.2.0: minor" in log
     assert not re.search(r"[0-9a-f]{40}", log)
+
+
+def _add(run, repo, fixture="good_statement.csv"):
+    result = run("add", FIXTURES / fixture, "-r", "statements", "--package", repo)
+    assert result.exit_code == 0, result.stderr
+
+
+def test_release_twice_without_a_commit_between_refuses(run, released):
+    """`release`, then `add` before committing, then `release` again: the second release would
+    take 0.2.0 (uncommitted) as nothing released, and publish a version twice. It refuses."""
+    _add(run, released, "reference_in_same_file.csv")
+    assert run("release", "minor", "--no-dist", "--package", released).exit_code == 0
+    written = {
+        p: p.read_bytes() for p in released.rglob("*") if p.is_file() and ".git" not in p.parts
+    }
+    _add(run, released)
+    again = run("release", "patch", "--no-dist", "--package", released)
+    assert again.exit_code == 1
+    assert "release 0.2.0 is written but not committed" in again.stderr
+    assert descriptor(released)["version"] == "0.2.0"
+    assert not (released / "releases/0.2.1.json").exists()
+    assert (released / "CHANGELOG.md").read_bytes() == written[released / "CHANGELOG.md"]
+
+
+def test_a_release_committed_with_other_changes_is_refused_as_a_base(run, released):
+    _add(run, released, "reference_in_same_file.csv")
+    assert run("release", "--no-dist", "--package", released).exit_code == 0
+    _add(run, released)
+    commit(released, "Release 0.2.0 and one more statement")  # the release is not alone
+    result = run("release", "--no-dist", "--package", released)
+    assert result.exit_code == 1
+    assert "differs from what the release recorded (releases/0.2.0.json)" in result.stderr
+    assert "data/statements.csv" in result.stderr
+    # Nor can its files be published: they are not what release 0.2.0 recorded.
+    dist = run("dist", "--package", released)
+    assert dist.exit_code == 1 and "is not release 0.2.0" in dist.stderr
+
+
+def test_the_last_release_is_found_by_its_descriptor_not_its_commit_message(run, repo):
+    assert run("release", "--no-dist", "--package", repo).exit_code == 0
+    commit(repo, "Publish the data")  # neither "Release 0.1.0" nor a tag
+    _add(run, repo)
+    commit(repo, "A statement")
+    result = run("release", "--no-dist", "--package", repo)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == "released 0.2.0"
+    section = (repo / "CHANGELOG.md").read_text().split("## [0.2.0]")[1].split("## [0.1.0]")[0]
+    assert "`statements` added: `kazakhstan-neutral-stance`" in section
+    assert "| `statements` | 1 | 0 | 0 | 0 |" in section  # that row only: 0.1.0 was found
+
+
+def test_a_version_is_never_published_twice(run, released):
+    _add(run, released, "reference_in_same_file.csv")
+    assert run("release", "--no-dist", "--package", released).exit_code == 0
+    commit(released, "Release 0.2.0")
+    git(released, "tag", "v0.2.0")
+    # The version set back by hand: the next minor release would be 0.2.0 again, another content.
+    d = descriptor(released)
+    d["version"] = "0.1.0"
+    (released / "datapackage.json").write_text(json.dumps(d, indent=2))
+    _add(run, released)
+    commit(released, "Back to 0.1.0, and a statement")
+    result = run("release", "minor", "--no-dist", "--package", released)
+    assert result.exit_code == 1
+    assert "version 0.2.0 was published already" in result.stderr
+    assert "never published with two contents" in result.stderr
+
+
+def test_a_version_never_released_is_not_taken_for_a_release(run, released):
+    d = descriptor(released)
+    d["version"] = "0.1.5"  # set by hand; no release of it exists
+    (released / "datapackage.json").write_text(json.dumps(d, indent=2))
+    result = run("release", "--no-dist", "--package", released)
+    assert result.exit_code == 1
+    assert "says version 0.1.5, which was never released" in result.stderr
+    assert "set it back to the last release (0.1.0)" in result.stderr
+
+
+def test_version_site_and_snapshot_say_when_the_data_is_not_the_release(run, released, monkeypatch):
+    monkeypatch.chdir(released)
+    assert run("--version").stdout.strip() == "csto-alignment, version 0.1.0"
+    _add(run, released)
+    version = run("--version").stdout
+    assert version.startswith("csto-alignment, version 0.1.0 + unreleased changes")
+    assert "1 file(s) differ from release 0.1.0" in version
+    # dist refuses to publish it as 0.1.0; a snapshot says what it is in every file.
+    refused = run("dist", "--package", released)
+    assert refused.exit_code == 1 and "differs from release 0.1.0 in data/statements.csv" in (
+        refused.stderr
+    )
+    snap = run("dist", "--unreleased", "--package", released)
+    assert snap.exit_code == 0, snap.stderr
+    archive = released / "dist" / "csto-alignment-0.1.0+unreleased.zip"
+    with zipfile.ZipFile(archive) as zf:
+        top = "csto-alignment-0.1.0+unreleased"
+        readme = zf.read(f"{top}/README.md").decode()
+        cff = zf.read(f"{top}/CITATION.cff").decode()
+        published = json.loads(zf.read(f"{top}/datapackage.json"))
+    assert readme.startswith("# csto-alignment 0.1.0 + unreleased changes\n")
+    assert "**Not a release.**" in readme
+    assert 'version: "0.1.0+unreleased"' in cff
+    assert published["version"] == "0.1.0+unreleased"
+    notes = (released / "dist" / "RELEASE-NOTES.md").read_text()
+    assert notes.startswith("**Not a release**: 0.1.0 + unreleased changes.")
+
+
+def test_the_site_header_says_unreleased_changes(run, released, tmp_path):
+    pytest.importorskip("altair", reason="the site needs the 'site' extra")
+    out = tmp_path / "site"
+    assert run("site", "--out", out, "--package", released).exit_code == 0
+    assert 'class="version">version 0.1.0</span>' in (out / "index.html").read_text()
+    _add(run, released)
+    assert run("site", "--out", out, "--package", released).exit_code == 0
+    header = (out / "index.html").read_text()
+    assert 'class="version">version 0.1.0 + unreleased changes</span>' in header
+
+
+def test_dist_checks_the_zip_against_the_record_and_the_citation_names_version_and_url(run, repo):
+    git(repo, "remote", "add", "origin", "git@github.com:example/csto-alignment.git")
+    result = run("release", "--package", repo)
+    assert result.exit_code == 0, result.stderr
+    commit(repo, "Release 0.1.0")
+    git(repo, "tag", "v0.1.0")
+    url = "https://github.com/example/csto-alignment/releases/tag/v0.1.0"
+    cff = (repo / "CITATION.cff").read_text()
+    assert 'version: "0.1.0"' in cff and f'url: "{url}"' in cff
+    built = run("dist", "--package", repo)  # what the release workflow runs on the tag
+    assert built.exit_code == 0, built.stderr
+    assert "against releases/0.1.0.json" in built.stderr
+    with zipfile.ZipFile(repo / "dist" / "csto-alignment-0.1.0.zip") as zf:
+        readme = zf.read("csto-alignment-0.1.0/README.md").decode()
+    assert f"(version 0.1.0) [Data set]. {url}" in readme
+    notes = (repo / "dist" / "RELEASE-NOTES.md").read_text()
+    assert "nine resources" in notes and f"(version 0.1.0) [Data set]. {url}" in notes
+
+
+def _walkthrough_commands() -> list[str]:
+    """The shell commands of the contributors' walkthrough, in order, comments cut."""
+    page = (ROOT / "docs" / "contributors.md").read_text(encoding="utf-8")
+    section = page.split("## Correcting a value and releasing the correction (walkthrough)")[1]
+    block = section.split("```sh\n")[1].split("```")[0]
+    return [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
+
+
+def test_the_correction_walkthrough_works_from_a_fresh_clone_of_main(tmp_path):
+    """docs/contributors.md's walkthrough, command by command, on a clone of this repository as
+    it is (its committed HEAD): a correction with add --replace, validate, diff and release."""
+    if git(ROOT, "rev-parse", "--is-shallow-repository").strip() == "true":
+        pytest.skip(
+            "this checkout's history is shallow: the release 0.4.0 it diffs against is not in it"
+        )
+    clone = tmp_path / "csto-alignment"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    git(clone, "tag", "-l", "v*") and git(
+        clone, "tag", "-d", *git(clone, "tag", "-l", "v*").split()
+    )
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
+        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid",
+    }  # fmt: skip
+    commands = _walkthrough_commands()
+    assert commands[0].startswith("git clone ") and "venv" in commands[1]
+    assert commands[2].startswith(". .venv/bin/activate")
+    for command in commands[3:]:
+        out = subprocess.run(
+            command, shell=True, cwd=clone, env=env, capture_output=True, text=True, timeout=600
+        )
+        assert out.returncode == 0, f"$ {command}\n{out.stdout}\n{out.stderr}"
+        if command.startswith("grep "):  # "now edit it in fix.csv"
+            fix = clone / "fix.csv"
+            text = fix.read_text(encoding="utf-8")
+            assert "; author of the commentary" in text
+            fix.write_text(text.replace("; author of the commentary", ""), encoding="utf-8")
+        if command.startswith("csto-alignment add "):
+            assert "changed emily-ferris: role:" in out.stderr
+        if command == "csto-alignment validate":  # the correction, among any other changes
+            assert re.search(r"\n  actors: (.*; )?[0-9]+ row\(s\) changed", out.stdout)
+    assert out.stdout.startswith("released ")
+    version = out.stdout.split()[1]
+    log = (clone / "CHANGELOG.md").read_text(encoding="utf-8")
+    entry = log.split(f"## [{version}]")[1].split("\n## [")[0]
+    assert "changed `emily-ferris`: role:" in entry

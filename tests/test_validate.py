@@ -13,7 +13,10 @@ def test_valid_package_prints_a_summary_per_resource(run, pkg):
     assert result.exit_code == 0
     for name in ("sources", "actors", "statements", "un_votes", "military_exercises"):
         assert name in result.stdout
-    assert result.stdout.rstrip().endswith("\nvalid, 0 warning(s)")
+    assert "\nvalid, 0 warning(s)\n" in result.stdout
+    # Then, as information, the release the data is or what changed since it.
+    version = json.loads((pkg / "datapackage.json").read_text())["version"]
+    assert f"release {version}" in result.stdout.split("warning(s)\n")[1]
 
 
 def test_json_report_shape(run, pkg):

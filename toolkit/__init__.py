@@ -6,7 +6,7 @@ The tree is the architecture:
 - ``toolkit.checks``   how a package or a contributed file is judged (cells, keys, rules, excerpts)
 - ``toolkit.store``    writing the package safely (lock, journal, atomic files, merging rows)
 - ``toolkit.db``       SQL over the package (typed DuckDB, saved queries, exports, ``load``)
-- ``toolkit.release``  diff two versions, cut a release, the CHANGELOG
+- ``toolkit.release``  diff two versions, cut a release and record it, the CHANGELOG, the citation
 - ``toolkit.rollcall`` UN roll calls: published lists to checked vote rows
 - ``toolkit.docgen``   generated documentation (codebook, command reference)
 - ``toolkit.cli``      the ``csto-alignment`` command line, a thin layer over the rest

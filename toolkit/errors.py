@@ -48,6 +48,14 @@ CATALOGUE: dict[str, ErrorType] = {
             "See the command's --help; nothing was checked or written.",
         ),
         _E(
+            "unsafe-name",
+            "file",
+            "Name not allowed",
+            "Names reach SQL, file names and web pages: a package or resource name is lowercase "
+            "letters, digits, '.', '_' or '-' (starting with a letter or digit), a field name "
+            "letters, digits and '_' (starting with a letter); at most 64 characters.",
+        ),
+        _E(
             "binary-file",
             "file",
             "Not a text file",
@@ -162,8 +170,16 @@ CATALOGUE: dict[str, ErrorType] = {
             "formula-injection",
             "cell",
             "Looks like a spreadsheet formula",
-            "Text may not start with =, +, - or @, which spreadsheets run as a formula; reword it so it starts with a letter, digit or quote mark.",
+            "Text may not start with =, +, - or @ (even after spaces or tabs), which spreadsheets run as a formula; reword it so it starts with a letter, digit or quote mark.",
             "{field} {shown!r} starts with {first!r}, which a spreadsheet would run as a formula",
+        ),
+        _E(
+            "unsafe-url",
+            "cell",
+            "Not a web address",
+            "A link must be an http:// or https:// address without spaces or control characters "
+            "(other schemes, such as javascript:, run code when clicked).",
+            "{field} {shown!r} is not an http(s) address",
         ),
         _E("unique-error", "key", "Duplicate value", "This column's values must be unique."),
         _E(
@@ -280,7 +296,15 @@ CATALOGUE: dict[str, ErrorType] = {
             "hash-mismatch",
             "integrity",
             "Data file differs from the release",
-            "The file's size or sha256 differs from the one recorded in datapackage.json: restore it or, if the edit is a correction, release it (`csto-alignment release patch`), which records the new hashes and lists every changed cell in CHANGELOG.md.",
+            "The file's size or sha256 differs from the one this descriptor records: only a published release's datapackage.json records them (the repository's does not), so the file was changed or damaged after the release. Take it from the release again; a correction belongs in the repository, where the next release publishes it.",
+        ),
+        _E(
+            "state-file-tracked",
+            "integrity",
+            "The toolkit's state file is committed",
+            "The lock, the journal of a change and staged files (.NAME.XXXXXXXX.tmp) are the "
+            "toolkit's own and never part of the package: `git rm --cached FILE`, keep them in "
+            ".gitignore, and check that the branch did not plant it.",
         ),
         # `rollcall`: a published roll call read into un_votes rows.
         _E(

@@ -34,6 +34,7 @@ ISO_DATE = "([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-
 INTEGER = "[+-]?[0-9]+"
 URI = "[A-Za-z][A-Za-z0-9+.-]*://[^[:space:]]+"
 FORMULA_STARTS = "=+-@"  # a spreadsheet runs a cell starting with one of these as a formula
+LINK = r"https?://[^[:space:][:cntrl:]]+"  # a web address a page may link to (RE2, case ignored)
 
 
 def is_large(rows: int) -> bool:
@@ -132,8 +133,15 @@ def field_conditions(f: Field) -> list[tuple[str, str]]:
         if constraint.sql is not None and value is not None:
             conds.append((constraint.code, f"{valid} AND {constraint.sql(value, c, typed)}"))
     if f.type == "string":
-        starts = ", ".join(f"'{ch}'" for ch in FORMULA_STARTS)
-        conds.append(("formula-injection", f"{valid} AND left({c}, 1) IN ({starts})"))
+        # Spaces, tabs and line breaks before the formula's first character do not stop it.
+        starts = "".join("\\" + ch for ch in FORMULA_STARTS)
+        conds.append(("formula-injection", f"{valid} AND regexp_matches({c}, '^\\s*[{starts}]')"))
+    if f.is_link:  # a link on the site: only http(s), never javascript: or data:
+        # One error a cell: where the schema's own pattern refuses the value, that one says so.
+        fits = "" if f.pattern is None else f"regexp_full_match({c}, {lit(f.pattern)}) AND "
+        conds.append(
+            ("unsafe-url", f"{valid} AND {fits}NOT regexp_full_match({c}, {lit(LINK)}, 'i')")
+        )
     return conds
 
 
@@ -251,7 +259,7 @@ def cell_context(f: Field, value: str | None) -> dict[str, object]:
         "allowed": f.allowed,
         "shown": None if value is None else cut(value),
         "length": len(value or ""),
-        "first": str(value)[:1],
+        "first": str(value).lstrip()[:1] or str(value)[:1],
         "pattern": pattern_words(f.pattern),
         "min_length": f.min_length or 0,
         "max_length": f.max_length if f.max_length is not None else "any",

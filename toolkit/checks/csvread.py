@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from toolkit.checks.engine import engine
 from toolkit.checks.report import Issue
-from toolkit.db.sql import lit
+from toolkit.db.sandbox import absolute
+from toolkit.db.sql import lit, q
 from toolkit.package.tableschema import Resource
 
 if TYPE_CHECKING:
@@ -278,7 +279,7 @@ def load_csv(
         try:
             facts = pending.result()
         except OSError as exc:
-            con.execute(f'DROP TABLE IF EXISTS "{table}"')
+            con.execute(f"DROP TABLE IF EXISTS {q(table)}")
             out.issues.append(
                 _issue("file-not-found", f"{label}: cannot read ({exc.strerror})", resource, label)
             )
@@ -292,20 +293,20 @@ def load_csv(
         )
         if numbered is not None:
             out.line_sql, out.source_sql = numbered, fast_select(path, header, resource, skip)
-            out.rows = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # type: ignore[index]
+            out.rows = con.execute(f"SELECT count(*) FROM {q(table)}").fetchone()[0]  # type: ignore[index]
             return out
-        con.execute(f'DROP TABLE IF EXISTS "{table}"')
+        con.execute(f"DROP TABLE IF EXISTS {q(table)}")
         tried = True  # not read again by DuckDB: on down the slow path, every fact known
     lines = facts.rows(head, first_end)
     if not lines:  # a header and no rows: an empty table
-        cols = ", ".join(f'"{f.name}" VARCHAR' for f in resource.fields)
-        con.execute(f'CREATE TABLE "{table}" ({cols}, {SRC_LINE} BIGINT)')
+        cols = ", ".join(f"{q(f.name)} VARCHAR" for f in resource.fields)
+        con.execute(f"CREATE TABLE {q(table)} ({cols}, {SRC_LINE} BIGINT)")
         return out
     if data is None and not facts.nul and not padded and not tried:
         numbered = _try_fast(con, table, path, header, resource, skip, lines)
         if numbered is not None:
             out.line_sql, out.source_sql = numbered, fast_select(path, header, resource, skip)
-            out.rows = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # type: ignore[index]
+            out.rows = con.execute(f"SELECT count(*) FROM {q(table)}").fetchone()[0]  # type: ignore[index]
             return out
     data = data if data is not None else path.read_bytes()
     text, issues = _decode(data, resource, label)
@@ -442,7 +443,7 @@ def read_csv_sql(
     """
     columns = "{" + ", ".join(f"{lit(h)}: 'VARCHAR'" for h in header) + "}"
     return (
-        f"read_csv({lit(str(path))}, header=true, auto_detect=false, delim=',', quote='\"', "
+        f"read_csv({lit(absolute(path))}, header=true, auto_detect=false, delim=',', quote='\"', "
         f"escape='\"', skip={skip}, columns={columns}, strict_mode=true{_nullstr(missing)})"
     )
 
@@ -485,9 +486,9 @@ def _load_fast(
 ) -> bool:
     """DuckDB's read of the file into `table`; False (and no table) if DuckDB refuses it."""
     try:
-        con.execute(f'CREATE TABLE "{table}" AS {fast_select(path, header, resource, skip)}')
+        con.execute(f"CREATE TABLE {q(table)} AS {fast_select(path, header, resource, skip)}")
     except engine().Error:
-        con.execute(f'DROP TABLE IF EXISTS "{table}"')
+        con.execute(f"DROP TABLE IF EXISTS {q(table)}")
         return False
     return True
 
@@ -505,12 +506,12 @@ def _rows_are_lines(
     line (the line is the row's position), or rows whose quoted cells hold line breaks, which are
     then counted in SQL (see _number_rows). None (and the table dropped) otherwise: a blank line,
     which DuckDB skips, or a carriage return inside a cell, which the slow path counts its own way."""
-    count = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # type: ignore[index]
+    count = con.execute(f"SELECT count(*) FROM {q(table)}").fetchone()[0]  # type: ignore[index]
     if count == lines:
         return f"rowid + {skip + 2}"
     if count < lines and _number_rows(con, table, resource, lines - count, skip):
         return SRC_LINE
-    con.execute(f'DROP TABLE IF EXISTS "{table}"')
+    con.execute(f"DROP TABLE IF EXISTS {q(table)}")
     return None
 
 
@@ -520,24 +521,25 @@ def _number_rows(
     """Give the table a column of each row's line when its cells' line breaks (no carriage
     returns) are exactly the `extra` lines of the file: a row starts after the rows before it and
     the line breaks inside their cells. False if they are not."""
-    cols = [f'"{f.name}"' for f in resource.fields]
+    cols = [q(f.name) for f in resource.fields]
     cr = " OR ".join(f"contains({c}, chr(13))" for c in cols)
+    any_break = " OR ".join(f"contains({c}, chr(10)) OR contains({c}, chr(13))" for c in cols)
     breaks = " + ".join(
         f"coalesce(length({c}) - length(replace({c}, chr(10), '')), 0)" for c in cols
     )
     found = con.execute(
-        f'SELECT bool_or({cr}), sum({breaks}) FROM "{table}" WHERE {" OR ".join(f"contains({c}, chr(10)) OR contains({c}, chr(13))" for c in cols)}'
+        f"SELECT bool_or({cr}), sum({breaks}) FROM {q(table)} WHERE {any_break}"
     ).fetchone()
     if not found or found[0] or found[1] != extra:
         return False
     numbered = f"{table}__numbered"
     con.execute(
-        f'CREATE TABLE "{numbered}" AS SELECT {", ".join(cols)}, rowid + {skip + 2} + coalesce(sum({breaks}) '
-        f"OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS {SRC_LINE} "
-        f'FROM "{table}"'
+        f"CREATE TABLE {q(numbered)} AS SELECT {', '.join(cols)}, rowid + {skip + 2} + "
+        f"coalesce(sum({breaks}) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING "
+        f"AND 1 PRECEDING), 0) AS {SRC_LINE} FROM {q(table)}"
     )
-    con.execute(f'DROP TABLE "{table}"')
-    con.execute(f'ALTER TABLE "{numbered}" RENAME TO "{table}"')
+    con.execute(f"DROP TABLE {q(table)}")
+    con.execute(f"ALTER TABLE {q(numbered)} RENAME TO {q(table)}")
     return True
 
 
@@ -632,5 +634,11 @@ def _store_rows(
         for f in resource.fields
     }
     arrays[SRC_LINE] = pa.array([line for line, _ in rows], pa.int64())
-    staged = pa.table(arrays)  # noqa: F841 - read by DuckDB's replacement scan below
-    con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM staged')
+    # Registered by name: the connection is locked down (db/sandbox), so DuckDB's replacement scan
+    # of Python variables is off.
+    staged = f"__staged_{table}"
+    con.register(staged, pa.table(arrays))
+    try:
+        con.execute(f"CREATE TABLE {q(table)} AS SELECT * FROM {q(staged)}")
+    finally:
+        con.unregister(staged)

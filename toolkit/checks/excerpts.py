@@ -11,7 +11,7 @@ most sources are web pages the project does not keep.
 from __future__ import annotations
 
 import difflib
-import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,6 +42,23 @@ _NAMES = {
 }
 
 
+SOURCE_ID = re.compile(r"[a-z0-9]+([._-][a-z0-9]+)*")  # a slug: never a path
+
+
+def source_text(sources: Path, source_id: str) -> Path | None:
+    """The text file of `source_id` in the folder `sources`, or None: the id is data a branch can
+    write, so it must be a slug, and the file a regular file in that very folder (a symbolic link
+    leading elsewhere is not read)."""
+    if not isinstance(source_id, str) or not SOURCE_ID.fullmatch(source_id):
+        return None
+    path = sources / f"{source_id}.txt"
+    try:
+        inside = path.resolve().parent == sources.resolve()
+    except OSError:
+        return None
+    return path if inside and path.is_file() else None
+
+
 ELISION = " […] "  # marks words of the source left out between two verbatim passages
 
 
@@ -57,7 +74,9 @@ def occurs(excerpt: str, text: str) -> bool:
 
 
 def default_sources(package: Package) -> Path:
-    return package.root.parent / "shared" / "sources"
+    """`../shared/sources` beside the package's folder, from its absolute location: the package
+    given as `.` (the default) must find the same texts as the package given by its full path."""
+    return package.root.resolve().parent / "shared" / "sources"
 
 
 def _name(c: str) -> str:
@@ -100,17 +119,17 @@ def hint_for(excerpt: str, text: str) -> str:
 
 
 def _texts(sources: Path) -> dict[str, Path]:
-    """source_id -> its text file, for every `<source_id>.txt` in `sources` (one listing, however
-    many rows cite sources)."""
+    """The source texts the folder holds, by source id (only ids `source_text` accepts)."""
     try:
-        names = [entry.name for entry in os.scandir(sources)]
-    except OSError:  # no such folder (or unreadable): no source has a text
+        names = sorted(sources.glob("*.txt")) if sources.is_dir() else []
+    except OSError:
         return {}
-    return {
-        name[: -len(".txt")]: sources / name
-        for name in names
-        if name.endswith(".txt") and (sources / name).is_file()
-    }
+    found = {}
+    for path in names:
+        kept = source_text(sources, path.stem)
+        if kept is not None:
+            found[path.stem] = kept
+    return found
 
 
 def excerpt_issues(
@@ -122,59 +141,59 @@ def excerpt_issues(
     """An `excerpt-not-in-source` error for each excerpt of the rows of `origin` that does not occur
     in its source's text (sources with no text in `sources` are skipped).
 
-    The work is set-based: only rows citing a source with a text are read, each distinct
-    (source, excerpt) pair is compared once, in SQL, and only the rows holding a pair that is not
-    found come back to Python, with their lines. A million votes citing web pages cost one scan.
+    The work is set-based, proportional to the distinct (source, excerpt) pairs that cite a text
+    the project holds and to the findings, never to the rows: the pairs are compared with the texts
+    in SQL; only a pair SQL does not find whole (an excerpt with elisions, or a misquote) comes back
+    to Python, and only the rows holding a pair that is not found are read, with their lines.
     """
     available = _texts(sources)
-    if not available:
+    wanted = [
+        (resource, label, f"{prefix}source_id", f"{prefix}source_excerpt")
+        for resource, label in targets
+        for prefix in CITATIONS
+        if f"{prefix}source_id" in resource.field_names
+        and f"{prefix}source_excerpt" in resource.field_names
+    ]
+    if not available or not wanted:
         return []
-    wanted: list[tuple[Resource, str, str, str]] = []
-    for resource, label in targets:
-        for prefix in CITATIONS:
-            sid, ex = f"{prefix}source_id", f"{prefix}source_excerpt"
-            if sid in resource.field_names and ex in resource.field_names:
-                wanted.append((resource, label, sid, ex))
-    if not wanted:
-        return []
-    cur = con.cursor()  # the scratch tables are this cursor's own
+    texts: dict[str, str] = {}
+    cur = con.cursor()  # the temporary tables below are this cursor's own
     try:
-        # One scan per citing column: the rows citing a source whose text is kept.
-        for k, (resource, _, sid, ex) in enumerate(wanted):
-            cur.execute(
-                f"CREATE TEMP TABLE __cites_{k} AS SELECT __line, {q(sid)} AS s, {q(ex)} AS e "
-                f"FROM {q(resource.name)} WHERE __origin = $o AND {q(ex)} IS NOT NULL "
-                f"AND {q(sid)} IN (SELECT unnest($ids::VARCHAR[]))",
-                {"o": origin, "ids": list(available)},
-            )
-        cited = sorted(
-            {
-                s
-                for k in range(len(wanted))
-                for (s,) in cur.execute(f"SELECT DISTINCT s FROM __cites_{k}").fetchall()
-            }
-        )
-        if not cited:
-            return []
-        texts = {sid: available[sid].read_text(encoding="utf-8") for sid in cited}
-        cur.execute("CREATE TEMP TABLE __source_texts (source_id VARCHAR, text VARCHAR)")
-        cur.executemany("INSERT INTO __source_texts VALUES (?, ?)", list(texts.items()))
+        cur.execute("CREATE OR REPLACE TEMP TABLE __source_texts (source_id VARCHAR, text VARCHAR)")
+        cur.execute("CREATE OR REPLACE TEMP TABLE __missing (s VARCHAR, e VARCHAR)")
         issues = []
-        for k, (resource, label, _, ex) in enumerate(wanted):
-            # The pairs not found in one piece; an excerpt with elisions may still occur, each of
-            # its passages in order (`occurs`): those few are judged in Python.
-            unfound = cur.execute(
-                f"SELECT p.s, p.e FROM (SELECT DISTINCT s, e FROM __cites_{k}) p "
-                "JOIN __source_texts t ON t.source_id = p.s WHERE NOT contains(t.text, p.e)"
+        for resource, label, sid, ex in wanted:
+            cited = [
+                s
+                for (s,) in cur.execute(
+                    f"SELECT DISTINCT {q(sid)} FROM {q(resource.name)} WHERE __origin = $o "
+                    f"AND {q(ex)} IS NOT NULL AND {q(sid)} IN (SELECT unnest($ids::VARCHAR[]))",
+                    {"o": origin, "ids": list(available)},
+                ).fetchall()
+            ]
+            for s in sorted(set(cited) - set(texts)):
+                texts[s] = available[s].read_text(encoding="utf-8")
+                cur.execute("INSERT INTO __source_texts VALUES ($s, $t)", {"s": s, "t": texts[s]})
+            if not cited:
+                continue
+            unsure = cur.execute(
+                f"WITH pairs AS (SELECT DISTINCT {q(sid)} AS s, {q(ex)} AS e "
+                f"FROM {q(resource.name)} WHERE __origin = $o AND {q(ex)} IS NOT NULL "
+                f"AND {q(sid)} IN (SELECT source_id FROM __source_texts)) "
+                "SELECT p.s, p.e FROM pairs p JOIN __source_texts t ON t.source_id = p.s "
+                "WHERE NOT contains(t.text, p.e)",
+                {"o": origin},
             ).fetchall()
-            missing = [(s, e) for s, e in unfound if not occurs(e, texts[s])]
+            missing = [(s, e) for s, e in unsure if not occurs(e, texts[s])]
             if not missing:
                 continue
-            cur.execute(f"CREATE TEMP TABLE __missing_{k} (s VARCHAR, e VARCHAR)")
-            cur.executemany(f"INSERT INTO __missing_{k} VALUES (?, ?)", missing)
+            cur.execute("DELETE FROM __missing")
+            cur.executemany("INSERT INTO __missing VALUES (?, ?)", missing)
             rows = cur.execute(
-                f"SELECT c.__line, c.s, c.e FROM __cites_{k} c JOIN __missing_{k} m "
-                "ON c.s = m.s AND c.e = m.e ORDER BY c.__line"
+                f"SELECT r.__line, r.{q(sid)}, r.{q(ex)} FROM {q(resource.name)} r "
+                f"JOIN __missing m ON r.{q(sid)} = m.s AND r.{q(ex)} = m.e "
+                "WHERE r.__origin = $o ORDER BY r.__line",
+                {"o": origin},
             ).fetchall()
             hints: dict[tuple[str, str], str] = {}  # one hint per distinct pair
             for line, source_id, excerpt in rows:

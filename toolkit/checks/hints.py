@@ -119,7 +119,13 @@ def hint_for(code: str, f: Field, value: str | None) -> str:
         return "Write dates in ISO 8601 (YYYY-MM-DD), e.g. 2022-05-16. For a vaguer date, set date_precision."
     if code == "type-error" and f.type == "integer":
         if re.fullmatch(r"\s*[+-]?[0-9]+(\.0+)?\s*", v):
-            return f"Write a whole number without spaces or decimals: {str(int(float(v)))!r}."
+            whole = int(v.strip().split(".")[0])
+            if not -(2**63) <= whole < 2**63:
+                return (
+                    "The number is beyond the 64-bit range the toolkit's typed tables hold "
+                    f"({-(2**63):,} to {2**63 - 1:,}); no count or year comes near it: check it."
+                )
+            return f"Write a whole number without spaces or decimals: {str(whole)!r}."
         return "Write a whole number, digits only."
     if code == "type-error" and f.type == "boolean":
         return (

@@ -6,12 +6,13 @@ go in one query (UNION ALL); a large table gets the strategy that keeps a millio
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from toolkit.checks.cells import distinct_values, is_large
 from toolkit.checks.csvread import LINE, ORIGIN
-from toolkit.checks.hints import slug
 from toolkit.checks.report import Issue, cut, quoted
 from toolkit.db.sql import lit, q
 from toolkit.package.tableschema import ForeignKey, Resource
@@ -148,18 +149,15 @@ def foreign_key_issues(
             found += _large_dangling(con, t, fk, origin, k)
     found.sort(key=lambda r: (r[0], r[1]))
     issues = []
-    suggested: dict[tuple[int, str], str | None] = {}
+    suggested: dict[tuple[int, str], list[tuple[str, str]]] = {}
     for k, line, values in found:
         t, fk = fks[k]
         value = ", ".join(map(str, values))
         target = f"{fk.resource}.{', '.join(fk.reference_fields)}"
         if (k, value) not in suggested:
-            suggested[k, value] = _existing_slug(con, fk, value)
-        hint = (
-            f"Add a row with {target} = {quoted(value)} first (or in the same file), or fix the id."
-        )
-        if suggested[k, value]:
-            hint = f"Did you mean {suggested[k, value]!r}, which {target} holds? " + hint
+            suggested[k, value] = (
+                closest_keys(con, fk, value) if len(suggested) < SUGGESTED_VALUES else []
+            )
         issues.append(
             Issue.at(
                 "foreign-key",
@@ -169,22 +167,74 @@ def foreign_key_issues(
                 resource=t.resource.name,
                 field=",".join(fk.fields),
                 value=cut(value),
-                hint=hint,
+                hint=_reference_hint(fk, target, value, suggested[k, value]),
             )
         )
     return issues
 
 
-def _existing_slug(con: duckdb.DuckDBPyConnection, fk: ForeignKey, value: str) -> str | None:
-    """The slug of `value` ('Emily Ferris' -> 'emily-ferris') when the referenced rows hold it."""
-    candidate = slug(value)
-    if len(fk.fields) != 1 or not candidate or candidate == value:
-        return None
-    found = con.execute(
-        f"SELECT 1 FROM {q(fk.resource)} WHERE {q(fk.reference_fields[0])} = ? LIMIT 1",
-        [candidate],
-    ).fetchone()
-    return candidate if found else None
+SUGGESTED_VALUES = 200  # distinct dangling values given suggestions; the rest get the plain hint
+SEARCHED_ROWS = 100_000  # referenced tables larger than this are not searched for suggestions
+# Columns of a referenced table that name its rows: what a contributor may have typed instead
+# of the id ('lukashenko' for the row whose name is 'Alexander Lukashenko').
+NAME_COLUMNS = re.compile(r"(name|title|label)$|^(name|title|label)_")
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", text.casefold())
+
+
+def closest_keys(
+    con: duckdb.DuckDBPyConnection, fk: ForeignKey, value: str, n: int = 3
+) -> list[tuple[str, str]]:
+    """Up to `n` existing keys of the referenced table that `value` may mean, best first, each
+    with the row's name: a key or a name that holds every word of `value` ('lukashenko' ->
+    alexander-lukashenko, 'Emily Ferris' -> emily-ferris), else one spelt nearly alike."""
+    if len(fk.fields) != 1 or not _words(value):
+        return []
+    key = fk.reference_fields[0]
+    columns = [r[0] for r in con.execute(f"DESCRIBE {q(fk.resource)}").fetchall()]
+    names = [c for c in columns if c != key and NAME_COLUMNS.search(c)]
+    label = f"concat_ws(' ', {', '.join(q(c) for c in names)})" if names else "''"
+    rows = con.execute(
+        f"SELECT DISTINCT {q(key)}::VARCHAR, {label} FROM {q(fk.resource)} "
+        f"WHERE {q(key)} IS NOT NULL LIMIT {SEARCHED_ROWS + 1}"
+    ).fetchall()
+    if len(rows) > SEARCHED_ROWS:
+        return []
+    wanted = _words(value)
+    joined = " ".join(wanted)
+    scored = []
+    for k, name in rows:
+        words = set(_words(k)) | set(_words(name or ""))
+        if set(wanted) <= words:
+            score = 2.0 - len(words - set(wanted)) / 100  # the fewer other words, the better
+        else:
+            score = max(
+                difflib.SequenceMatcher(None, joined, " ".join(_words(s))).ratio()
+                for s in (k, name or "")
+            )
+        if score >= 0.8:
+            scored.append((-score, k, name or ""))
+    return [(k, name) for _, k, name in sorted(scored)[:n]]
+
+
+def _reference_hint(
+    fk: ForeignKey, target: str, value: str, candidates: list[tuple[str, str]]
+) -> str:
+    new_row = f"a row with {target} = {quoted(value)}"
+    if not candidates:
+        return (
+            f"Fix the id if it names something {fk.resource} holds; if it is new, add {new_row} "
+            "first (or in the same file)."
+        )
+    shown = ", ".join(
+        f"{k!r}" + (f" ({name})" if name and name != k else "") for k, name in candidates
+    )
+    return (
+        f"Did you mean {shown}, which {target} holds? Add {new_row} only if it is a new entity, "
+        f"not yet in {fk.resource} (first, or in the same file)."
+    )
 
 
 def _dangling_sql(t: Target, fk: ForeignKey, origin: str, k: int) -> str:

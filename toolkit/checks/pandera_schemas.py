@@ -85,9 +85,9 @@ _CONNECTION: list = []
 def _cells_connection():
     """One in-memory DuckDB connection for every cell check (connecting costs more than a check)."""
     if not _CONNECTION:
-        import duckdb
+        from toolkit.db import sandbox
 
-        _CONNECTION.append(duckdb.connect())
+        _CONNECTION.append(sandbox.connect())
     return _CONNECTION[0]
 
 
@@ -128,18 +128,19 @@ class _Sql:
     @property
     def con(self):
         if self._con is None:
-            import duckdb
+            from toolkit.db import sandbox
 
-            self._con = duckdb.connect()
+            self._con = sandbox.connect()  # reads only the frames it is given
             for name, frame in self.frames.items():
                 res = self.package.resource(name)
                 df = frame[res.field_names].copy()
                 df[ORIGIN] = "package"
                 df[LINE] = range(2, len(df) + 2)
                 self._con.register(f"__frame_{name}", df)
-                cols = ", ".join(f'"{f}"::VARCHAR AS "{f}"' for f in res.field_names)
+                cols = ", ".join(f"{q(f)}::VARCHAR AS {q(f)}" for f in res.field_names)
                 self._con.execute(
-                    f'CREATE TABLE "{name}" AS SELECT {cols}, {ORIGIN}, {LINE} FROM "__frame_{name}"'
+                    f"CREATE TABLE {q(name)} AS SELECT {cols}, {ORIGIN}, {LINE} "
+                    f"FROM {q('__frame_' + name)}"
                 )
                 self._con.execute(typed_view_sql(res))
         return self._con

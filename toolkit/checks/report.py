@@ -56,11 +56,13 @@ class Issue:
 
 @dataclass
 class Report:
-    """What a check found. `summary` maps a resource name to its counts."""
+    """What a check found. `summary` maps a resource name to its counts; `since_release` (set by
+    `validate`) is information, never a finding: what changed since the last release."""
 
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     summary: dict[str, dict[str, Any]] = field(default_factory=dict)
+    since_release: dict[str, Any] | None = None
 
     @property
     def valid(self) -> bool:
@@ -73,9 +75,12 @@ class Report:
             s["warnings"] = sum(1 for w in self.warnings if w.resource == name)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d = {
             "valid": self.valid,
             "errors": [e.to_dict() for e in self.errors],
             "warnings": [w.to_dict() for w in self.warnings],
             "summary": self.summary,
         }
+        if self.since_release is not None:
+            d["since_release"] = self.since_release
+        return d

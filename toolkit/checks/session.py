@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from toolkit.checks.cells import BAD, cell_issues, is_large, typed_is_table, typed_view_sql
 from toolkit.checks.csvread import LINE, ORIGIN, SRC_LINE, Loaded, load_csv
-from toolkit.checks.engine import engine, remove_temp, spill_to_temp
+from toolkit.checks.engine import MEMORY_LIMIT, engine
 from toolkit.checks.keys import Target, foreign_key_issues, key_issues
 from toolkit.checks.report import Issue, Report
 from toolkit.checks.rules import Rule, rules_for
+from toolkit.db import sandbox
 from toolkit.db.sql import lit, q
 from toolkit.errors import CATALOGUE, STAGES
 from toolkit.package.tableschema import Package, Resource
@@ -49,25 +50,24 @@ class File:
 class Session:
     """A DuckDB connection holding the package's resources as text tables, plus typed views."""
 
-    def __init__(self, package: Package) -> None:
+    def __init__(self, package: Package, read: list[Path] | None = None) -> None:
+        """`read`: the files the session may load (its connection reaches no other, db/sandbox)."""
         self.package = package
-        self.con: duckdb.DuckDBPyConnection = engine().connect()
-        self.temp = spill_to_temp(self.con)
+        self.con: duckdb.DuckDBPyConnection = sandbox.connect(
+            read=read or [], duck=engine(), memory=MEMORY_LIMIT
+        )
         self.rules = rules_for(package)
         self.loaded: set[str] = set()
         # resource -> the tables its rows were loaded into: (table, origin, SQL of the line number)
         self.loaded_tables: dict[str, list[tuple[str, str, str]]] = {}
         self.rows: dict[tuple[str, str], int] = {}  # (resource, origin) -> rows loaded
-        # (resource, origin) -> the SELECT DuckDB read the file by (None: read by Python's csv)
-        self.source_sql: dict[tuple[str, str], str | None] = {}
         # resource -> whether its typed relation (`typed_<name>`) is a table (else a view)
         self.typed_table: dict[str, bool] = {}
         self.report = Report()
 
     def close(self) -> None:
-        """Close the connection and remove what DuckDB spilled to disk."""
+        """Close the connection (what DuckDB spilled goes with the process's private folder)."""
         self.con.close()
-        remove_temp(self.temp)
 
     def parallel(self, tasks: list[Callable[[duckdb.DuckDBPyConnection], T]]) -> list[T]:
         """Each task's result, in order; tasks run on THREADS threads, each with a cursor of its own.
@@ -127,7 +127,6 @@ class Session:
                     (result.table, f.origin, result.line_sql)
                 )
                 self.rows[f.resource.name, f.origin] = result.rows
-                self.source_sql[f.resource.name, f.origin] = result.source_sql
                 self.loaded.add(f.resource.name)
                 self._view(f.resource)
         return results

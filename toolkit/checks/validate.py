@@ -31,32 +31,25 @@ def validate_package(
     excerpts against the source texts in `sources` (excerpts.default_sources if None)."""
     from toolkit.package.tableschema import load_package
 
-    session = validated_session(package or load_package(path), sources)
-    session.close()
-    return session.report
+    return validated_session(package or load_package(path), sources).report
 
 
 def validated_session(package: Package, sources: Path | None = None) -> Session:
     """validate_package's work, returning the session: its report, and its database, whose view of
-    each resource gives every row's line in its file (`__line`), for callers that place rows.
-    The caller closes it (Session.close)."""
-    session = Session(package)
+    each resource gives every row's line in its file (`__line`), for callers that place rows."""
     resources = list(package.resources.values())
-    try:
-        loaded = session.load([File(r, package.root / r.path, PACKAGE, r.path) for r in resources])
-        session.judge(
-            [(r, r.path) for r in resources], PACKAGE, {r.name: r.path for r in resources}
-        )
-        session.report.errors += excerpt_issues(
-            session.con,
-            [(r, r.path) for r in resources if r.name in session.loaded],
-            PACKAGE,
-            sources or default_sources(package),
-        )
-    except BaseException:
-        session.close()
-        raise
+    files = [File(r, package.root / r.path, PACKAGE, r.path) for r in resources]
+    session = Session(package, read=[f.path for f in files])
+    loaded = session.load(files)
+    session.judge([(r, r.path) for r in resources], PACKAGE, {r.name: r.path for r in resources})
+    session.report.errors += excerpt_issues(
+        session.con,
+        [(r, r.path) for r in resources if r.name in session.loaded],
+        PACKAGE,
+        sources or default_sources(package),
+    )
     session.report.errors += integrity_issues(package)
+    session.report.errors += state_file_issues(package)
     _summarise(session, {r.name: result.rows for r, result in zip(resources, loaded, strict=True)})
     return session
 
@@ -85,47 +78,18 @@ def check_contribution(
     `replace`, a row whose primary key the package holds is judged as the correction of that row:
     the package's row is set aside, so keys, references and rules see the corrected one only.
     """
-    session = judge_contribution(package, file, resource_name, replace, sources)
-    session.close()
-    return session.report
-
-
-def judge_contribution(
-    package: Package,
-    file: Path,
-    resource_name: str,
-    replace: bool = False,
-    sources: Path | None = None,
-) -> Session:
-    """check_contribution's work, with the session that did it (its report in `.report`), whose
-    tables still hold the package's rows and the contribution's: `add` merges them there. The
-    caller closes it."""
-    session = Session(package)
-    try:
-        return _judge(session, package, file, resource_name, replace, sources)
-    except BaseException:
-        session.close()
-        raise
-
-
-def _judge(
-    session: Session,
-    package: Package,
-    file: Path,
-    resource_name: str,
-    replace: bool,
-    sources: Path | None,
-) -> Session:
     resource = package.resource(resource_name)
     label = str(file)
     existing = [package.resource(name) for name in needed_by(package, resource_name)]
     files = [File(r, package.root / r.path, PACKAGE, r.path) for r in existing]
-    loaded = session.load([*files, File(resource, file, CONTRIBUTION, label)])
+    files.append(File(resource, file, CONTRIBUTION, label))
+    session = Session(package, read=[f.path for f in files])
+    loaded = session.load(files)
     errors = [i for r in loaded[:-1] for i in r.issues]
     if errors:
         # The package itself must be valid for a contribution to be judged against it.
         session.report.errors = errors
-        return session
+        return session.report
     n = loaded[-1].rows
     if replace and not loaded[-1].fatal:
         session.set_aside_replaced(resource)
@@ -148,7 +112,7 @@ def _judge(
         )
     session.report.summary[resource.name] = {"rows": n}
     session.report.count_by_resource()
-    return session
+    return session.report
 
 
 def integrity_issues(package: Package) -> list[Issue]:
@@ -174,3 +138,18 @@ def integrity_issues(package: Package) -> list[Issue]:
                 )
             )
     return issues
+
+
+def state_file_issues(package: Package) -> list[Issue]:
+    """The toolkit's state files (lock, journal, staged files) that git tracks in the package."""
+    from toolkit.store.state import tracked_state_files
+
+    return [
+        Issue(
+            code="state-file-tracked",
+            file=path,
+            message=f"{path}: the toolkit's own state file is tracked by git; it is never part of "
+            "the package (a branch that commits one may be planting it)",
+        )
+        for path in tracked_state_files(package.root)
+    ]

@@ -93,8 +93,47 @@ def _usage_error_json(message: str) -> None:
     click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
 
 
+def _version_label() -> str:
+    """The version of the data package in the working folder (else in the toolkit's own
+    repository), as a release or as what it is: '0.4.0 + unreleased changes'."""
+    from toolkit.package.tableschema import DESCRIPTOR
+    from toolkit.release.record import release_status
+
+    here = Path.cwd()
+    candidates = [here, Path(__file__).resolve().parents[2]]
+    for root in candidates:
+        if (root / DESCRIPTOR).is_file():
+            try:
+                status = release_status(load_package(root))
+            except ToolkitError:
+                continue
+            if status.released:
+                return status.label
+            if status.changed:
+                n = len(status.changed)
+                return (
+                    f"{status.label} (the data package in {root}: {n} file(s) differ from "
+                    f"release {status.version}; `csto-alignment validate` counts the rows)"
+                )
+            return f"{status.label} (the data package in {root})"
+    return __version__
+
+
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"csto-alignment, version {_version_label()}")
+        ctx.exit()
+
+
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="csto-alignment")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version of the data package here (a release, or unreleased changes) and exit.",
+)
 @click.option("--debug", is_flag=True, help="Show Python tracebacks of unexpected failures.")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
@@ -138,16 +177,21 @@ def validate(path: str | None, package_path: str | None, sources_dir: str | None
     """Validate the whole package at PATH (or --package): types, constraints, keys and
     cross-table rules.
 
-    Reports every error (no cap), then one summary line per resource.
+    Reports every error (no cap), then one summary line per resource, then, as information, what
+    changed since the last release (rows added, removed and changed per resource).
     """
     from toolkit.checks.validate import validate_package
-    from toolkit.store.lock import recover_if_needed
+    from toolkit.store.lock import reading
 
     if path is not None and package_path is not None and Path(path) != Path(package_path):
         raise UsageError(f"give the package once: PATH {path!r} or --package {package_path!r}")
     where = path or package_path or "."
-    recover_if_needed(package_root(where), _note)
-    report = validate_package(where, sources=_path(sources_dir))
+    from toolkit.release.unreleased import changes_since_release
+
+    with reading(package_root(where), "validate", _note):  # no writer changes it meanwhile
+        package = load_package(where)
+        report = validate_package(where, package, sources=_path(sources_dir))
+        report.since_release = changes_since_release(package)  # information, never an error
     root = Path(where) if Path(where).is_dir() else Path(where).parent
     _emit_report(report, fmt, base=str(root))
     sys.exit(EXIT_OK if report.valid else EXIT_INVALID)
@@ -178,16 +222,16 @@ def check(
 @click.option(
     "--replace",
     is_flag=True,
-    help="Correct existing rows: a row whose primary key exists replaces it (logged old -> new).",
+    help="Correct existing rows: a row whose primary key exists replaces it (each changed cell printed, old -> new).",
 )
 def add(
     file: str, resource: str, package_path: str, sources_dir: str | None, fmt: str, replace: bool
 ) -> None:
     """Check FILE and, only if it has no error, merge its rows into the package.
 
-    The data file is rewritten atomically in canonical order, and the rows are logged under
-    'Unreleased' in CHANGELOG.md. With --replace, rows whose key exists are corrections: each
-    changed cell is logged, old -> new. On any error nothing is written.
+    The data file is rewritten atomically in canonical order; nothing else is written (the
+    release lists every change in CHANGELOG.md). With --replace, rows whose key exists are
+    corrections: each changed cell is printed, old -> new. On any error nothing is written.
     """
     from toolkit.store.lock import writing
     from toolkit.store.merge import add_contribution
@@ -204,6 +248,8 @@ def add(
         click.echo(f"added {result.added} row(s) to {path}", err=True)
         if replace:
             click.echo(f"replaced {result.replaced} row(s) in {path}", err=True)
+            for line in result.corrections:
+                click.echo(f"  changed {line}", err=True)
         sys.exit(EXIT_OK)
     click.echo("nothing was written", err=True)
     sys.exit(EXIT_INVALID)
@@ -332,6 +378,10 @@ def rollcall(
             f"no folder {Path(out).parent} to write {out} in", param_hint="--out"
         )
     package = load_package(package_path)
+    if out is not None:
+        from toolkit.store.outdir import check_output_file, package_paths
+
+        check_output_file(Path(out), package.root, package_paths(package))
     tallies = {"yes": tally_yes, "no": tally_no, "abstain": tally_abstain}
     tallies["non_voting"] = tally_non_voting
     alias_map = {}
@@ -554,17 +604,32 @@ def query(
     Every resource is a table of the same name with its Table Schema's types. Saved queries live in
     queries/; `csto-alignment queries` lists them.
     """
-    from toolkit.cli.render import CELL_WIDTH, cut_wide_cells, rows_as
-    from toolkit.db.query import Limits, run_query
     from toolkit.db.saved import saved_queries
-    from toolkit.store.lock import recover_if_needed
+    from toolkit.store.lock import reading
 
-    recover_if_needed(package_root(package_path), _note)
-    package = load_package(package_path)
     if (sql is None) == (sql_file is None):
         raise click.UsageError("give either SQL (or a saved query's name) or --file, not both")
     params = _params(param_values)
-    saved = saved_queries(package.root)
+    with reading(package_root(package_path), "query", _note):  # no writer changes it meanwhile
+        package = load_package(package_path)
+        saved = saved_queries(package.root)
+        result = _run_query(package, sql, sql_file, saved, params, fmt, timeout, memory, row_limit)
+    _print_result(result, fmt)
+
+
+def _run_query(
+    package: Any,
+    sql: str | None,
+    sql_file: str | None,
+    saved: dict[str, Any],
+    params: dict[str, str],
+    fmt: str,
+    timeout: float,
+    memory: str,
+    row_limit: int | None,
+) -> Any:
+    from toolkit.db.query import Limits, run_query
+
     if sql_file is not None:
         sql = _read_sql(Path(sql_file))
     elif sql in saved:
@@ -576,13 +641,26 @@ def query(
     if row_limit is None:  # a screenful for people; everything for files and programs
         row_limit = 1000 if fmt in ("table", "markdown") else 0
     limits = Limits(timeout=timeout or None, memory=memory, rows=row_limit or None)
-    result = run_query(package, sql or "", params, limits)
+    return run_query(package, sql or "", params, limits)
+
+
+def _print_result(result: Any, fmt: str) -> None:
+    from toolkit.cli.render import (
+        CELL_WIDTH,
+        cut_wide_cells,
+        rows_as,
+        rows_table,
+        terminal_width,
+    )
+
+    width = terminal_width()
     if result.cache_built:
         click.echo("built the typed query cache", err=True)
     if result.left_out:
         shown, total = len(result.rows), len(result.rows) + result.left_out
+        more = "more than " if result.more else ""
         click.echo(
-            f"showing {shown:,} of {total:,} rows ({result.left_out:,} left out); "
+            f"showing {shown:,} of {more}{total:,} rows ({more}{result.left_out:,} left out); "
             "--limit N shows more, --limit 0 all",
             err=True,
         )
@@ -598,6 +676,16 @@ def query(
                     "--format csv or json shows them whole",
                     err=True,
                 )
+            fitted = rows_table(result.columns, rows, width)
+            if fitted.left_out:
+                click.echo(
+                    f"{len(fitted.left_out)} column(s) left out to fit {width} characters "
+                    f"(COLUMNS): {', '.join(fitted.left_out)}; select fewer columns, widen the "
+                    "terminal, or --format csv or json shows them all",
+                    err=True,
+                )
+            click.echo(fitted.text)
+            return
         click.echo(rows_as(fmt, result.columns, rows))
 
 
@@ -608,47 +696,72 @@ def queries(package_path: str, fmt: str) -> None:
     """List the saved queries in queries/ and the question each answers."""
     import json
 
-    from toolkit.cli.render import table
+    from toolkit.cli.render import table, terminal_width
     from toolkit.db.saved import saved_queries
 
     saved = saved_queries(load_package(package_path).root)
     if fmt == "json":
         items = [
-            {"name": q.name, "title": q.title, "answers": q.answers, "params": q.params}
+            {
+                "name": q.name,
+                "title": q.title,
+                "answers": q.answers,
+                "params": q.params,
+                "engine": q.engine,
+            }
             for q in saved.values()
         ]
         click.echo(json.dumps(items, indent=2))
         return
-    click.echo(table(["name", "answers"], [(q.name, q.answers) for q in saved.values()]))
+    click.echo(
+        table(["name", "answers"], [(q.name, q.answers) for q in saved.values()], terminal_width())
+    )
 
 
 @main.command()
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["duckdb", "parquet", "sqlite"]),
+    type=click.Choice(["duckdb", "parquet", "sqlite", "claimreview"]),
     required=True,
-    help="duckdb: one typed database; parquet: one file per resource; sqlite: one file for Datasette or sqlite3.",
+    help="duckdb: one typed database; parquet: one file per resource; sqlite: one file for "
+    "Datasette or sqlite3; claimreview: the claims' verdicts as schema.org ClaimReview (JSON-LD), "
+    "one review per evidence row.",
 )
 @click.option(
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=str),
     required=True,
-    help="Folder to write into (created if missing).",
+    help="Folder to write into (created if missing): a new or empty folder, or one `export` made "
+    "before; never the package's folder, its folders or above it.",
+)
+@click.option(
+    "--site-url",
+    default="",
+    metavar="URL",
+    help="claimreview: the address the site is published at, for the reviews' url and citations "
+    "(default: addresses relative to the site's root).",
 )
 @package_option
-def export(fmt: str, out_dir: str, package_path: str) -> None:
-    """Export the package as a typed DuckDB database, Parquet files or a SQLite database."""
+def export(fmt: str, out_dir: str, site_url: str, package_path: str) -> None:
+    """Export the package as a typed DuckDB database, Parquet files or a SQLite database, or its
+    claims' verdicts as schema.org ClaimReview."""
     from toolkit.db.export import export as do_export
+    from toolkit.store.lock import reading
 
-    written = do_export(load_package(package_path), fmt, Path(out_dir))
+    if site_url and fmt != "claimreview":
+        raise click.UsageError("--site-url goes with --format claimreview only")
+    if site_url and not re.match(r"^https?://", site_url):
+        raise click.BadParameter(f"{site_url!r} is not an http(s) address", param_hint="--site-url")
+    with reading(package_root(package_path), "export", _note):  # no writer changes it meanwhile
+        written = do_export(load_package(package_path), fmt, Path(out_dir), site_url)
     for path in written:
         click.echo(str(path))
 
 
 @main.command()
-@click.argument("old")
+@click.argument("old", required=False)
 @click.argument("new", default=".")
 @format_option("text", "json", "markdown")
 @click.option(
@@ -658,16 +771,19 @@ def export(fmt: str, out_dir: str, package_path: str) -> None:
     type=click.Path(exists=True, file_okay=False, path_type=str),
     help="The git repository in which OLD and NEW are revisions.",
 )
-def diff(old: str, new: str, fmt: str, repo: str) -> None:
+def diff(old: str | None, new: str, fmt: str, repo: str) -> None:
     """Compare two versions of the package: folders, or git revisions such as v0.1.0 HEAD.
 
     Per resource, keyed on the primary key: rows added, removed and changed (each changed cell, old ->
-    new), and schema changes, with the version bump they require.
+    new), and schema changes, with the version bump they require. Without OLD: since the last
+    release (the version datapackage.json names, found by its tag or its content).
     """
     import json
 
     from toolkit.release.diff import diff_refs, markdown, text
 
+    if old is None:
+        old = f"v{load_package(repo).version}"
     d = diff_refs(old, new, Path(repo))
     if fmt == "json":
         click.echo(json.dumps(d.to_dict(), indent=2, ensure_ascii=False))
@@ -842,10 +958,13 @@ def release(
 ) -> None:
     """Cut a release: validate, grade the changes since the last release, and write it.
 
-    Proposes the bump from the diff and refuses a smaller one; sets version and created and records
-    each data file's bytes and sha256 in datapackage.json; moves 'Unreleased' in CHANGELOG.md under the
-    new version with the diff; updates CITATION.cff and the README's citation; writes dist/; prints
-    the git commands to run.
+    The last release is the one the descriptor's version names, found by its tag or its content
+    (the commit whose descriptor first carried it). Proposes the bump from the diff and refuses a
+    smaller one; refuses when nothing changed, when a release is written but not committed, and a
+    version published already. Writes the version and created into datapackage.json, the notes
+    under 'Unreleased' and the diff (every row and cell changed) into CHANGELOG.md, CITATION.cff,
+    the README's citation, and releases/VERSION.json (the size and sha256 of every file
+    published); builds dist/ and checks it against that record; prints the git commands to run.
     """
     from toolkit.cli.render import report_text
     from toolkit.release.cut import cut_release
@@ -853,12 +972,7 @@ def release(
     if with_site and no_dist:
         raise click.UsageError("--site builds into dist/: it cannot go with --no-dist")
     if with_site:
-        from toolkit.site.build import SiteDependencyError, check_dependencies
-
-        try:
-            check_dependencies()  # before anything is written
-        except SiteDependencyError as exc:
-            raise click.UsageError(str(exc)) from None
+        _check_site_dependencies()
     from toolkit.store.lock import writing
 
     with writing(package_root(package_path), "release", _note):
@@ -870,9 +984,6 @@ def release(
             click.echo(report_text(result.report)[1], err=True)
         click.echo(f"release refused: {result.refused}", err=True)
         sys.exit(EXIT_INVALID)
-    if result.rehashed:
-        edited = ", ".join(result.rehashed)
-        click.echo(f"edited since the last release, hashes recorded anew: {edited}", err=True)
     if result.required:
         click.echo(f"changes since {result.old_version} need a {result.required} release", err=True)
     click.echo(f"released {result.new_version}")
@@ -883,13 +994,60 @@ def release(
         click.echo(f"  {cmd}", err=True)
 
 
+def _check_site_dependencies() -> None:
+    from toolkit.site.build import SiteDependencyError, check_dependencies
+
+    try:
+        check_dependencies()  # before anything is written
+    except SiteDependencyError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@main.command()
+@click.option(
+    "--site",
+    "with_site",
+    is_flag=True,
+    help="Also build the static site into dist/site/ (needs the 'site' extra).",
+)
+@click.option(
+    "--unreleased",
+    is_flag=True,
+    help="Build a package that is not a release as a snapshot, labelled '+ unreleased changes' "
+    "in every file.",
+)
+@package_option
+def dist(with_site: bool, unreleased: bool, package_path: str) -> None:
+    """Build dist/ for the release the package is: the zip (its descriptor with every file's size
+    and sha256), Parquet files, a .duckdb database and RELEASE-NOTES.md.
+
+    What the release workflow runs on a tag. Refuses a package that is not the release its
+    descriptor names (releases/VERSION.json), and checks the zip against that record.
+    """
+    from toolkit.release.cut import build_dist
+
+    if with_site:
+        _check_site_dependencies()
+    result = build_dist(load_package(package_path), site=with_site, unreleased=unreleased)
+    if result.verified:
+        click.echo(
+            f"checked {len(result.verified)} file(s) of the zip against releases/{result.version}.json",
+            err=True,
+        )
+    else:
+        click.echo(f"not a release: {result.label}", err=True)
+    for path in result.written:
+        click.echo(str(path))
+
+
 @main.command()
 @click.option(
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=str),
     required=True,
-    help="Folder to write the site into (replaced whole; created if missing).",
+    help="Folder to write the site into (replaced whole; created if missing): a new or empty "
+    "folder, or one `site` made before; never the package's folder, its folders or above it.",
 )
 @package_option
 def site(out_dir: str, package_path: str) -> None:
@@ -902,22 +1060,26 @@ def site(out_dir: str, package_path: str) -> None:
     from toolkit.cli.render import report_text
     from toolkit.db.typed_db import BuildError
     from toolkit.site.build import SiteDependencyError, build_site, check_dependencies
+    from toolkit.store.lock import reading
+    from toolkit.store.outdir import check_output_folder, package_paths
 
     package = load_package(package_path)
+    check_output_folder(Path(out_dir), package.root, package_paths(package))  # before any work
     try:
         check_dependencies()  # before the validation, which takes a while on large files
     except SiteDependencyError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    report = validate_package(package.root, package)
-    if not report.valid:
-        click.echo(report_text(report)[1], err=True)
-        click.echo("site refused: the package is not valid; nothing was written", err=True)
-        sys.exit(EXIT_INVALID)
-    try:
-        result = build_site(package, Path(out_dir))
-    except BuildError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(EXIT_INVALID)
+    with reading(package.root, "site", _note):  # no writer changes it meanwhile
+        report = validate_package(package.root, package)
+        if not report.valid:
+            click.echo(report_text(report)[1], err=True)
+            click.echo("site refused: the package is not valid; nothing was written", err=True)
+            sys.exit(EXIT_INVALID)
+        try:
+            result = build_site(package, Path(out_dir))
+        except BuildError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(EXIT_INVALID)
     click.echo(f"wrote {len(result.pages)} pages to {result.out}", err=True)
     click.echo(str(result.out / "index.html"))

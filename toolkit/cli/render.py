@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit.checks.report import Issue, Report
@@ -20,8 +21,58 @@ def visible(text: str) -> str:
     return HIDDEN.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A fixed-width text table, control characters escaped (visible)."""
+def terminal_width() -> int | None:
+    """The width tables are fitted to: $COLUMNS when set, else the terminal's when stdout is one;
+    None (no limit) when the output goes to a file or a program."""
+    import os
+    import shutil
+    import sys
+
+    columns = os.environ.get("COLUMNS", "")
+    if columns.strip().isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
+
+
+MIN_COLUMN = 10  # narrowest a column is wrapped to (a narrower one keeps its own width)
+
+
+@dataclass
+class Fitted:
+    """A table laid out for a width: its text and the columns it left out (none fit)."""
+
+    text: str
+    left_out: list[str] = field(default_factory=list)
+
+
+def _widths(natural: list[int], budget: int) -> list[int]:
+    """Column widths within `budget` characters (separators excluded): the widest column gives
+    way first, none below MIN_COLUMN (or its own width, if narrower)."""
+    widths = list(natural)
+    floors = [min(w, MIN_COLUMN) for w in natural]
+    while sum(widths) > budget:
+        i = max(range(len(widths)), key=lambda k: (widths[k] - floors[k], widths[k]))
+        if widths[i] <= floors[i]:
+            break
+        widths[i] -= 1
+    return widths
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
+
+    lines = []
+    for part in text.split("\n") or [""]:
+        lines += textwrap.wrap(part, width, break_long_words=True, break_on_hyphens=False) or [""]
+    return lines
+
+
+def fit_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], width: int | None) -> Fitted:
+    """A fixed-width text table, control characters escaped (visible), fitted to `width`
+    characters: long cells wrap within their column, and the columns that do not fit even at
+    their narrowest are left out (named in `left_out`). `width` None: no limit, one line a row."""
     cells = [
         [
             ("" if v is None else str(v).lower() if isinstance(v, bool) else visible(str(v)))
@@ -29,11 +80,50 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
         ]
         for r in rows
     ]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    headers = list(headers)
+    natural = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    left_out: list[str] = []
+    if width is not None:
+        # the columns that fit at their narrowest, in order; the rest are left out
+        keep = 0
+        used = 0
+        for w in natural:
+            need = min(w, MIN_COLUMN) + (2 if keep else 0)
+            if keep and used + need > width:
+                break
+            used += need
+            keep += 1
+        left_out = headers[keep:]
+        headers, natural = headers[:keep], natural[:keep]
+        cells = [r[:keep] for r in cells]
+        widths = _widths(natural, width - 2 * (len(headers) - 1))
+    else:
+        widths = natural
+    wrapped = widths != natural
     line = "  ".join("-" * w for w in widths)
-    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)), line]
-    out += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
-    return "\n".join(s.rstrip() for s in out)
+    out = []
+    for r in [headers, None, *cells]:
+        if r is None:
+            out.append(line)
+            continue
+        parts = [_wrap(v, w) if wrapped else [v] for v, w in zip(r, widths, strict=True)]
+        for k in range(max(len(p) for p in parts)):
+            out.append(
+                "  ".join(
+                    (p[k] if k < len(p) else "").ljust(w)
+                    for p, w in zip(parts, widths, strict=True)
+                ).rstrip()
+            )
+        if wrapped and r is not headers and len(out) and max(len(p) for p in parts) > 1:
+            out.append("")  # a wrapped row ends with a blank line, so that rows stay apart
+    while out and out[-1] == "":
+        out.pop()
+    return Fitted("\n".join(s.rstrip() for s in out), left_out)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], width: int | None = None) -> str:
+    """A fixed-width text table, control characters escaped (visible); see fit_table."""
+    return fit_table(headers, rows, width).text
 
 
 def issue_line(issue: Issue, kind: str) -> str:
@@ -55,7 +145,36 @@ def report_text(report: Report) -> tuple[str, str]:
         table(["resource", "rows", "errors", "warnings"], rows)
         + f"\n{verdict}, {len(report.warnings)} warning(s)"
     )
+    if report.since_release is not None:
+        out += "\n" + since_release_text(report.since_release)
     return out, "\n".join(diag)
+
+
+def _counted(counts: dict[str, Any] | None) -> str:
+    if counts is None:
+        return "changed (the release's file is not at hand to count rows: no git history)"
+    parts = [f"{counts[k]} row(s) {k}" for k in ("added", "removed", "changed") if counts.get(k)]
+    for k in ("fields_added", "fields_removed"):
+        if counts.get(k):
+            parts.append(f"{k.replace('_', ' ')}: {', '.join(counts[k])}")
+    return "; ".join(parts) or "reformatted (no row differs)"
+
+
+def since_release_text(info: dict[str, Any]) -> str:
+    """Information (never an error): what changed since the release the descriptor names."""
+    version = info["version"]
+    if info["released"]:
+        return f"this is release {version}: nothing changed since"
+    if not info.get("changed_files") and not info.get("resources"):
+        return (
+            f"version {info['label']}: no record of a release {version} (releases/{version}.json)"
+        )
+    lines = [f"unreleased changes since release {version} (for the next release; not errors):"]
+    lines += [f"  {name}: {_counted(c)}" for name, c in info["resources"].items()]
+    others = info.get("other_files", [])
+    if others:
+        lines.append(f"  also changed: {', '.join(others)}")
+    return "\n".join(lines)
 
 
 def _escape(text: str, prop: bool = False) -> str:
@@ -101,6 +220,9 @@ def report_github(report: Report, base: str = "") -> str:
             props.append(f"title={_escape(title, True)}")
             message = f"{i.message}\nfix: {i.hint}"
             lines.append(f"::{kind} {','.join(props)}::{_escape(message)}")
+    if report.since_release is not None and not report.since_release["released"]:
+        text = since_release_text(report.since_release)
+        lines.append(f"::notice title=unreleased changes::{_escape(text)}")
     return "\n".join(lines)
 
 
@@ -142,8 +264,11 @@ def cut_wide_cells(
     return out, cut
 
 
-def rows_as(fmt: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """Query results as `table`, `csv`, `json` (an array of objects) or `markdown`."""
+def rows_as(
+    fmt: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], width: int | None = None
+) -> str:
+    """Query results as `table` (fitted to `width`, see fit_table), `csv`, `json` (an array of
+    objects) or `markdown`; only the table is fitted, the other formats are data."""
     if fmt == "json":
         return json.dumps(
             [dict(zip(columns, map(_plain, r), strict=True)) for r in rows],
@@ -168,7 +293,12 @@ def rows_as(fmt: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
         lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
         lines += ["| " + " | ".join(cell(v) for v in r) + " |" for r in rows]
         return "\n".join(lines)
-    return table(columns, [[_plain(v) for v in r] for r in rows])
+    return rows_table(columns, rows, width).text
+
+
+def rows_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], width: int | None) -> Fitted:
+    """Query results as a text table fitted to `width` (dates and decimals as text)."""
+    return fit_table(columns, [[_plain(v) for v in r] for r in rows], width)
 
 
 def _alpha(value: float | None) -> str:

@@ -1,18 +1,18 @@
-"""Export the package for other tools: a typed .duckdb database, Parquet files, or a SQLite file."""
+"""Export the package for other tools: a typed .duckdb database, Parquet files, a SQLite file, or
+the claims' verdicts as schema.org ClaimReview (JSON-LD)."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
-import tempfile
 from pathlib import Path
 
-from toolkit.checks.engine import remove_temp, spill_to_temp
 from toolkit.db import typed_db
 from toolkit.db.sql import lit, q
 from toolkit.errors import UsageError
 from toolkit.package.tableschema import Package
 from toolkit.store.fileio import build_atomic
+from toolkit.store.outdir import check_output_folder, file_name, mark, package_paths
 
 SQLITE_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
 
@@ -24,13 +24,10 @@ def _readable_mode() -> int:
     return 0o666 & ~umask
 
 
-def _typed_connection(package: Package, spill: list[Path]):
-    """An in-memory typed database of the package; it spills to a temporary folder (appended to
-    `spill`, for the caller to remove) rather than hold a large package in memory."""
-    import duckdb
-
-    con = duckdb.connect(":memory:")
-    spill.append(spill_to_temp(con))
+def _typed_connection(package: Package, write: Path | None = None):
+    """The typed tables in memory, on a connection that reads only the package's data files and
+    writes only into `write` (db/sandbox)."""
+    con = typed_db.connect(package, write=[write] if write is not None else [])
     typed_db.build(con, package)
     return con
 
@@ -42,10 +39,7 @@ STORAGE_VERSION = "v1.0.0"
 
 
 def _write_duckdb(package: Package, path: Path) -> None:
-    import duckdb
-
-    con = duckdb.connect(":memory:")
-    spill = spill_to_temp(con)
+    con = typed_db.connect(package, write=[path.parent])
     try:
         con.execute(f"ATTACH {lit(str(path))} AS export (STORAGE_VERSION {lit(STORAGE_VERSION)})")
         con.execute("USE export")
@@ -54,63 +48,32 @@ def _write_duckdb(package: Package, path: Path) -> None:
         con.execute("DETACH export")
     finally:
         con.close()
-        remove_temp(spill)
 
 
 def export_duckdb(package: Package, out: Path) -> list[Path]:
     """A typed .duckdb database readable by DuckDB 1.0 and newer (see STORAGE_VERSION)."""
-    target = out / f"{package.descriptor.get('name', 'package')}.duckdb"
+    target = out / f"{file_name(package.descriptor.get('name', 'package'))}.duckdb"
     return [build_atomic(target, lambda tmp: _write_duckdb(package, tmp))]
 
 
 def export_parquet(package: Package, out: Path) -> list[Path]:
-    """One Parquet file per resource, typed as in `query` (ENUMs become plain strings so that
-    every Parquet reader understands them). Each CSV is read and written in one streaming pass:
-    no table is built, so a large package needs little memory. Every file is written before any
-    is put in place: an invalid resource leaves the folder as it was."""
-    import duckdb
-
     out.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(":memory:")
-    spill = spill_to_temp(con)
-    staged: list[tuple[Path, Path]] = []
-    try:
-        typed_db.create_types(con, package)
-        for res in package.resources.values():
-            target = out / f"{res.name}.parquet"
-            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=out)
-            os.close(fd)
-            staged.append((Path(name), target))
-            try:
-                con.execute(
-                    f"COPY ({typed_db.typed_select(package, res)}) TO {lit(name)} (FORMAT parquet)"
-                )
-            except duckdb.Error as exc:
-                raise typed_db.build_error(res, exc) from None
-            typed_db.check_primary_key(con, res, f"read_parquet({lit(name)})")
-        for tmp, target in staged:
-            os.chmod(tmp, _readable_mode())  # mkstemp makes 0600 files
-            os.replace(tmp, target)
-    finally:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        con.close()
-        remove_temp(spill)
-    return [target for _, target in staged]
+    con = _typed_connection(package, write=out)
+    written = []
+    for name in package.resources:
+        # ENUMs become plain strings so every Parquet reader understands them.
+        def copy(tmp: Path, name: str = name) -> None:
+            con.execute(f"COPY (SELECT * FROM {q(name)}) TO {lit(str(tmp))} (FORMAT parquet)")
+
+        written.append(build_atomic(out / f"{file_name(name)}.parquet", copy))
+    return written
 
 
 def export_sqlite(package: Package, out: Path) -> list[Path]:
     """A SQLite file with declared types, primary and foreign keys; dates as ISO 8601 text."""
-    spill: list[Path] = []
-    try:
-        con = _typed_connection(package, spill)
-        target = out / f"{package.descriptor.get('name', 'package')}.sqlite"
-        written = [build_atomic(target, lambda tmp: _write_sqlite(con, package, tmp))]
-        con.close()
-    finally:
-        for folder in spill:
-            remove_temp(folder)
-    return written
+    con = _typed_connection(package)
+    target = out / f"{file_name(package.descriptor.get('name', 'package'))}.sqlite"
+    return [build_atomic(target, lambda tmp: _write_sqlite(con, package, tmp))]
 
 
 def _write_sqlite(con, package: Package, path: Path) -> None:
@@ -140,16 +103,42 @@ def _write_sqlite(con, package: Package, path: Path) -> None:
             rows = con.execute(f"SELECT {select} FROM {q(res.name)}").fetchall()
             marks = ", ".join("?" for _ in res.fields)
             db.executemany(f"INSERT INTO {q(res.name)} VALUES ({marks})", rows)
+        _write_list_tables(con, package, db)
         db.commit()
     finally:
         db.close()
 
 
-def export(package: Package, fmt: str, out: Path) -> list[Path]:
+def _write_list_tables(con, package: Package, db: sqlite3.Connection) -> None:
+    """The typed database's list views (one row per item of a delimited list, such as
+    statements_topics) as tables of the same name and columns: SQLite has no string_split, and
+    saved queries join these instead, so that the same SQL runs on both engines."""
+    for name, sql in typed_db.list_views(package):
+        cur = con.execute(sql)
+        cols = [d[0] for d in cur.description]
+        db.execute(f"CREATE TABLE {q(name)} ({', '.join(q(c) for c in cols)})")
+        marks = ", ".join("?" for _ in cols)
+        db.executemany(f"INSERT INTO {q(name)} VALUES ({marks})", cur.fetchall())
+
+
+def export_claimreview(package: Package, out: Path, site_url: str = "") -> list[Path]:
+    """Every claim's verdicts as schema.org ClaimReview, one JSON-LD file (toolkit.site.claimreview)."""
+    from toolkit.site.claimreview import export_claimreview as write
+
+    return write(package, out, site_url)
+
+
+def export(package: Package, fmt: str, out: Path, site_url: str = "") -> list[Path]:
+    """Write the export into `out`, a new folder, an empty one or one an export made before; never
+    the package's folder, one of its folders or above it (store/outdir: OutputFolderError)."""
+    out = check_output_folder(out, package.root, package_paths(package))
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # the folder the user named cannot be made
         raise UsageError(f"{out}: cannot create the folder ({exc.strerror})") from None
+    mark(out, "export")
+    if fmt == "claimreview":
+        return export_claimreview(package, out, site_url)
     written = {"duckdb": export_duckdb, "parquet": export_parquet, "sqlite": export_sqlite}[fmt](
         package, out
     )

@@ -1,36 +1,33 @@
 """Where analysts' SQL runs: a typed, read-only DuckDB database over the package, cached by content.
 
-The cache is a .duckdb file under `.cache/` in the package folder, named by the sha256 of the
-descriptor, the schemas and every data file (and the toolkit version), so it is rebuilt whenever any of
-them changes and is never stale. Queries run on a read-only connection with external access disabled
-and the configuration locked: no statement can change the data, write or read a file, attach a
-database, install or load an extension, or turn these settings back.
+The cache is a .duckdb file in the user's cache folder (`$CSTO_ALIGNMENT_CACHE`, else
+`$XDG_CACHE_HOME/csto-alignment`, else `~/.cache/csto-alignment`), never in the package: a branch can
+commit any file of the package, and a cache planted there would be trusted. Its name records the
+package's folder and the sha256 of the descriptor, the schemas and every data file (and the toolkit
+version), so it is rebuilt whenever any of them changes and is never stale. Queries run on a
+read-only connection with external access disabled and the configuration locked (db/sandbox): no
+statement can change the data, write or read a file, attach a database, install or load an
+extension, or turn these settings back.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import signal
 import threading
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from toolkit import __version__
-from toolkit.checks.engine import remove_temp, spill_to_temp
 from toolkit.errors import EXIT_INTERRUPTED, InvalidDataError, ToolkitError, UsageError
 from toolkit.package.tableschema import Package
 from toolkit.store.fileio import build_atomic, files_digest
 
-CACHE_DIR = ".cache"
-LOCKDOWN = (
-    "SET enable_external_access = false",
-    "SET autoinstall_known_extensions = false",
-    "SET autoload_known_extensions = false",
-    "SET lock_configuration = true",
-)
+CACHE_ENV = "CSTO_ALIGNMENT_CACHE"  # the folder of the typed query caches (see the module's doc)
 
 
 class QueryError(UsageError):
@@ -43,6 +40,7 @@ class QueryResult:
     rows: list[tuple[Any, ...]]
     cache_built: bool = False
     left_out: int = 0  # rows beyond the row limit, counted but not fetched
+    more: bool = False  # more than `left_out` rows were left out: counting stopped at COUNTED
 
 
 def content_key(package: Package) -> str:
@@ -54,30 +52,43 @@ def content_key(package: Package) -> str:
     return files_digest(package.root, files, seed=__version__)[:20]
 
 
+def cache_folder() -> Path:
+    """The folder of the typed query caches, made private (0700) if missing; never the package's."""
+    base = os.environ.get(CACHE_ENV) or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "csto-alignment"
+    )
+    folder = Path(base)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise UsageError(
+            f"{folder}: cannot make the query cache's folder ({exc.strerror}); set {CACHE_ENV} "
+            "to a folder you can write"
+        ) from None
+    return folder
+
+
 def cache_path(package: Package) -> tuple[Path, bool]:
     """The typed database for the package's current content, built if missing; (path, built now)."""
     from toolkit.db import typed_db
 
-    folder = package.root / CACHE_DIR
-    path = folder / f"query-{content_key(package)}.duckdb"
-    if path.exists():
+    folder = cache_folder()
+    place = hashlib.sha256(str(package.root.resolve()).encode()).hexdigest()[:12]
+    path = folder / f"query-{place}-{content_key(package)}.duckdb"
+    if path.is_file() and not path.is_symlink():
         return path, False
-    import duckdb
 
     _refuse_invalid(package)
 
     def build(tmp: Path) -> None:
-        con = duckdb.connect(str(tmp))
-        spill = spill_to_temp(con)
+        con = typed_db.connect(package, tmp)
         try:
             typed_db.build(con, package)
         finally:
             con.close()
-            remove_temp(spill)
 
-    folder.mkdir(exist_ok=True)
     build_atomic(path, build)
-    for old in folder.glob("query-*.duckdb"):
+    for old in folder.glob(f"query-{place}-*.duckdb"):
         if old != path:
             old.unlink(missing_ok=True)
     return path, True
@@ -114,17 +125,12 @@ def _refuse_invalid(package: Package) -> None:
 
 
 def connect_read_only(package: Package, memory: str | None = None):
-    import duckdb
+    from toolkit.db import sandbox
 
+    if memory is not None and not MEMORY.fullmatch(memory):  # checked by the command line too
+        raise UsageError(f"--memory {memory!r} is not a size such as 512MB or 4GB")
     path, built = cache_path(package)
-    con = duckdb.connect(str(path), read_only=True)
-    if memory is not None:  # checked against MEMORY by the command line; set before the lock
-        if not MEMORY.fullmatch(memory):
-            raise UsageError(f"--memory {memory!r} is not a size such as 512MB or 4GB")
-        con.execute(f"SET memory_limit = '{memory}'")
-    for setting in LOCKDOWN:
-        con.execute(setting)
-    return con, built
+    return sandbox.connect(path, read_only=True, memory=memory), built
 
 
 def schema_listing(con) -> str:
@@ -175,16 +181,53 @@ class QueryInterrupted(ToolkitError):
     exit_code = EXIT_INTERRUPTED
 
 
-def _fetch(cur, limit: int | None) -> tuple[list[tuple[Any, ...]], int]:
-    """The first `limit` rows (all with None) and how many more there were, counted as Arrow
-    batches: cheap, where turning millions of rows into Python tuples is not."""
-    if limit is None:
-        return cur.fetchall(), 0
-    rows = cur.fetchmany(limit)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "Arrow output on a DB-API result makes an extra copy"
-        left = sum(batch.num_rows for batch in cur.to_arrow_reader(100_000))
-    return rows, left
+COUNTED = 1_000_000  # rows beyond --limit counted at most; past it, "more than"
+BATCH = 10_000  # rows fetched at a time: the result streams, it is never held whole by DuckDB
+
+
+def _size(memory: str | None) -> int | None:
+    """A DuckDB size such as 2GB or 512MiB in bytes (None: no limit)."""
+    m = MEMORY.fullmatch(memory or "")
+    if m is None:
+        return None
+    unit = m.group(2).upper()
+    power = {"B": 0, "KB": 1, "MB": 2, "GB": 3, "TB": 4}.get(unit.replace("IB", "B"), 0)
+    return int(float(m.group(0)[: m.start(2)].strip()) * (1024 if "I" in unit else 1000) ** power)
+
+
+def _resident() -> int | None:
+    """This process's resident memory in bytes (Linux), or None where it cannot be read."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _fetch(
+    cur, limit: int | None, memory: str | None = None
+) -> tuple[list[tuple[Any, ...]], int, bool]:
+    """The first `limit` rows (all with None), how many more there were (counted up to COUNTED)
+    and whether there were more still. The result streams from DuckDB in batches: with a limit,
+    only the rows shown are kept; without one, the rows kept may grow the process by no more than
+    the memory limit (QueryStopped)."""
+    if limit is not None:
+        rows = cur.fetchmany(limit)
+        left = 0
+        while left < COUNTED and (batch := cur.fetchmany(min(BATCH * 10, COUNTED - left))):
+            left += len(batch)
+        return rows, left, left >= COUNTED and bool(cur.fetchmany(1))
+    budget, start = _size(memory), _resident()
+    rows = []
+    while batch := cur.fetchmany(BATCH):
+        rows += batch
+        now = _resident()
+        if budget is not None and start is not None and now is not None and now - start > budget:
+            raise QueryStopped(
+                f"the result needs more memory than the limit of {memory} ({len(rows):,} rows "
+                "so far); show fewer rows with --limit N, narrow the query, or raise --memory"
+            )
+    return rows, 0, False
 
 
 def run_query(
@@ -216,7 +259,9 @@ def run_query(
             cur = con.execute(sql, params or None)
             if cur.description is not None:
                 outcome["columns"] = [d[0] for d in cur.description]
-                outcome["rows"], outcome["left_out"] = _fetch(cur, limits.rows)
+                outcome["rows"], outcome["left_out"], outcome["more"] = _fetch(
+                    cur, limits.rows, limits.memory
+                )
         except BaseException as exc:  # handed to the main thread
             outcome["error"] = exc
         finally:
@@ -275,4 +320,5 @@ def _result(outcome: dict[str, Any], con, built: bool, limits: Limits) -> QueryR
         rows=outcome.get("rows", []),
         cache_built=built,
         left_out=outcome.get("left_out", 0),
+        more=outcome.get("more", False),
     )

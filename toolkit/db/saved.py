@@ -4,6 +4,12 @@ Header lines (before the SQL):
     -- title: a short title
     -- answers: the question it answers
     -- param: name = default value       (one line per parameter; referenced as $name)
+    -- engine: duckdb (why)               (only for a query that needs DuckDB's own SQL)
+
+A saved query is written in the SQL that DuckDB and SQLite share (`CAST(x AS TEXT)`, not
+`x::VARCHAR`; no `GROUP BY ALL`), so the command line (DuckDB), Datasette and the site's SQL console
+(SQLite) run the same text. One that truly needs DuckDB says so in its `engine` line, and is offered
+only where DuckDB runs it (`csto-alignment query`).
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 FOLDER = "queries"
-_HEADER = re.compile(r"^--\s*(title|answers|param)\s*:\s*(.*)$")
+_HEADER = re.compile(r"^--\s*(title|answers|param|engine)\s*:\s*(.*)$")
+ENGINES = ("any", "duckdb")
 
 
 @dataclass
@@ -24,6 +31,13 @@ class SavedQuery:
     title: str = ""
     answers: str = ""
     params: dict[str, str] = field(default_factory=dict)
+    engine: str = "any"  # "any": DuckDB and SQLite; "duckdb": DuckDB only
+    engine_reason: str = ""  # why it needs DuckDB, from the header's parentheses
+
+    @property
+    def portable(self) -> bool:
+        """Runs unchanged on DuckDB and SQLite (the CLI, Datasette and the site's console)."""
+        return self.engine != "duckdb"
 
 
 def parse(path: Path) -> SavedQuery:
@@ -39,6 +53,10 @@ def parse(path: Path) -> SavedQuery:
         if key == "param":
             name, _, default = value.partition("=")
             q.params[name.strip()] = default.strip()
+        elif key == "engine":
+            engine, _, reason = value.strip().partition(" ")
+            q.engine = engine.strip().lower() or "any"
+            q.engine_reason = reason.strip().strip("()").strip()
         else:
             setattr(q, key, value.strip())
     return q

@@ -7,7 +7,8 @@ as a comment.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from toolkit.checks.cells import sql_type, typed_expr
 from toolkit.checks.csvread import read_csv_sql
@@ -22,6 +23,24 @@ if TYPE_CHECKING:
 
 class BuildError(InvalidDataError):
     """The data cannot be loaded into typed tables (the package is invalid)."""
+
+
+def data_files(package: Package) -> list[Path]:
+    """The files `build` reads: the package's data files, and no other."""
+    return [package.root / res.path for res in package.resources.values()]
+
+
+def connect(
+    package: Package, database: str | Path = ":memory:", write: list[Path] | None = None
+) -> Any:
+    """A DuckDB connection that can read the package's data files and nothing else (db/sandbox),
+    and write only into the folders in `write`."""
+    from toolkit.checks.engine import MEMORY_LIMIT
+    from toolkit.db import sandbox
+
+    return sandbox.connect(
+        database, read=data_files(package), write=write or [], memory=MEMORY_LIMIT
+    )
 
 
 def enum_type(resource: Resource, f: Field) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from toolkit.docgen import table_cell
 from toolkit.docgen.agreement import below_threshold, stored
@@ -54,3 +55,33 @@ def replace_codebook(page: str, codebook: str) -> str:
         return (page.rstrip("\n") + "\n\n" if page.strip() else "# Codebook\n\n") + codebook + "\n"
     start, end = page.index(START), page.index(END) + len(END)
     return page[:start] + codebook + page[end:]
+
+
+LISTED_IDS = 30  # a reference's ids are listed when its kind of actor has at most this many
+
+
+def ids_in_use(
+    package: Package, rows: dict[str, list[dict[str, Any]]]
+) -> dict[tuple[str, str], tuple[str, list[tuple[str, str]]]]:
+    """For each field that references actors and whose values in the data are all actors of one
+    type (memberships.organisation_id: organisations), every actor of that type as (id, name),
+    when there are few: the ids a query needs (`WHERE organisation_id = 'csto'`), so that nobody
+    has to query `actors` to find them. Keyed by (resource, field); (actor type, ids)."""
+    actors = {a["actor_id"]: a for a in rows.get("actors", [])}
+    out: dict[tuple[str, str], tuple[str, list[tuple[str, str]]]] = {}
+    for res in package.resources.values():
+        for fk in res.foreign_keys:
+            if fk.resource != "actors" or len(fk.fields) != 1:
+                continue
+            field = fk.fields[0]
+            used = {r[field] for r in rows.get(res.name, []) if r.get(field) is not None}
+            kinds = {actors[a]["actor_type"] for a in used if a in actors}
+            if len(kinds) != 1:
+                continue
+            kind = kinds.pop()
+            same = sorted(
+                (a["actor_id"], a["name"]) for a in actors.values() if a["actor_type"] == kind
+            )
+            if len(same) <= LISTED_IDS:
+                out[(res.name, field)] = (kind, same)
+    return out

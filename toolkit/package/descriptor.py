@@ -21,6 +21,15 @@ from toolkit.package import constraints as schema_constraints
 # The types the toolkit checks and converts (cells.sql_type); others would pass unchecked as text.
 TYPES = ("string", "integer", "number", "boolean", "date")
 SEMVER = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
+# A package is untrusted input: its names reach SQL (always quoted, db/sql.q), file names (always
+# slugged) and pages. They are held to safe patterns here, where the descriptor is read: the
+# package's and each resource's name as Frictionless recommends (lowercase letters, digits, '.',
+# '_', '-'), a field's as an SQL identifier needs no quoting (so never one of the toolkit's own
+# columns, which start with '_').
+PACKAGE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+RESOURCE_NAME = PACKAGE_NAME
+FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
+UNSAFE_NAME = "[unsafe-name]"
 
 
 class DescriptorError(InvalidDataError):
@@ -48,12 +57,54 @@ def unsafe_path(root: Path, path: Any) -> str | None:
     return None
 
 
+# A web address the site and Datasette may link to: http(s) only (javascript: and data: run code).
+LINK = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.I)
+
+
+def is_link(value: Any) -> bool:
+    """Whether `value` is an http(s) address a page may link to."""
+    return isinstance(value, str) and LINK.fullmatch(value) is not None
+
+
+def _link_problems(where: str, descriptor: dict[str, Any]) -> list[str]:
+    """Addresses of the descriptor that pages link to (licences, sources, homepage): http(s) only."""
+    found = [("homepage", descriptor.get("homepage"))] if "homepage" in descriptor else []
+    for key in ("licenses", "sources"):
+        items = descriptor.get(key)
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, dict) and "path" in item:
+                found.append((f"{key}[{i}].path", item["path"]))
+    return [
+        f"{where}: {at} {shown(value)} is not an http(s) address [unsafe-url]; a page links to it, "
+        "and other schemes (javascript:, data:) run code when clicked"
+        for at, value in found
+        if not is_link(value)
+    ]
+
+
+def bad_name(kind: str, name: Any, pattern: re.Pattern[str]) -> str | None:
+    """Why `name` may not be used as the name of a package, resource or field, or None."""
+    if isinstance(name, str) and pattern.fullmatch(name):
+        return None
+    allowed = (
+        "letters, digits and '_', starting with a letter"
+        if pattern is FIELD_NAME
+        else "lowercase letters, digits, '.', '_' and '-', starting with a letter or digit"
+    )
+    return f"{kind} name {shown(name)} is not allowed {UNSAFE_NAME}: use {allowed}, at most 64 characters"
+
+
 def check_descriptor(root: Path, descriptor: Any) -> list[str]:
     """The problems of the descriptor itself (not of its schemas), each with where it is."""
     where = "datapackage.json"
     if not isinstance(descriptor, dict):
         return [f"{where}: must be a JSON object"]
     problems = []
+    if "name" in descriptor and (
+        why := bad_name("the package's", descriptor["name"], PACKAGE_NAME)
+    ):
+        problems.append(f"{where}: {why}")
+    problems += _link_problems(where, descriptor)
     if "version" in descriptor and not is_semver(descriptor["version"]):
         problems.append(
             f"{where}: version {shown(descriptor['version'])} is not MAJOR.MINOR.PATCH "
@@ -71,6 +122,9 @@ def check_descriptor(root: Path, descriptor: Any) -> list[str]:
         name = rd.get("name")
         if not isinstance(name, str) or not name:
             problems.append(f"{at} has no 'name'")
+        elif why := bad_name("the resource's", name, RESOURCE_NAME):
+            problems.append(f"{at}: {why}")
+            continue
         elif name in names:
             problems.append(f"{at}: the name {name!r} is used twice")
         else:
@@ -102,6 +156,9 @@ def check_schema(where: str, schema: Any) -> list[str]:
         at = f"{where}: fields[{i}]"
         if not isinstance(f, dict) or not isinstance(f.get("name"), str) or not f["name"]:
             problems.append(f"{at} has no 'name'")
+            continue
+        if why := bad_name("the field's", f["name"], FIELD_NAME):
+            problems.append(f"{at}: {why}")
             continue
         at = f"{at} ({f['name']})"
         names.append(f["name"])

@@ -65,6 +65,14 @@ class Field:
         )
 
     @property
+    def is_link(self) -> bool:
+        """Whether the field holds web addresses (`format: uri`, or named url or *_url): their
+        values are links on the site and must be http(s) (checks/cells.py, `unsafe-url`)."""
+        return self.type == "string" and (
+            self.format == "uri" or self.name == "url" or self.name.endswith("_url")
+        )
+
+    @property
     def allowed(self) -> str:
         """A short human description of the values the field accepts."""
         if self.enum is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from toolkit.db.saved import saved_queries
 from toolkit.package.tableschema import Package
+from toolkit.release.citation import citation
 
 
 def _licence(package: Package) -> tuple[str, str]:
@@ -14,20 +15,21 @@ def _licence(package: Package) -> tuple[str, str]:
     return first.get("name", "see datapackage.json"), first.get("path", "")
 
 
-def citation(package: Package, version: str) -> str:
-    title = package.descriptor.get("title", package.descriptor.get("name", "the data package"))
-    year = str(package.descriptor.get("created", ""))[:4]
-    when = f" ({year})" if year else ""
-    return f"csto-alignment contributors{when}. *{title}* (version {version}) [Data set]."
-
-
-def data_readme(package: Package, version: str) -> str:
-    """README.md of the release zip."""
+def data_readme(
+    package: Package, version: str, url: str | None = None, label: str | None = None
+) -> str:
+    """README.md of the zip of `version`; `label` is how a snapshot that is no release is named
+    ("0.4.0 + unreleased changes"), and it says so at the top."""
     name = package.descriptor.get("name", "package")
-    licence, url = _licence(package)
-    lines = [
-        f"# {name} {version}",
-        "",
+    licence, licence_url = _licence(package)
+    lines = [f"# {name} {label or version}", ""]
+    if label and label != version:
+        lines += [
+            f"**Not a release.** This is a snapshot of the package's data as it stood, "
+            f"{label}: cite a release instead.",
+            "",
+        ]
+    lines += [
         package.descriptor.get("description", ""),
         "",
         "## Files",
@@ -57,12 +59,12 @@ def data_readme(package: Package, version: str) -> str:
         "## Licence",
         "",
         f"The data (`data/`, `schemas/`, `datapackage.json`, `queries/`) is licensed under "
-        f"{licence}{f' ({url})' if url else ''}: share and adapt it, crediting the dataset as "
+        f"{licence}{f' ({licence_url})' if licence_url else ''}: share and adapt it, crediting the dataset as "
         "below. Rows quote sources in short excerpts only; the sources keep their own terms.",
         "",
         "## How to cite",
         "",
-        f"> {citation(package, version)}",
+        f"> {citation(package, version, url)}",
         "",
         "Cite the version you used (CITATION.cff holds it), and the underlying sources the rows cite "
         "(the `sources` table).",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -90,7 +91,7 @@ def _cited_in(con: Any, package: Package, res: Resource) -> list[Cited]:
     key = res.primary_key or tuple(res.field_names[:1])
     key_sql = " || '/' || ".join(f"coalesce({q(k)}, '')" for k in key)
     path = package.root / res.path
-    rel = f"read_csv({lit(str(path))}, header = true, all_varchar = true, quote = '\"', escape = '\"')"
+    rel = f"read_csv({lit(os.path.abspath(path))}, header = true, all_varchar = true, quote = '\"', escape = '\"')"
     for prefix in CITATIONS:
         sid, ex = f"{prefix}source_id", f"{prefix}source_excerpt"
         if sid not in res.field_names or ex not in res.field_names:
@@ -106,8 +107,10 @@ def _cited_in(con: Any, package: Package, res: Resource) -> list[Cited]:
 
 def _all_cited(package: Package) -> list[Cited]:
     from toolkit.checks.engine import engine
+    from toolkit.db import sandbox
 
-    con = engine().connect()
+    files = [package.root / r.path for r in package.resources.values()]
+    con = sandbox.connect(read=files, duck=engine())  # reaches the package's data files only
     try:
         return [
             c

@@ -234,19 +234,33 @@ def _entries(rest: str, at: int, number: int, section: Section, before: list[Ent
     """The names in `rest` (the part of line `number` after any heading; `at` is its offset)."""
     out: list[Entry] = []
     for m in re.finditer(r"[^,;]+", rest):
-        piece = re.match(_BULLET + r"(?:and\s+)?(.*?)[\s.]*$", m.group(0), re.S | re.I)
-        if piece is None or not piece.group(1).strip():
+        piece = _trimmed(m.group(0))
+        if piece is None:
             continue
-        name = re.sub(r"\s+", " ", piece.group(1))
+        begin, end = piece
+        name = re.sub(r"\s+", " ", m.group(0)[begin:end])
         if name.casefold() in NONE_LISTED:
             continue
         if out or m.start() > 0:
             sep = rest[m.start() - 1] if m.start() > 0 else ","
         else:  # the first name on its line continues the section's list after a line break
             sep = "\n" if before and before[-1].section is section else ""
-        start = at + m.start() + piece.start(1)
-        out.append(Entry(name, start, at + m.start() + piece.end(1), number, section, sep))
+        start = at + m.start() + begin
+        out.append(Entry(name, start, at + m.start() + end, number, section, sep))
     return out
+
+
+def _trimmed(piece: str) -> tuple[int, int] | None:
+    r"""Where the name in `piece` starts and ends: past any bullet and a leading 'and', before
+    trailing blanks and full stops; None if nothing is left. Linear in the piece's length (a
+    regular expression with a lazy name and a trailing `[\s.]*$` was quadratic)."""
+    start = re.match(_BULLET, piece).end()  # type: ignore[union-attr]
+    if (lead := re.match(r"and\s+", piece[start : start + 64], re.I)) is not None:
+        start += lead.end()
+    end = len(piece)
+    while end > start and (piece[end - 1].isspace() or piece[end - 1] == "."):
+        end -= 1
+    return (start, end) if end > start else None
 
 
 def _read_text(file: Path, issues: _Issues) -> str | None:
@@ -259,6 +273,14 @@ def _read_text(file: Path, issues: _Issues) -> str | None:
             f"byte 0x{data[exc.start]:02x} is not UTF-8",
             data.count(b"\n", 0, exc.start) + 1,
             hint="Save the roll call as UTF-8 plain text.",
+        )
+        return None
+    if bad := re.search(r"[\x00-\x08\x0e-\x1f\x7f]", text):
+        issues.add(
+            "binary-file",
+            f"character U+{ord(bad.group()):04X} (a control character) is not roll-call text",
+            text.count("\n", 0, bad.start()) + 1,
+            hint="Paste the roll call as plain text; remove NUL bytes and other control characters.",
         )
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -20,6 +20,9 @@ from functools import cache
 from typing import Any
 
 NOT_FOUND = "\x00not-found"  # coco's fill-in for names no regular expression matches
+# No state's name comes near this length (the longest UN name is 52 characters): a longer name is
+# refused before any regular expression reads it, so a pasted megabyte costs nothing.
+MAX_NAME = 120
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,10 @@ class StateNames:
         """The code of `name`: a known name of exactly one state, word for word; else coco's single
         match, if every word of the name is in that country's names or its own regular expression
         (and in no other state's names). Otherwise None, with the reason and a suggestion."""
+        if len(name) > MAX_NAME:
+            return Match(
+                None, f"is {len(name):,} characters long; no state's name is longer than {MAX_NAME}"
+            )
         exact = self._exact.get(tuple(words(name)), set())
         if len(exact) == 1:
             return Match(next(iter(exact)))

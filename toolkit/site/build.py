@@ -8,9 +8,7 @@ the network.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,12 +22,17 @@ from toolkit.site.data import (
     SiteData,
     anchor,
     href,
+    key_slug,
     read_site_data,
+    safe_descriptor,
     slug,
     when,
 )
+from toolkit.site.version import released, version_label
 
 HERE = Path(__file__).parent
+MATRIX_COLUMNS = 40  # resolutions per vote-matrix page: 193 states x 40 votes is a page of ~1 MB
+TIMELINE_DRAWN = 1000  # items the timeline's chart draws (Vega fails from about 3,000)
 TITLE_FIELDS = {
     "meetings": "name",
     "statements": "summary",
@@ -74,6 +77,9 @@ def _environment():
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        # An empty value is shown as nothing, never as Python's `None` (a template that has
+        # something to say about it says it: "publication date not recorded").
+        finalize=lambda value: "" if value is None else value,
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -103,19 +109,38 @@ def _citation(package: Package) -> dict[str, str]:
     return info
 
 
-def _spec_json(spec: dict[str, Any]) -> str:
-    """JSON that is safe inside a <script> element."""
-    return json.dumps(spec, ensure_ascii=False).replace("</", "<\\/")
+# Characters that could end or change a <script> element (`</script>`, `<!--`, `]]>`), or end a
+# line of JavaScript, written as JSON escapes: the JSON means the same, and no label can break out.
+_SCRIPT_ESCAPES = (
+    ("&", "\\u0026"),
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
+)
+
+
+def _spec_json(spec: Any) -> str:
+    """JSON that is safe inside a <script> element: <, > and & escaped (they occur only inside
+    strings, where the escapes mean the same)."""
+    text = json.dumps(spec, ensure_ascii=False)
+    for char, escape in _SCRIPT_ESCAPES:  # str.replace: far faster than str.translate
+        text = text.replace(char, escape)
+    return text
 
 
 class _Builder:
     def __init__(self, package: Package, data: SiteData, out: Path) -> None:
+        from toolkit.site.data import value_sources
+
         self.package, self.data, self.out = package, data, out
         self.env = _environment()
         self.pages: list[Path] = []
+        self.value_sources = value_sources(data)  # once, not per statement page
         self.common = {
-            "package": package.descriptor,
-            "version": package.version,
+            "package": safe_descriptor(package.descriptor),
+            "version": version_label(package),  # "+ unreleased changes" past the release
+            "released": released(package),
             "has_claims": data.has("claims") and data.has("claim_evidence"),
             "citation": _citation(package),
         }
@@ -161,13 +186,13 @@ class _Builder:
         with its evidence."""
         if not self.common["has_claims"]:
             return []
-        ids = [c["claim_id"] for c in self.data.rows["claims"] if c["statement_id"] in statements]
+        d = self.data
+        ids = [c["claim_id"] for s in statements for c in d.where("claims", statement_id=s)]
+        if len(statements) > 1:  # in the claims' own order, as one scan would list them
+            order = {c["claim_id"]: i for i, c in enumerate(d.rows["claims"])}
+            ids.sort(key=order.__getitem__)
         if resolution is not None:
-            ids += [
-                e["claim_id"]
-                for e in self.data.rows["claim_evidence"]
-                if e["resolution_id"] == resolution
-            ]
+            ids += [e["claim_id"] for e in d.where("claim_evidence", resolution_id=resolution)]
         return [self.claim(cid) for cid in dict.fromkeys(ids)]
 
     def claim(self, claim_id: str) -> Row:
@@ -186,7 +211,7 @@ class _Builder:
             (pk,) = self.package.resource(resource).primary_key
             for row in self.data.rows[resource]:
                 key = row[pk]
-                path = f"{folder}/{slug(str(key))}.html"
+                path = f"{folder}/{key_slug(resource, key)}.html"
                 self.render(
                     path,
                     "record.html",
@@ -218,6 +243,7 @@ class _Builder:
             "responses": [],
             "votes": [],
             "claims": [],
+            "value_sources": {},
         }
         if resource == "meetings":
             mid = row["meeting_id"]
@@ -227,6 +253,7 @@ class _Builder:
             out["claims"] = self.claims_for([s["statement_id"] for s in out["made_at"]])
         elif resource == "statements":
             out["responses"] = d.where("statements", in_response_to=row["statement_id"])
+            out["value_sources"] = self.value_sources.get(row["statement_id"], {})
             out["claims"] = self.claims_for([row["statement_id"]])
         elif resource == "un_resolutions":
             votes = d.where("un_votes", resolution_id=row["resolution_id"])
@@ -240,23 +267,50 @@ class _Builder:
         return out
 
     def chart_pages(self) -> None:
-        from toolkit.site.charts import (
-            timeline_rows,
-            timeline_spec,
-            vote_matrix_rows,
-            vote_matrix_spec,
-        )
+        self.vote_matrix_pages()
+        self.timeline_page()
 
-        table: dict[str, dict[str, Row]] = {}
-        for v in vote_matrix_rows(self.data):
-            table.setdefault(v["state_label"], {})[v["resolution"]] = v
-        self.render(
-            "vote-matrix.html",
-            "vote_matrix.html",
-            spec=_spec_json(vote_matrix_spec(self.data)),
-            table=list(table.items()),
-            resolutions=sorted(self.data.rows.get("un_resolutions", []), key=lambda r: r["date"]),
+    def vote_matrix_pages(self) -> None:
+        """The vote matrix, MATRIX_COLUMNS resolutions a page in the order of their votes: a page
+        stays small and its chart drawable however many votes the package records."""
+        from toolkit.site.charts import vote_matrix_rows, vote_matrix_spec
+
+        d = self.data
+        resolutions = sorted(
+            d.rows.get("un_resolutions", []), key=lambda r: (r["date"], r["resolution_id"])
         )
+        chunks = [
+            resolutions[i : i + MATRIX_COLUMNS] for i in range(0, len(resolutions), MATRIX_COLUMNS)
+        ] or [[]]
+        files = ["vote-matrix.html"] + [f"vote-matrix-{n}.html" for n in range(2, len(chunks) + 1)]
+        pages = [
+            (f, f"{c[0]['date']} to {c[-1]['date']}" if c else "")
+            for f, c in zip(files, chunks, strict=True)
+        ]
+        for n, chunk in enumerate(chunks):
+            votes = [
+                v for r in chunk for v in d.where("un_votes", resolution_id=r["resolution_id"])
+            ]
+            part = SiteData(self.package, {**d.rows, "un_resolutions": chunk, "un_votes": votes})
+            rows = vote_matrix_rows(part)
+            table: dict[str, dict[str, Row]] = {}
+            for v in rows:
+                table.setdefault(v["state_label"], {})[v["resolution"]] = v
+            self.render(
+                files[n],
+                "vote_matrix.html",
+                spec=_spec_json(vote_matrix_spec(part, rows)),
+                table=list(table.items()),
+                resolutions=chunk,
+                matrix_pages=pages,
+                matrix_page=n,
+            )
+
+    def timeline_page(self) -> None:
+        """The timeline: the chart draws the TIMELINE_DRAWN latest items (more do not draw in a
+        browser) and says so; the table below it lists every item."""
+        from toolkit.site.charts import timeline_rows, timeline_spec
+
         drawn = timeline_rows(self.data)
         drawn_ids = {r["id"] for r in drawn}
         undated = [
@@ -269,12 +323,15 @@ class _Builder:
             for r in self.data.rows.get(resource, [])
             if r[self.package.resource(resource).primary_key[0]] not in drawn_ids
         ]
+        charted = drawn[-TIMELINE_DRAWN:]
         self.render(
             "timeline.html",
             "timeline.html",
-            spec=_spec_json(timeline_spec(self.data)),
+            spec=_spec_json(timeline_spec(self.data, charted)),
             items=drawn,
             undated=undated,
+            charted=len(charted),
+            left_out=len(drawn) - len(charted),
         )
 
     def list_pages(self) -> None:
@@ -284,46 +341,91 @@ class _Builder:
         if self.common["has_claims"]:
             claims = [self.claim(c["claim_id"]) for c in d.rows["claims"]]
             self.render("claims.html", "claims.html", claims=claims)
+        from toolkit.docgen.codebook import ids_in_use
+
         self.render(
-            "codebook.html", "codebook.html", resources=list(self.package.resources.values())
+            "codebook.html",
+            "codebook.html",
+            resources=list(self.package.resources.values()),
+            ids=ids_in_use(self.package, d.rows),
         )
         self.render("licence.html", "licence.html")
         self.render("cite.html", "cite.html")
         counts = {name: len(rows) for name, rows in d.rows.items()}
         self.render("index.html", "index.html", counts=counts)
 
+    def claim_pages(self) -> None:
+        """A page per claim with its evidence, each piece of evidence also embedded as a schema.org
+        ClaimReview (toolkit.site.claimreview)."""
+        if not self.common["has_claims"]:
+            return
+        from toolkit.site.claimreview import (
+            claim_path,
+            claim_reviews,
+            release_day,
+            reviewers,
+            script_json,
+        )
+
+        reviews = claim_reviews(
+            self.data.rows, reviewers(self.package), release_day(self.package), "../"
+        )
+        for c in self.data.rows["claims"]:
+            cid = c["claim_id"]
+            self.render(
+                claim_path(cid),
+                "claim.html",
+                claim=self.claim(cid),
+                reviews=[script_json(r) for r in reviews[cid]],
+            )
+
+    def console_page(self) -> None:
+        """The SQL console (toolkit.site.console): the saved queries and your own SQL, run in the
+        page by SQLite in WebAssembly over the site's copy of the SQLite export."""
+        from toolkit.site.claimreview import script_json
+        from toolkit.site.console import console_config, write_console_assets
+
+        sizes = write_console_assets(self.package, self.out)
+        config = console_config(self.package, self.data)
+        self.render(
+            "console.html",
+            "console.html",
+            queries=config["queries"],
+            config=script_json(config),
+            sizes=sizes,
+            kib=lambda n: f"{n / 1024:,.0f} KiB" if n < 1024 * 1024 else f"{n / 1048576:,.1f} MiB",
+        )
+
     def assets(self) -> None:
         assets = self.out / "assets"
         shutil.copytree(HERE / "static", assets)
-        shutil.copytree(HERE / "vendor", assets / "vendor", ignore=shutil.ignore_patterns("*.md"))
+        # The .wasm travels as base64 JavaScript (console.py), which a page opened from disk can load.
+        shutil.copytree(
+            HERE / "vendor", assets / "vendor", ignore=shutil.ignore_patterns("*.md", "*.wasm")
+        )
 
 
 def build_site(package: Package, out: Path) -> SiteResult:
     """Write the site into `out` (replaced whole): built beside it, then moved into place, so a
-    failure leaves the previous site as it was."""
+    failure leaves the previous site as it was. `out` may not be the package's folder, one of its
+    folders or above it, nor a folder of other files (store/outdir: OutputFolderError)."""
+    from toolkit.store.outdir import build_folder, check_output_folder, package_paths
+
+    out = check_output_folder(Path(out), package.root, package_paths(package))
     data = read_site_data(package)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+
+    def build(staging: Path) -> list[str]:
         builder = _Builder(package, data, staging)
         builder.assets()
         builder.record_pages()
         builder.chart_pages()
         builder.list_pages()
-        os.chmod(staging, 0o755)  # mkdtemp makes 0700 folders; a static host must read it
-        old = None
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-        staging.rename(out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    pages = [out / p.relative_to(staging) for p in builder.pages]
-    return SiteResult(out=out, pages=pages)
+        builder.claim_pages()
+        builder.console_page()
+        return [str(p.relative_to(staging)) for p in builder.pages]
+
+    pages = build_folder(out, "site", build)
+    return SiteResult(out=out, pages=[out / p for p in pages])
 
 
 __all__ = ["ANCHORS", "SiteDependencyError", "SiteResult", "build_site"]

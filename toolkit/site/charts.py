@@ -7,6 +7,8 @@ the browser tests, read what the mark shows.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 from typing import Any
 
 from toolkit.site.data import SiteData, href, when
@@ -24,6 +26,22 @@ ALL = "(all)"
 RANGES = ("exact span", "somewhere within")
 
 
+ROWS = "rows"  # the name the charts give their data until with_rows puts the rows in
+
+
+def with_rows(spec: Any, rows: list[dict[str, Any]]) -> Any:
+    """`spec` with its data named ROWS replaced by the rows themselves. Altair checks and converts
+    every value handed to it one by one (minutes for a few thousand votes); the rows are plain JSON
+    already, so the chart is made without them and they are put in afterwards."""
+    if isinstance(spec, dict):
+        if spec.get("data") == {"name": ROWS}:
+            spec = {**spec, "data": {"values": rows}}
+        return {k: v if k == "data" else with_rows(v, rows) for k, v in spec.items()}
+    if isinstance(spec, list):
+        return [with_rows(v, rows) for v in spec]
+    return spec
+
+
 def _range_legend():
     """The one 'Date range' legend that the fill and the outline of a range share."""
     import altair as alt
@@ -38,16 +56,34 @@ def _range_legend():
     )
 
 
-def _state_order(data: SiteData, states: set[str]) -> list[str]:
-    """CSTO members first, then the other states, each group by name."""
-    members = data.csto_members()
-    return sorted(states, key=lambda s: (s not in members, data.name(s)))
+def _readable(chart):
+    """Labels near the page's own text size (Vega-Lite's 10-11 px are hard to read)."""
+    return chart.configure_axis(labelFontSize=12, titleFontSize=13).configure_legend(
+        labelFontSize=12, titleFontSize=13
+    )
+
+
+def _votes_with_russia(data: SiteData) -> dict[str, int]:
+    """For each state, on how many resolutions its recorded vote was Russia's recorded vote."""
+    russia = {
+        v["resolution_id"]: v["vote"]
+        for v in data.rows.get("un_votes", [])
+        if v["country_iso3"] == "RUS"
+    }
+    counts: dict[str, int] = {}
+    for v in data.rows.get("un_votes", []):
+        same = russia.get(v["resolution_id"]) == v["vote"] and v["country_iso3"] != "RUS"
+        counts[v["country_iso3"]] = counts.get(v["country_iso3"], 0) + int(same)
+    return counts
 
 
 def vote_matrix_rows(data: SiteData) -> list[dict[str, Any]]:
-    """One row per recorded vote, with the labels and link the matrix shows."""
+    """One row per recorded vote, with the labels, link and sort keys the matrix shows."""
     members = data.csto_members()
     resolutions = {r["resolution_id"]: r for r in data.rows.get("un_resolutions", [])}
+    states = {v["country_iso3"] for v in data.rows.get("un_votes", [])}
+    by_name = {s: i for i, s in enumerate(sorted(states, key=lambda s: (data.name(s), s)))}
+    with_russia = _votes_with_russia(data)
     rows = []
     for v in data.rows.get("un_votes", []):
         res = resolutions[v["resolution_id"]]
@@ -57,6 +93,9 @@ def vote_matrix_rows(data: SiteData) -> list[dict[str, Any]]:
             {
                 "state": state,
                 "state_label": label,
+                "csto": state in members,
+                "name_rank": by_name[state],
+                "with_russia": with_russia.get(state, 0),
                 "resolution": v["resolution_id"],
                 "resolution_label": f"{v['resolution_id']} ({res['date'].isoformat()})",
                 "date": res["date"].isoformat(),
@@ -70,61 +109,133 @@ def vote_matrix_rows(data: SiteData) -> list[dict[str, Any]]:
     return rows
 
 
-def vote_matrix_spec(data: SiteData) -> dict[str, Any]:
+# How the matrix's rows can be ordered (the `order` control): a number per row, smallest first.
+ORDERS = {
+    "CSTO members first, then by name": "(datum.csto ? 0 : 100000) + datum.name_rank",
+    "by name": "datum.name_rank",
+    # Russia, the yardstick, heads this order
+    "most votes as Russia's first": "(datum.state == 'RUS' ? -1000000 : 0) "
+    "- 1000 * datum.with_russia + datum.name_rank",
+}
+SHOW = ("all states", "CSTO members only")
+# Up to this many resolutions the matrix fits the page's width; beyond, it keeps a readable width
+# per resolution and scrolls sideways inside its frame.
+FIT_RESOLUTIONS = 8
+
+
+def vote_matrix_spec(data: SiteData, rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The matrix of recorded votes: states by resolutions, with controls to find a state (name),
+    to show the CSTO members only, and to order the states; the legend lists only the votes the
+    data records."""
     import altair as alt
 
-    rows = vote_matrix_rows(data)
-    states = [data.name(s) for s in _state_order(data, {r["state"] for r in rows})]
-    labels = {r["state"]: r["state_label"] for r in rows}
-    state_sort = [labels[s] for s in _state_order(data, {r["state"] for r in rows})]
+    rows = vote_matrix_rows(data) if rows is None else rows
     res_sort = [
         f"{r['resolution_id']} ({r['date'].isoformat()})"
         for r in sorted(
             data.rows.get("un_resolutions", []), key=lambda r: (r["date"], r["resolution_id"])
         )
     ]
-    base = alt.Chart(alt.Data(values=rows)).encode(
-        x=alt.X(
-            "resolution_label:N",
-            sort=res_sort,
-            title="Resolution (date of the vote)",
-            axis=alt.Axis(orient="top", labelAngle=0, labelLimit=220),
-        ),
-        y=alt.Y("state_label:N", sort=state_sort, title=None, axis=alt.Axis(labelLimit=260)),
-        href="href:N",
-        description="aria:N",
-        tooltip=[
-            alt.Tooltip("state_label:N", title="state"),
-            alt.Tooltip("resolution:N", title="resolution"),
-            alt.Tooltip("date:N", title="date"),
-            alt.Tooltip("vote_words:N", title="vote"),
-        ],
+    # Symbols that all start alike (A/RES/...) are labelled by what differs, the common part
+    # said once in the axis' title: narrow columns keep their labels apart.
+    ids = [r["resolution_id"] for r in data.rows.get("un_resolutions", [])]
+    common = os.path.commonprefix(ids) if len(ids) > 1 else ""
+    common = common[: common.rfind("/") + 1]
+    while common and any("/" not in i[len(common) :] for i in ids):  # keep "ES-11/1", not "1"
+        common = common[: common[:-1].rfind("/") + 1]
+    recorded = {r["vote"] for r in rows}
+    present = [v for v in VOTES if v in recorded] or list(VOTES)
+    fills = [VOTE_FILL[VOTES.index(v)] for v in present]
+    inks = [VOTE_TEXT[VOTES.index(v)] for v in present]
+    show = alt.param(
+        name="show", value=SHOW[0], bind=alt.binding_radio(options=list(SHOW), name="Show ")
+    )
+    search = alt.param(
+        name="search",
+        value="",
+        bind=alt.binding(input="search", placeholder="a state's name", name="Find a state "),
+    )
+    order = alt.param(
+        name="order",
+        value=next(iter(ORDERS)),
+        bind=alt.binding_select(options=list(ORDERS), name="Order "),
+    )
+    order_expr = (
+        " : ".join(f"order == '{name}' ? ({expr})" for name, expr in list(ORDERS.items())[:-1])
+        + f" : ({list(ORDERS.values())[-1]})"
+    )
+    keep = (
+        f"(show == '{SHOW[0]}' || datum.csto) && "
+        "(search == '' || indexof(lower(datum.state_label), lower(search)) >= 0)"
+    )
+    base = (
+        alt.Chart(alt.Data(name=ROWS))
+        .transform_filter(keep)
+        .transform_calculate(sortkey=order_expr)
+        .encode(
+            x=alt.X(
+                "resolution_label:N",
+                sort=res_sort,
+                title=f"Resolution ({common}…, date of the vote)"
+                if common
+                else "Resolution (date of the vote)",
+                axis=alt.Axis(
+                    orient="top",
+                    labelAngle=0,
+                    labelLimit=160,
+                    # two lines, the symbol over the date, stacked up from the plot's edge
+                    labelExpr=f"[replace(split(datum.label, ' (')[0], {json.dumps(common)}, ''), "
+                    "replace(split(datum.label, ' (')[1], ')', '')]",
+                    labelPadding=16,  # room for the second line above the plot
+                ),
+            ),
+            y=alt.Y(
+                "state_label:N",
+                sort=alt.EncodingSortField("sortkey", op="min"),
+                title=None,
+                axis=alt.Axis(labelLimit=220),
+            ),
+            href="href:N",
+            description="aria:N",
+            tooltip=[
+                alt.Tooltip("state_label:N", title="state"),
+                alt.Tooltip("resolution:N", title="resolution"),
+                alt.Tooltip("date:N", title="date"),
+                alt.Tooltip("vote_words:N", title="vote"),
+            ],
+        )
     )
     cells = base.mark_rect(stroke="#FFFFFF", strokeWidth=2, cursor="pointer").encode(
         color=alt.Color(
             "vote:N",
-            scale=alt.Scale(domain=list(VOTES), range=list(VOTE_FILL)),
+            scale=alt.Scale(domain=present, range=fills),
             legend=alt.Legend(
                 title="Vote",
-                orient="bottom",
+                orient="top",
                 symbolType="square",
                 symbolStrokeColor="#555555",
                 labelExpr="datum.label == 'non_voting' ? 'did not vote' : datum.label",
             ),
         )
     )
-    words = base.mark_text(fontSize=13, fontWeight="bold", cursor="pointer").encode(
+    words = base.mark_text(fontSize=12, fontWeight="bold", cursor="pointer").encode(
         text="vote_words:N",
-        color=alt.Color(
-            "vote:N", scale=alt.Scale(domain=list(VOTES), range=list(VOTE_TEXT)), legend=None
-        ),
+        color=alt.Color("vote:N", scale=alt.Scale(domain=present, range=inks), legend=None),
     )
+    fit = len(res_sort) <= FIT_RESOLUTIONS
     chart = (
         alt.layer(cells, words)
+        .add_params(show, search, order)
         .resolve_scale(color="independent")
-        .properties(width=max(160, 150 * len(res_sort)), height=max(60, 28 * len(states)))
+        .properties(
+            width="container" if fit else alt.Step(100),
+            height=alt.Step(24),
+        )
     )
-    return chart.to_dict()
+    spec = with_rows(_readable(chart).to_dict(), rows)
+    if fit:
+        spec["autosize"] = {"type": "fit-x", "contains": "padding"}
+    return spec
 
 
 def _known_dates(rows: list[dict[str, Any]]) -> list[dt.date]:
@@ -195,10 +306,10 @@ def timeline_rows(data: SiteData) -> list[dict[str, Any]]:
     return rows
 
 
-def timeline_spec(data: SiteData) -> dict[str, Any]:
+def timeline_spec(data: SiteData, rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     import altair as alt
 
-    rows = timeline_rows(data)
+    rows = timeline_rows(data) if rows is None else rows  # the rows drawn (default: all)
     actor_ids = sorted(
         {a for r in rows for a in r["actors"].strip("|").split("|") if a}, key=data.name
     )
@@ -228,10 +339,10 @@ def timeline_spec(data: SiteData) -> dict[str, Any]:
         legend=alt.Legend(title="What", orient="top"),
     )
     base = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart(alt.Data(name=ROWS))
         .transform_filter(keep)
         .encode(
-            y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=420)),
+            y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=300)),
             color=kind_colour,
             href="href:N",
             description="aria:N",
@@ -242,7 +353,12 @@ def timeline_spec(data: SiteData) -> dict[str, Any]:
             ],
         )
     )
-    x = alt.X("start:T", title="Date", axis=alt.Axis(format="%Y-%m-%d", orient="top"))
+    x = alt.X(
+        "start:T",
+        title="Date",
+        # as many day labels as fit side by side: none runs into the next
+        axis=alt.Axis(format="%Y-%m-%d", orient="top", labelOverlap="greedy", labelSeparation=8),
+    )
     ranges = (
         base.transform_filter("datum.precision != 'day'")
         .mark_bar(height=12, strokeWidth=1.5, strokeOpacity=1, cursor="pointer")
@@ -283,6 +399,8 @@ def timeline_spec(data: SiteData) -> dict[str, Any]:
     chart = (
         alt.layer(ranges, days, open_end, open_start)
         .add_params(actor, topic)
-        .properties(width=760, height=max(80, 22 * len(rows)))
+        .properties(width="container", height=max(80, 22 * len(rows)))
     )
-    return chart.to_dict()
+    spec = with_rows(_readable(chart).to_dict(), rows)
+    spec["autosize"] = {"type": "fit-x", "contains": "padding"}  # the page's width, down to 800 px
+    return spec

@@ -5,13 +5,16 @@ dates, booleans booleans and integers integers, exactly as `query` and `export` 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from toolkit.checks.cells import LINK
 from toolkit.db import typed_db
-from toolkit.db.sql import q
-from toolkit.package.tableschema import Package
+from toolkit.db.sql import lit, q
+from toolkit.package.descriptor import is_link
+from toolkit.package.tableschema import Package, Resource
 
 Row = dict[str, Any]
 
@@ -31,19 +34,58 @@ def slug(key: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
 
 
+# resource -> key -> its slug, for the keys whose slug another key shares (see unique_slugs)
+_SLUGS: dict[str, dict[str, str]] = {}
+
+
+def unique_slugs(keys: Any) -> dict[str, str]:
+    """A slug per key that no other key shares: A/RES/ES--11/1 and A/RES/ES-11/1, or BLR and blr,
+    would have one page (one anchor) between them. Where keys share a slug, the one written most
+    plainly (single separators; then the first in order) keeps it, and each other gets a short
+    digest of itself appended. Only such keys are returned."""
+    groups: dict[str, list[str]] = {}
+    for k in {str(k) for k in keys}:
+        groups.setdefault(slug(k), []).append(k)
+    out = {}
+    for base, ks in groups.items():
+        if len(ks) == 1 and base:
+            continue
+        ks.sort(
+            key=lambda k: (len(re.findall(r"[^A-Za-z0-9]{2,}|^[^A-Za-z0-9]|[^A-Za-z0-9]$", k)), k)
+        )
+        for i, k in enumerate(ks):
+            digest = hashlib.sha256(k.encode()).hexdigest()[:8]
+            out[k] = base if i == 0 and base else f"{base}-{digest}".lstrip("-")
+    return out
+
+
+def register_slugs(rows: dict[str, list[Row]], package: Package) -> None:
+    """Record the slugs of the keys that would share one (unique_slugs), for href and anchor."""
+    _SLUGS.clear()
+    for resource in (*PAGES, *ANCHORS):
+        if resource in rows and len(package.resource(resource).primary_key) == 1:
+            (pk,) = package.resource(resource).primary_key
+            _SLUGS[resource] = unique_slugs(r[pk] for r in rows[resource])
+
+
+def key_slug(resource: str, key: Any) -> str:
+    """The file or anchor name of a row's key: its slug, made unique where keys share one."""
+    return _SLUGS.get(resource, {}).get(str(key)) or slug(str(key))
+
+
 def href(resource: str, key: Any, root: str = "") -> str | None:
     """The site-relative address of a row, or None for resources without a page or anchor."""
     if key is None:
         return None
     if resource in PAGES:
-        return f"{root}{PAGES[resource]}/{slug(str(key))}.html"
+        return f"{root}{PAGES[resource]}/{key_slug(resource, key)}.html"
     if resource in ANCHORS:
         return f"{root}{ANCHORS[resource]}#{anchor(resource, key)}"
     return None
 
 
 def anchor(resource: str, key: Any) -> str:
-    return f"{resource.rstrip('s')}-{slug(str(key))}"
+    return f"{resource.rstrip('s')}-{key_slug(resource, key)}"
 
 
 @dataclass
@@ -67,9 +109,18 @@ class SiteData:
         return cache[resource]
 
     def where(self, resource: str, **match: Any) -> list[Row]:
-        return [
-            r for r in self.rows.get(resource, []) if all(r.get(k) == v for k, v in match.items())
-        ]
+        """The rows of `resource` whose columns hold the given values, in their order. Looked up
+        in an index per (resource, columns), built on first use: a page per row that asks for
+        its related rows costs a lookup, not a scan (a scan per page was quadratic)."""
+        columns = tuple(sorted(match))
+        cache: dict[tuple[str, tuple[str, ...]], dict[tuple[Any, ...], list[Row]]]
+        cache = self.__dict__.setdefault("_by", {})
+        index = cache.get((resource, columns))
+        if index is None:
+            index = cache[resource, columns] = {}
+            for r in self.rows.get(resource, []):
+                index.setdefault(tuple(r.get(c) for c in columns), []).append(r)
+        return list(index.get(tuple(match[c] for c in columns), ()))
 
     def name(self, actor_id: str | None) -> str:
         row = self.get("actors", actor_id) if actor_id else None
@@ -84,19 +135,45 @@ class SiteData:
         }
 
 
+def _columns(res: Resource) -> str:
+    """The resource's columns as pages may show them: a web address that is not http(s) (which
+    `validate` refuses, as unsafe-url) is left out, never made a link."""
+    return ", ".join(
+        f"CASE WHEN regexp_full_match({q(f.name)}, {lit(LINK)}, 'i') THEN {q(f.name)} END "
+        f"AS {q(f.name)}"
+        if f.is_link
+        else q(f.name)
+        for f in res.fields
+    )
+
+
+def safe_descriptor(descriptor: dict[str, Any]) -> dict[str, Any]:
+    """The descriptor as pages show it: addresses (licences, sources, homepage) only if http(s)."""
+    d = {k: v if k != "homepage" or is_link(v) else None for k, v in descriptor.items()}
+    for key in ("licenses", "sources"):
+        items = d.get(key)
+        if isinstance(items, list):
+            d[key] = [
+                {k: v if k != "path" or is_link(v) else None for k, v in item.items()}
+                if isinstance(item, dict)
+                else item
+                for item in items
+            ]
+    return d
+
+
 def read_site_data(package: Package) -> SiteData:
     """Every resource's rows, typed, in primary-key order."""
-    import duckdb
-
-    con = duckdb.connect()
+    con = typed_db.connect(package)
     typed_db.build(con, package)
     rows = {}
     for res in package.resources.values():
         order = ", ".join(q(k) for k in res.primary_key) or "1"
-        cur = con.execute(f"SELECT * FROM {q(res.name)} ORDER BY {order}")
+        cur = con.execute(f"SELECT {_columns(res)} FROM {q(res.name)} ORDER BY {order}")
         cols = [d[0] for d in cur.description]
         rows[res.name] = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
     con.close()
+    register_slugs(rows, package)
     return SiteData(package, rows)
 
 
@@ -119,3 +196,19 @@ def when(row: Row) -> str:
         if e:
             return f"some time on or before {e} (the source gives no lower bound)"
     return "date unknown"
+
+
+def value_sources(data: SiteData) -> dict[str, dict[str, list[Row]]]:
+    """statement_id -> column -> the statement_sources rows citing the report whose words state
+    that column's value, each with its `source` row and `restated` (the value the words state,
+    where it is not the statement row's value as written, e.g. some of its topics). Built in one
+    pass over statement_sources, so a statement page looks its rows up rather than scanning."""
+    out: dict[str, dict[str, list[Row]]] = {}
+    for r in data.rows.get("statement_sources", []):
+        row = dict(r)
+        row["source"] = data.get("sources", r["source_id"])
+        value = (data.get("statements", r["statement_id"]) or {}).get(r["field"])
+        written = ("true" if value else "false") if isinstance(value, bool) else value
+        row["restated"] = None if written is not None and str(written) == r["value"] else r["value"]
+        out.setdefault(r["statement_id"], {}).setdefault(r["field"], []).append(row)
+    return out

@@ -130,18 +130,3 @@ def files_digest(root: Path, paths: Iterable[Path], seed: str = "") -> str:
 def descriptor_json(descriptor: dict[str, Any]) -> str:
     """datapackage.json as the toolkit writes it: two-space indent, UTF-8 as is, final newline."""
     return json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"
-
-
-def with_digests(
-    descriptor: dict[str, Any], digests: dict[str, tuple[int, str]], **top: Any
-) -> dict[str, Any]:
-    """A copy of the descriptor with `bytes` and `hash` set for the resources named in `digests`
-    (name -> (size, sha256)) and the top-level keys in `top` set; the original is left as it is."""
-    d = {**descriptor, **top}
-    d["resources"] = [
-        {**r, "bytes": digests[r["name"]][0], "hash": f"sha256:{digests[r['name']][1]}"}
-        if r.get("name") in digests
-        else dict(r)
-        for r in descriptor.get("resources", [])
-    ]
-    return d

@@ -11,15 +11,26 @@ CITATION.cff, README.md) is committed in three steps:
 `recover` (run under the package lock by every writer, and by `validate` and `query`) finishes a
 change whose journal was left by a crash (renaming what is still staged) or, with no journal, rolls it
 back by deleting the staged files. Either way the package is whole: all old or all new.
+
+A branch can commit any file, a journal included, so a journal is untrusted until checked: it is
+read without following a symbolic link, and applied only if every entry renames a file staged by
+the toolkit (`.NAME.XXXXXXXX.tmp`, a regular file) over its target NAME in the same folder, where the
+target is one of the files a change writes (the descriptor, CHANGELOG.md, CITATION.cff, README.md,
+.zenodo.json, a release's record, a resource's data file) inside the package, reached through no
+symbolic link. Entries that do anything else could only move files the toolkit never staged, so
+such a journal is ignored with a warning and nothing moves. `validate` reports a journal that git
+tracks.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
 import signal
-from collections.abc import Mapping
-from pathlib import Path
+import stat
+from pathlib import Path, PurePosixPath
 
 from toolkit.errors import ToolkitError
 from toolkit.store.fileio import stage_file
@@ -27,6 +38,15 @@ from toolkit.store.fileio import stage_file
 JOURNAL = ".csto-alignment.journal"  # ignored by git, like the staged files (.NAME.XXXX.tmp)
 TMP_GLOB = ".*.tmp"
 KILL_ENV = "CSTO_ALIGNMENT_TEST_KILL_AT"  # tests: die by SIGKILL at this step (never set in use)
+# The files a change writes at the package's top (add, release); data files come from the
+# descriptor, and a release's record is releases/MAJOR.MINOR.PATCH.json (release/record.py).
+CHANGED_AT_ROOT = ("datapackage.json", "CHANGELOG.md", "CITATION.cff", "README.md", ".zenodo.json")
+RECORD = re.compile(r"releases/(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.json")
+MAX_JOURNAL = 1 << 20  # bytes; the toolkit's own journals hold a few short lines
+
+
+class JournalIgnored(Exception):
+    """The journal is not one the toolkit wrote; the message says why. Nothing was moved."""
 
 
 def _step(name: str) -> None:
@@ -43,18 +63,14 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def commit(root: Path, files: Mapping[Path, str | Path]) -> None:
-    """Write every file in `files` (paths inside `root`) as one change; see the module's doc.
-
-    A file's new content is its text, or (a Path) a file already staged beside it
-    (fileio.stage_with), which the change then owns: it is renamed over the file or removed."""
+def commit(root: Path, files: dict[Path, str]) -> None:
+    """Write every file in `files` (paths inside `root`) as one change; see the module's doc."""
     root = root.resolve()
     staged: list[tuple[Path, Path]] = []
     backups: list[Path | None] = []
-    given = [new for new in files.values() if isinstance(new, Path)]
     try:
-        for i, (path, new) in enumerate(files.items(), 1):
-            staged.append((new if isinstance(new, Path) else Path(stage_file(path, new)), path))
+        for i, (path, text) in enumerate(files.items(), 1):
+            staged.append((Path(stage_file(path, text)), path))
             _step(f"staged-{i}")
         # A hard link to each old file: if a rename fails (not a crash: a file made read-only,
         # say), the renames already done are undone from these, and nothing has changed.
@@ -64,11 +80,11 @@ def commit(root: Path, files: Mapping[Path, str | Path]) -> None:
             for tmp, path in staged
         ]
         pending = root / f"{JOURNAL}.tmp"
-        pending.write_text(json.dumps(entries) + "\n", encoding="utf-8")
+        _write_new(pending, json.dumps(entries) + "\n")
         os.replace(pending, root / JOURNAL)
         _fsync_dir(root)
     except BaseException:
-        for p in [tmp for tmp, _ in staged] + given + [b for b in backups if b is not None]:
+        for p in [tmp for tmp, _ in staged] + [b for b in backups if b is not None]:
             p.unlink(missing_ok=True)
         (root / f"{JOURNAL}.tmp").unlink(missing_ok=True)
         raise
@@ -80,6 +96,16 @@ def commit(root: Path, files: Mapping[Path, str | Path]) -> None:
     for b in backups:
         if b is not None:
             b.unlink(missing_ok=True)
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Write `path` as a new file: never through a symbolic link or into a file planted there."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def _backup(path: Path) -> Path | None:
@@ -128,12 +154,87 @@ def _apply(root: Path, entries: list[list[str]]) -> None:
 
 def pending(root: Path) -> bool:
     """Whether a crash left a journal or staged files in the package (cheap: a few globs)."""
-    return (root / JOURNAL).exists() or any(_staged_files(root))
+    return os.path.lexists(root / JOURNAL) or any(_staged_files(root))
 
 
 def _staged_files(root: Path) -> list[Path]:
-    folders = [root, *(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))]
-    return [p for folder in folders for p in folder.glob(TMP_GLOB) if p.is_file()]
+    """Files named like the staged ones in the package's folder and its top folders; a folder
+    that is a symbolic link is not looked into (it may lead out of the package)."""
+    folders = [root] + [
+        p
+        for p in root.iterdir()
+        if not p.name.startswith(".") and not p.is_symlink() and p.is_dir()
+    ]
+    return [
+        p
+        for folder in folders
+        for p in folder.glob(TMP_GLOB)
+        if p.name != JOURNAL and stat.S_ISREG(p.lstat().st_mode)
+    ]
+
+
+def _data_paths(root: Path) -> set[str]:
+    """The data files the descriptor names (best effort: a broken descriptor names none)."""
+    try:
+        descriptor = json.loads(_read_own(root / "datapackage.json"))
+        return {r["path"] for r in descriptor["resources"] if isinstance(r.get("path"), str)}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return set()
+
+
+def _read_own(path: Path) -> str:
+    """A state file's text, read without following a symbolic link; only a regular file."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise OSError(f"{path.name} is not a regular file")
+        return fh.read(MAX_JOURNAL + 1).decode("utf-8")
+
+
+def read_journal(root: Path) -> list[list[str]]:
+    """The journal's entries, checked (see the module's doc); JournalIgnored says why not."""
+    try:
+        text = _read_own(root / JOURNAL)
+    except OSError as exc:
+        why = "a symbolic link" if exc.errno == errno.ELOOP else (exc.strerror or str(exc))
+        raise JournalIgnored(f"it cannot be read as the toolkit's own file ({why})") from None
+    except UnicodeDecodeError:
+        raise JournalIgnored("it is not UTF-8 text") from None
+    if len(text) > MAX_JOURNAL:
+        raise JournalIgnored("it is far larger than any the toolkit writes")
+    try:
+        entries = json.loads(text)
+    except ValueError:
+        raise JournalIgnored("it is not valid JSON") from None
+    if not isinstance(entries, list) or not all(
+        isinstance(e, list) and len(e) == 2 and all(isinstance(p, str) for p in e) for e in entries
+    ):
+        raise JournalIgnored("it is not a list of [staged file, target] pairs")
+    targets = set(CHANGED_AT_ROOT) | _data_paths(root)
+    for tmp, target in entries:
+        if bad := _bad_entry(root, tmp, target, targets):
+            raise JournalIgnored(f"its entry [{tmp!r}, {target!r}] {bad}")
+    return entries
+
+
+def _bad_entry(root: Path, tmp: str, target: str, targets: set[str]) -> str | None:
+    """Why the entry (staged file, target) is not one the toolkit writes, or None."""
+    if (target not in targets and not RECORD.fullmatch(target)) or "\0" in target + tmp:
+        return "names a target that is not a file a change writes"
+    t, s = PurePosixPath(target), PurePosixPath(tmp)
+    if t.is_absolute() or ".." in t.parts or s.is_absolute() or ".." in s.parts:
+        return "leads out of the package"
+    if s.parent != t.parent or not re.fullmatch(
+        rf"\.{re.escape(t.name)}\.[A-Za-z0-9_]{{6,}}\.tmp", s.name
+    ):
+        return "names a file the toolkit did not stage"
+    folder = root / t.parent
+    if folder.resolve() != root.resolve() / t.parent or not folder.is_dir():
+        return "leads through a symbolic link"
+    for p in (root / target, root / tmp):
+        if os.path.lexists(p) and not stat.S_ISREG(p.lstat().st_mode):
+            return f"names {p.relative_to(root)}, which is not a regular file"
+    return None
 
 
 def recover(root: Path) -> str | None:
@@ -142,18 +243,22 @@ def recover(root: Path) -> str | None:
     root = root.resolve()
     done = None
     journal = root / JOURNAL
-    if journal.exists():
+    if os.path.lexists(journal):
         try:
-            entries = json.loads(journal.read_text(encoding="utf-8"))
-        except ValueError:  # cannot happen (written atomically) unless edited by hand
-            entries = None
-        if entries is not None:
+            entries = read_journal(root)
+        except JournalIgnored as exc:
+            done = (
+                f"warning: ignored {JOURNAL}, which the toolkit did not write: {exc}; nothing was "
+                "moved. Remove the file (and, if git tracks it, from the repository)."
+            )
+        else:
             _apply(root, entries)
             done = "completed a change that was interrupted (its journal was left behind)"
-        else:
-            journal.unlink()
-    leftovers = _staged_files(root)
-    (root / f"{JOURNAL}.tmp").unlink(missing_ok=True)
+    leftovers = [] if done and done.startswith("warning") else _staged_files(root)
+    if not leftovers and done is None:
+        return None
+    if os.path.lexists(pending := root / f"{JOURNAL}.tmp"):
+        pending.unlink()
     for p in leftovers:
         p.unlink(missing_ok=True)
     if leftovers and done is None:

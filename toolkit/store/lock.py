@@ -4,13 +4,22 @@ Two `add`s run at once would each read the old data and the second rename would 
 rows. Every writer (`add`, `release`) therefore takes `fcntl.flock` on a lock file in the package
 folder, finishes (or rolls back) a change a crash left behind (see journal.py) and only then reads
 the package. The lock file records who holds it, so a writer that waits can say for whom.
+
+Readers (`validate`, `query`, `site`, `export`) take the same lock shared: they wait while a writer
+changes the package, so they never see a new data file beside the old descriptor.
+
+The lock file is the toolkit's own: it is never opened through a symbolic link (a branch could
+commit one pointing anywhere) and must be a regular file.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
+import math
 import os
+import stat
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,17 +40,48 @@ class PackageBusyError(ToolkitError):
     exit_code = EXIT_INVALID
 
 
+class LockFileError(ToolkitError):
+    """The lock file is not the toolkit's own (a symbolic link, a folder): nothing was done."""
+
+    exit_code = EXIT_INVALID
+
+
 def lock_timeout() -> float:
+    """Seconds to wait for the lock: $CSTO_ALIGNMENT_LOCK_TIMEOUT if a finite number >= 0."""
     try:
-        return float(os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT))
+        value = float(os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT))
     except ValueError:
         return DEFAULT_TIMEOUT
+    return value if math.isfinite(value) and value >= 0 else DEFAULT_TIMEOUT
+
+
+def _open_lock(root: Path, create: bool = True) -> int:
+    """The lock file, opened without following a symbolic link; a regular file only."""
+    path = root / LOCK_FILE
+    flags = os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK | (os.O_CREAT if create else 0)
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise LockFileError(
+                f"{path} is a symbolic link; the lock file is the toolkit's own and is never "
+                "followed. Remove it (and, if git tracks it, from the repository); nothing was done."
+            ) from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise LockFileError(f"{path} is not a regular file; remove it. Nothing was done.")
+    return fd
 
 
 def holder(root: Path) -> str:
     """Who holds the lock, as its lock file says: 'pid 123 (add), since 12:00:01 UTC'."""
     try:
-        info = json.loads((root / LOCK_FILE).read_text(encoding="utf-8"))
+        fd = os.open(root / LOCK_FILE, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        try:
+            info = json.loads(os.pread(fd, 4096, 0).decode("utf-8"))
+        finally:
+            os.close(fd)
         return f"pid {info['pid']} ({info['command']}), since {info['since']}"
     except (OSError, ValueError, KeyError, TypeError):
         return "another process"
@@ -53,17 +93,18 @@ def package_lock(
     command: str,
     on_wait: Callable[[str], None] | None = None,
     timeout: float | None = None,
+    shared: bool = False,
 ) -> Iterator[None]:
-    """Hold the package's exclusive lock; wait up to `timeout` seconds for another writer, calling
-    `on_wait` once with who holds it, then raise PackageBusyError."""
+    """Hold the package's exclusive lock (shared: a reader's); wait up to `timeout` seconds for
+    another writer, calling `on_wait` once with who holds it, then raise PackageBusyError."""
     timeout = lock_timeout() if timeout is None else timeout
-    fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = _open_lock(root)
     try:
         deadline = time.monotonic() + timeout
         told = False
         while True:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
@@ -75,10 +116,11 @@ def package_lock(
                     on_wait(f"waiting for {holder(root)}, which is changing the package")
                     told = True
                 time.sleep(POLL)
-        since = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-        info = {"pid": os.getpid(), "command": command, "since": since}
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(info).encode() + b"\n", 0)
+        if not shared:  # readers leave the writer's record as it is
+            since = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+            info = {"pid": os.getpid(), "command": command, "since": since}
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(info).encode() + b"\n", 0)
         yield
     finally:
         os.close(fd)  # closing releases the lock; the file stays (removing it would race)
@@ -106,3 +148,26 @@ def recover_if_needed(root: Path, say: Callable[[str], None] | None = None) -> N
     if root.is_dir() and pending(root):
         with writing(root, "recover", say):
             pass
+
+
+@contextmanager
+def reading(root: Path, command: str, say: Callable[[str], None] | None = None) -> Iterator[None]:
+    """The way into reading the package: finish a change a crash left behind (see
+    recover_if_needed), then hold the lock shared while reading, so that no writer changes the
+    package meanwhile. Where the lock file cannot be made (a read-only checkout), no writer can
+    run either, and the package is read without it."""
+    root = Path(root)
+    if not root.is_dir():
+        yield
+        return
+    recover_if_needed(root, say)
+    try:
+        fd = _open_lock(root, create=True)
+    except LockFileError:
+        raise
+    except OSError:
+        yield
+        return
+    os.close(fd)
+    with package_lock(root, command, say, shared=True):
+        yield

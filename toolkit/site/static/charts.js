@@ -2,7 +2,11 @@
 // The container's data-rendered attribute says when drawing is done ("true") or failed ("error").
 document.querySelectorAll('script[type="application/json"][data-chart]').forEach(function (el) {
   var target = document.getElementById(el.dataset.chart);
-  vegaEmbed(target, JSON.parse(el.textContent), { renderer: "svg", actions: false })
+  // A chart's controls go where the page puts them (#ID-controls, above a tall chart), if it does.
+  var controls = document.getElementById(el.dataset.chart + "-controls");
+  var options = { renderer: "svg", actions: false };
+  if (controls) options.bind = controls;
+  vegaEmbed(target, JSON.parse(el.textContent), options)
     .then(function (result) {
       target.dataset.rendered = "true";
       window.charts = window.charts || {};

@@ -1,0 +1,90 @@
+"""Every DuckDB connection that reads a package is locked down: a package is untrusted input.
+
+A contributor's pull request can change every file of the package, and CI and maintainers run the
+toolkit on it. Identifiers are always quoted (db/sql.q) and names checked where the descriptor is
+read (package/descriptor.py); on top of that, each connection
+
+- reaches only the files it is given (`read`: the package's data files, a contributed file) and the
+  folders it writes into (`write`: a fresh staging folder of an export), with external access off;
+- spills to a private temporary folder of its own, never a folder a branch can commit to (DuckDB's
+  default is `.tmp` in the working directory, or beside the database file);
+- installs and loads no extension, and has its configuration locked, so no statement can turn
+  any of this back.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from toolkit.db.sql import lit
+
+_TEMP: list[str] = []
+
+
+def private_temp() -> str:
+    """A folder only this process uses (0700, under the system's temporary folder), removed at
+    exit: where DuckDB spills what does not fit in memory."""
+    if not _TEMP:
+        folder = tempfile.mkdtemp(prefix="csto-alignment-duckdb-")
+        _TEMP.append(folder)
+        atexit.register(shutil.rmtree, folder, True)
+    return _TEMP[0]
+
+
+def absolute(path: Path | str) -> str:
+    """The absolute form of `path`, as the toolkit hands it to DuckDB and allows it."""
+    return os.path.abspath(path)
+
+
+def lock_down(
+    con: Any,
+    read: Iterable[Path | str] = (),
+    write: Iterable[Path | str] = (),
+    memory: str | None = None,
+) -> Any:
+    """Lock `con` (a fresh DuckDB connection) down: see the module's doc. `read` are files,
+    `write` folders; `memory` a DuckDB size for memory_limit. Returns `con`."""
+    files = sorted({absolute(p) for p in read})
+    folders = sorted({absolute(p).rstrip("/") + "/" for p in write})
+    settings = [
+        f"SET allowed_paths = [{', '.join(lit(p) for p in files)}]",
+        f"SET allowed_directories = [{', '.join(lit(p) for p in folders)}]",
+        f"SET temp_directory = {lit(private_temp())}",
+        "SET enable_external_access = false",
+        "SET autoinstall_known_extensions = false",
+        "SET autoload_known_extensions = false",
+    ]
+    if memory is not None:
+        settings.append(f"SET memory_limit = {lit(memory)}")
+    settings.append("SET lock_configuration = true")
+    for setting in settings:
+        con.execute(setting)
+    return con
+
+
+def connect(
+    database: str | Path = ":memory:",
+    read: Iterable[Path | str] = (),
+    write: Iterable[Path | str] = (),
+    read_only: bool = False,
+    memory: str | None = None,
+    duck: Any = None,
+) -> Any:
+    """A new DuckDB connection, locked down (see lock_down). `duck` is the module to connect with
+    (checks.engine's, to spare the import of duckdb's Python layer); by default `duckdb`."""
+    if duck is None:
+        import duckdb as duck
+    if database != ":memory:" and not read_only:
+        write = [*write, Path(database).parent]  # its write-ahead log and checkpoint files
+    con = duck.connect(str(database), read_only=read_only)
+    try:
+        return lock_down(con, read, write, memory)
+    except BaseException:
+        con.close()
+        raise
