@@ -338,7 +338,7 @@ def test_export_parquet_of_a_package_with_a_repeated_key_or_a_bad_date_writes_no
     result = run("export", "--format", "parquet", "--out", tmp_path / "out", "--package", pkg)
     assert result.exit_code == 1
     assert f"data/{resource}.csv cannot be loaded into typed tables" in result.stderr
-    assert list((tmp_path / "out").iterdir()) == []
+    assert list((tmp_path / "out").glob("*.parquet")) == []
 
 
 def test_export_sqlite_with_keys(run, pkg, tmp_path):
