@@ -82,7 +82,7 @@ def fake_api():
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args):
-            pass
+            """No request log on stderr."""
 
         def _answer(self, doc):
             data = json.dumps(doc).encode()

@@ -9,6 +9,7 @@ differs by a no-break space, a page whose words differ, and a page robots.txt di
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
@@ -43,8 +44,8 @@ TYPES = {".html": "text/html; charset=utf-8", ".pdf": "application/pdf", ".txt":
 class Handler(BaseHTTPRequestHandler):
     user_agents: list[str] = []
 
-    def log_message(self, *args: object) -> None:  # quiet
-        pass
+    def log_message(self, *args: object) -> None:
+        """No request log on stderr."""
 
     def _send(self, status: int, body: bytes, ctype: str, length: bool = True) -> None:
         self.send_response(status)
@@ -67,10 +68,8 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
         elif path == "/slow":
             time.sleep(SLOW)
-            try:
+            with contextlib.suppress(OSError):  # the client gave up long ago
                 self._send(200, b"<p>late</p>", TYPES[".html"])
-            except OSError:  # the client gave up long ago
-                pass
         elif path == "/huge":  # no Content-Length: the cap must hold while reading
             body = b"<p>" + b"filler " * 20_000 + b"</p>"
             self._send(200, body, TYPES[".html"], length=False)
