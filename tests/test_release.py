@@ -541,9 +541,8 @@ def test_the_correction_walkthrough_works_from_a_fresh_clone_of_main(tmp_path):
     """docs/contributors.md's walkthrough, command by command, on a clone of this repository as
     it is (its committed HEAD): a correction with add --replace, validate, diff and release."""
     if git(ROOT, "rev-parse", "--is-shallow-repository").strip() == "true":
-        pytest.skip(
-            reason="this checkout's history is shallow: the release 0.4.0 it diffs against is not in it"
-        )
+        why = "this checkout's history is shallow: the release 0.4.0 it diffs against is not in it"
+        pytest.skip(reason=why)
     clone = tmp_path / "csto-alignment"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
     git(clone, "tag", "-l", "v*") and git(

@@ -161,19 +161,13 @@ def _published_already(root: Path, version: str) -> str | None:
 def _commit_differs(root: Path, commit: str, record: dict) -> list[str]:
     """The files of the package at `commit` whose size or sha256 differ from the record."""
     import hashlib
-    import subprocess
+
+    from toolkit.release.revisions import file_at
 
     prefix = git_output(root, "rev-parse", "--show-prefix") or ""
     wrong = []
     for path, expected in sorted(record.get("files", {}).items()):
-        try:
-            data = subprocess.run(
-                ["git", "-C", str(root), "show", f"{commit}:{prefix}{path}"],
-                capture_output=True,
-                check=True,
-            ).stdout
-        except (subprocess.CalledProcessError, FileNotFoundError):
-            data = None
+        data = file_at(root, commit, path, prefix)
         got = (
             None
             if data is None

@@ -32,6 +32,22 @@ def package_prefix(repo: Path) -> str | None:
     return git_output(repo, "rev-parse", "--show-prefix") or ""
 
 
+def file_at(repo: Path, commit: str, path: str, prefix: str | None = None) -> bytes | None:
+    """The bytes of the package's file `path` at `commit`, or None where it is absent (or outside
+    git). `prefix` is the package's `package_prefix`, given when reading many files."""
+    prefix = package_prefix(repo) if prefix is None else prefix
+    if prefix is None:
+        return None
+    try:
+        return subprocess.run(
+            ["git", "-C", str(repo), "show", f"{commit}:{prefix}{path}"],
+            capture_output=True,
+            check=True,
+        ).stdout
+    except (subprocess.CalledProcessError, FileNotFoundError):
+        return None
+
+
 def descriptor_version(repo: Path, commit: str) -> str | None:
     """The version in the package's datapackage.json at `commit`, or None."""
     prefix = package_prefix(repo)

@@ -8,7 +8,6 @@ brings, and the release lists them in full (`csto-alignment diff` does it at any
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -17,21 +16,13 @@ from toolkit.checks.engine import engine
 from toolkit.db.sql import lit, q
 from toolkit.package.tableschema import Package, Resource
 from toolkit.release.record import release_status
-from toolkit.release.revisions import package_prefix, release_commit
+from toolkit.release.revisions import file_at, release_commit
 
 
 def _released_file(root: Path, commit: str, path: str, into: Path) -> Path | None:
     """The file `path` of the package as it was at `commit`, written into `into`; None if absent."""
-    prefix = package_prefix(root)
-    if prefix is None:
-        return None
-    try:
-        data = subprocess.run(
-            ["git", "-C", str(root), "show", f"{commit}:{prefix}{path}"],
-            capture_output=True,
-            check=True,
-        ).stdout
-    except (subprocess.CalledProcessError, FileNotFoundError):
+    data = file_at(root, commit, path)
+    if data is None:
         return None
     target = into / path.replace("/", "__")
     target.write_bytes(data)
