@@ -99,3 +99,46 @@ def test_line_breaks_in_cells_are_counted_in_sql_as_the_slow_path_counts_them(
     slow = check_json("embedded_newline.csv")
     assert fast.stdout == slow.stdout
     assert [(e["row"], e["code"]) for e in report(fast)["errors"]] == [(4, "enum-error")]
+
+
+def test_line_breaks_in_several_columns_number_every_row_and_leave_its_cells(tmp_path):
+    excerpt = '"first line\nsecond\nthird"'
+    rows = [
+        f"A/RES/ES-11/1,AAA,yes,src,{excerpt}{PAD[1:]}",
+        f"A/RES/ES-11/1,BBB,yes,src,plain{PAD[1:]}",
+        'A/RES/ES-11/1,CCC,yes,src,"a\nb",,,"c\nd"',
+        f"A/RES/ES-11/1,DDD,no,src,x{PAD[1:]}",
+    ]
+    f = tmp_path / "breaks.csv"
+    f.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    con = duckdb.connect()
+    out = csvread.load_csv(con, "t", f, VOTES, "breaks.csv")
+    got = con.execute(
+        f"SELECT country_iso3, source_excerpt, {out.line_sql} FROM t ORDER BY 3"
+    ).fetchall()
+    assert got == [
+        ("AAA", "first line\nsecond\nthird", 2),
+        ("BBB", "plain", 5),
+        ("CCC", "a\nb", 6),
+        ("DDD", "x", 9),  # CCC has two cells of two lines each
+    ]
+
+
+def test_a_correction_of_rows_with_line_breaks_names_the_line_of_its_bad_row(run, pkg, tmp_path):
+    # The package's own roll-call rows quote excerpts over several lines; a correction of three
+    # of them, the last given a vote no one can cast, is judged with its own line numbers.
+    import csv
+
+    with (pkg / "data" / "un_votes.csv").open(encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if "\n" in (r["source_excerpt"] or "")][:3]
+    assert len(rows) == 3, "the package's roll calls quote excerpts over several lines"
+    rows[-1]["vote"] = "maybe"
+    f = tmp_path / "correction.csv"
+    with f.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=VOTES.field_names, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    line = 2 + sum(1 + sum(v.count("\n") for v in r.values()) for r in rows[:-1])
+    result = run("check", f, "-r", "un_votes", "--replace", "--package", pkg, "--format", "json")
+    assert result.exit_code == 1
+    assert [(e["code"], e["row"]) for e in report(result)["errors"]] == [("enum-error", line)]

@@ -518,28 +518,47 @@ def _rows_are_lines(
 def _number_rows(
     con: duckdb.DuckDBPyConnection, table: str, resource: Resource, extra: int, skip: int
 ) -> bool:
-    """Give the table a column of each row's line when its cells' line breaks (no carriage
+    """Give the rows of `table` their lines, when the line breaks inside their cells (no carriage
     returns) are exactly the `extra` lines of the file: a row starts after the rows before it and
-    the line breaks inside their cells. False if they are not."""
+    the line breaks inside their cells. False (the table untouched) if they are not.
+
+    The rows stay where DuckDB put them: the table is renamed `<table>__rows`, a narrow table
+    `<table>__lines` holds each row's line, and `table` becomes a view that puts the two side by
+    side (a positional join). Copying every cell again to add one column would cost more than the
+    read itself.
+    """
     cols = [q(f.name) for f in resource.fields]
-    cr = " OR ".join(f"contains({c}, chr(13))" for c in cols)
-    any_break = " OR ".join(f"contains({c}, chr(10)) OR contains({c}, chr(13))" for c in cols)
-    breaks = " + ".join(
-        f"coalesce(length({c}) - length(replace({c}, chr(10), '')), 0)" for c in cols
-    )
     found = con.execute(
-        f"SELECT bool_or({cr}), sum({breaks}) FROM {q(table)} WHERE {any_break}"
+        "SELECT "
+        + ", ".join(f"bool_or(contains({c}, chr(10)))" for c in cols)
+        + ", bool_or("
+        + " OR ".join(f"contains({c}, chr(13))" for c in cols)
+        + f") FROM {q(table)}"
     ).fetchone()
-    if not found or found[0] or found[1] != extra:
+    if not found or found[-1]:
         return False
-    numbered = f"{table}__numbered"
-    con.execute(
-        f"CREATE TABLE {q(numbered)} AS SELECT {', '.join(cols)}, rowid + {skip + 2} + "
-        f"coalesce(sum({breaks}) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING "
-        f"AND 1 PRECEDING), 0) AS {SRC_LINE} FROM {q(table)}"
+    broken = [c for c, has in zip(cols, found, strict=False) if has]
+    if not broken:
+        return False
+    # Line breaks in a cell: its length less its length without them (bytes, which is cheaper).
+    breaks = " + ".join(
+        f"coalesce(strlen({c}) - strlen(replace({c}, chr(10), '')), 0)" for c in broken
     )
-    con.execute(f"DROP TABLE {q(table)}")
-    con.execute(f"ALTER TABLE {q(numbered)} RENAME TO {q(table)}")
+    rows, lines = f"{table}__rows", f"{table}__lines"
+    con.execute(
+        f"CREATE TABLE {q(lines)} AS SELECT r + {skip + 2} + coalesce(sum(b) OVER (ORDER BY r "
+        f"ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS {SRC_LINE}, b "
+        f"FROM (SELECT rowid AS r, {breaks} AS b FROM {q(table)}) ORDER BY r"
+    )
+    total = con.execute(f"SELECT sum(b) FROM {q(lines)}").fetchone()
+    if not total or total[0] != extra:
+        con.execute(f"DROP TABLE {q(lines)}")
+        return False
+    con.execute(f"ALTER TABLE {q(table)} RENAME TO {q(rows)}")
+    con.execute(
+        f"CREATE VIEW {q(table)} AS SELECT r.*, n.{SRC_LINE} FROM {q(rows)} r "
+        f"POSITIONAL JOIN (SELECT {SRC_LINE} FROM {q(lines)}) n"
+    )
     return True
 
 
