@@ -262,9 +262,14 @@ def _large_dangling(
         d = f"SELECT * FROM {distinct_values(con, name, fk.fields[0], origin)} WHERE {notnull}"
     else:
         d = f"SELECT DISTINCT {cols} FROM {q(name)} WHERE {ORIGIN} = {lit(origin)} AND {notnull}"
+    # The rows are read again only when some value dangles (the usual answer is none).
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE __dangling AS WITH d AS ({d}) "
+        f"SELECT * FROM d WHERE NOT EXISTS (SELECT 1 FROM {q(fk.resource)} r WHERE {on})"
+    )
+    if not con.execute("SELECT count(*) FROM __dangling").fetchone()[0]:  # type: ignore[index]
+        return []
     return con.execute(
-        f"WITH d AS ({d}), "
-        f"dangling AS (SELECT * FROM d WHERE NOT EXISTS (SELECT 1 FROM {q(fk.resource)} r WHERE {on})) "
-        f"SELECT {k}, {LINE}, [{cols}] FROM {q(name)} JOIN dangling USING ({cols}) "
+        f"SELECT {k}, {LINE}, [{cols}] FROM {q(name)} JOIN __dangling USING ({cols}) "
         f"WHERE {ORIGIN} = {lit(origin)}"
     ).fetchall()
