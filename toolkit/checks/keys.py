@@ -150,13 +150,18 @@ def foreign_key_issues(
     found.sort(key=lambda r: (r[0], r[1]))
     issues = []
     suggested: dict[tuple[int, str], list[tuple[str, str]]] = {}
+    searched: dict[
+        ForeignKey, list[tuple[str, str, set[str], list[difflib.SequenceMatcher]]] | None
+    ] = {}
     for k, line, values in found:
         t, fk = fks[k]
         value = ", ".join(map(str, values))
         target = f"{fk.resource}.{', '.join(fk.reference_fields)}"
         if (k, value) not in suggested:
             suggested[k, value] = (
-                closest_keys(con, fk, value) if len(suggested) < SUGGESTED_VALUES else []
+                closest_keys(con, fk, value, searched=searched)
+                if len(suggested) < SUGGESTED_VALUES
+                else []
             )
         issues.append(
             Issue.at(
@@ -185,13 +190,56 @@ def _words(text: str) -> list[str]:
 
 
 def closest_keys(
-    con: duckdb.DuckDBPyConnection, fk: ForeignKey, value: str, n: int = 3
+    con: duckdb.DuckDBPyConnection,
+    fk: ForeignKey,
+    value: str,
+    n: int = 3,
+    searched: dict[
+        ForeignKey, list[tuple[str, str, set[str], list[difflib.SequenceMatcher]]] | None
+    ]
+    | None = None,
 ) -> list[tuple[str, str]]:
     """Up to `n` existing keys of the referenced table that `value` may mean, best first, each
     with the row's name: a key or a name that holds every word of `value` ('lukashenko' ->
-    alexander-lukashenko, 'Emily Ferris' -> emily-ferris), else one spelt nearly alike."""
+    alexander-lukashenko, 'Emily Ferris' -> emily-ferris), else one spelt nearly alike.
+
+    `searched` keeps each referenced table's keys and words between calls (one read per table,
+    however many values dangle)."""
     if len(fk.fields) != 1 or not _words(value):
         return []
+    searched = {} if searched is None else searched
+    if fk not in searched:
+        searched[fk] = _searched_rows(con, fk)
+    rows = searched[fk]
+    if rows is None:
+        return []
+    wanted = _words(value)
+    joined = " ".join(wanted)
+    scored = []
+    for k, name, words, spelt in rows:
+        if set(wanted) <= words:
+            score = 2.0 - len(words - set(wanted)) / 100  # the fewer other words, the better
+        else:
+            score = max(_similar(joined, m) for m in spelt)
+        if score >= 0.8:
+            scored.append((-score, k, name))
+    return [(k, name) for _, k, name in sorted(scored)[:n]]
+
+
+def _similar(a: str, m: difflib.SequenceMatcher, at_least: float = 0.8) -> float:
+    """difflib's ratio of `a` and the text `m` holds (as its second sequence, which it indexes
+    once for every value), or 0 when its cheap upper bounds already fall below `at_least`."""
+    m.set_seq1(a)
+    if m.real_quick_ratio() < at_least or m.quick_ratio() < at_least:
+        return 0.0
+    return m.ratio()
+
+
+def _searched_rows(
+    con: duckdb.DuckDBPyConnection, fk: ForeignKey
+) -> list[tuple[str, str, set[str], list[difflib.SequenceMatcher]]] | None:
+    """(key, name, the words of both, a matcher of each spelt as its words joined) of every row
+    of the referenced table; None when it holds more than SEARCHED_ROWS."""
     key = fk.reference_fields[0]
     columns = [r[0] for r in con.execute(f"DESCRIBE {q(fk.resource)}").fetchall()]
     names = [c for c in columns if c != key and NAME_COLUMNS.search(c)]
@@ -201,22 +249,19 @@ def closest_keys(
         f"WHERE {q(key)} IS NOT NULL LIMIT {SEARCHED_ROWS + 1}"
     ).fetchall()
     if len(rows) > SEARCHED_ROWS:
-        return []
-    wanted = _words(value)
-    joined = " ".join(wanted)
-    scored = []
+        return None
+    out = []
     for k, name in rows:
-        words = set(_words(k)) | set(_words(name or ""))
-        if set(wanted) <= words:
-            score = 2.0 - len(words - set(wanted)) / 100  # the fewer other words, the better
-        else:
-            score = max(
-                difflib.SequenceMatcher(None, joined, " ".join(_words(s))).ratio()
-                for s in (k, name or "")
+        name = name or ""
+        out.append(
+            (
+                k,
+                name,
+                set(_words(k)) | set(_words(name)),
+                [difflib.SequenceMatcher(None, "", " ".join(_words(s))) for s in (k, name)],
             )
-        if score >= 0.8:
-            scored.append((-score, k, name or ""))
-    return [(k, name) for _, k, name in sorted(scored)[:n]]
+        )
+    return out
 
 
 def _reference_hint(

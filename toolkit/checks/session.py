@@ -184,9 +184,11 @@ class Session:
         origin: str,
         labels: dict[str, str],
         only: str | None = None,
+        extra: Callable[[duckdb.DuckDBPyConnection], list[Issue]] | None = None,
     ) -> None:
         """Every check of the rows of `origin` of each (resource, label) loaded: cells, keys and
-        references (a resource's findings together, in that order), then the rules.
+        references (a resource's findings together, in that order), then the rules, then what
+        `extra` finds (a check of its own, run beside the others: the excerpts).
 
         With `only`, just the rules that read that resource (a contribution cannot break the rest).
         """
@@ -202,6 +204,8 @@ class Session:
         ]
         self._typed({n for rule in rules for n in rule.needs})
         jobs = self._jobs(found, rules, origin, labels)
+        if extra is not None:
+            jobs.insert(1, ("extra", extra))
         results = self.parallel([task for _, task in jobs])
         results = [
             self._drop_on_bad_cells(result, rules, origin)
@@ -286,7 +290,11 @@ class Session:
         references), then the rules worded in SQL, then those worded in Python."""
         by_stage: dict[tuple[str, int], list[Issue]] = {}
         rules = {"rules": RuleFindings(), "worded": RuleFindings()}
+        extra: list[Issue] = []
         for (role, _), result in zip(jobs, results, strict=True):
+            if role == "extra":
+                extra += result
+                continue
             if role in rules:
                 rules[role].errors += result.errors
                 rules[role].warnings += result.warnings
@@ -300,6 +308,7 @@ class Session:
         for f in rules.values():
             self.report.errors += f.errors
             self.report.warnings += f.warnings
+        self.report.errors += extra
 
 
 @dataclass

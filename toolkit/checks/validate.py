@@ -41,12 +41,14 @@ def validated_session(package: Package, sources: Path | None = None) -> Session:
     files = [File(r, package.root / r.path, PACKAGE, r.path) for r in resources]
     session = Session(package, read=[f.path for f in files])
     loaded = session.load(files)
-    session.judge([(r, r.path) for r in resources], PACKAGE, {r.name: r.path for r in resources})
-    session.report.errors += excerpt_issues(
-        session.con,
-        [(r, r.path) for r in resources if r.name in session.loaded],
+    texts = sources or default_sources(package)
+    session.judge(
+        [(r, r.path) for r in resources],
         PACKAGE,
-        sources or default_sources(package),
+        {r.name: r.path for r in resources},
+        extra=lambda cur: excerpt_issues(
+            cur, [(r, r.path) for r in resources if r.name in session.loaded], PACKAGE, texts
+        ),
     )
     session.report.errors += integrity_issues(package)
     session.report.errors += state_file_issues(package)
@@ -105,11 +107,16 @@ def check_contribution(
         )
     # The resource's package rows are loaded (needed_by names it), so its view exists even when
     # the contribution could not be read; judging then finds nothing of the contribution's.
-    session.judge([(resource, label)], CONTRIBUTION, {resource.name: label}, only=resource.name)
-    if not loaded[-1].fatal:
-        session.report.errors += excerpt_issues(
-            session.con, [(resource, label)], CONTRIBUTION, sources or default_sources(package)
-        )
+    texts = sources or default_sources(package)
+    session.judge(
+        [(resource, label)],
+        CONTRIBUTION,
+        {resource.name: label},
+        only=resource.name,
+        extra=None
+        if loaded[-1].fatal
+        else lambda cur: excerpt_issues(cur, [(resource, label)], CONTRIBUTION, texts),
+    )
     session.report.summary[resource.name] = {"rows": n}
     session.report.count_by_resource()
     return session.report
