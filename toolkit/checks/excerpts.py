@@ -93,9 +93,15 @@ def nearest(folded_text: str, folded: str, text: str) -> str:
     bounds = [i for i in range(len(text) + 1) if i in (0, len(text)) or text[i - 1].isspace()]
     starts = [i for i in bounds if guess - n // 3 <= i <= m.a]
     best, best_ratio = text[max(0, guess) : guess + n], -1.0
+    # One matcher indexes the excerpt once; a span is compared in full only when difflib's
+    # cheap upper bounds of its ratio could beat the best so far (the answer is the same).
+    matcher = difflib.SequenceMatcher(None, "", folded)
     for start in starts or [max(0, guess)]:
         for end in (i for i in bounds if start + n * 2 // 3 <= i <= start + n * 4 // 3 + 1):
-            ratio = difflib.SequenceMatcher(None, folded_text[start:end], folded).ratio()
+            matcher.set_seq1(folded_text[start:end])
+            if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+                continue
+            ratio = matcher.ratio()
             if ratio > best_ratio:
                 best, best_ratio = text[start:end], ratio
     return best
@@ -163,26 +169,22 @@ def excerpt_issues(
         cur.execute("CREATE OR REPLACE TEMP TABLE __missing (s VARCHAR, e VARCHAR)")
         issues = []
         for resource, label, sid, ex in wanted:
-            cited = [
-                s
-                for (s,) in cur.execute(
-                    f"SELECT DISTINCT {q(sid)} FROM {q(resource.name)} WHERE __origin = $o "
-                    f"AND {q(ex)} IS NOT NULL AND {q(sid)} IN (SELECT unnest($ids::VARCHAR[]))",
-                    {"o": origin, "ids": list(available)},
-                ).fetchall()
-            ]
+            # One pass over the rows: the distinct pairs citing a text the project holds.
+            cur.execute(
+                f"CREATE OR REPLACE TEMP TABLE __pairs AS SELECT DISTINCT {q(sid)} AS s, "
+                f"{q(ex)} AS e FROM {q(resource.name)} WHERE __origin = $o "
+                f"AND {q(ex)} IS NOT NULL AND {q(sid)} IN (SELECT unnest($ids::VARCHAR[]))",
+                {"o": origin, "ids": list(available)},
+            )
+            cited = [s for (s,) in cur.execute("SELECT DISTINCT s FROM __pairs").fetchall()]
             for s in sorted(set(cited) - set(texts)):
                 texts[s] = available[s].read_text(encoding="utf-8")
                 cur.execute("INSERT INTO __source_texts VALUES ($s, $t)", {"s": s, "t": texts[s]})
             if not cited:
                 continue
             unsure = cur.execute(
-                f"WITH pairs AS (SELECT DISTINCT {q(sid)} AS s, {q(ex)} AS e "
-                f"FROM {q(resource.name)} WHERE __origin = $o AND {q(ex)} IS NOT NULL "
-                f"AND {q(sid)} IN (SELECT source_id FROM __source_texts)) "
-                "SELECT p.s, p.e FROM pairs p JOIN __source_texts t ON t.source_id = p.s "
-                "WHERE NOT contains(t.text, p.e)",
-                {"o": origin},
+                "SELECT p.s, p.e FROM __pairs p JOIN __source_texts t ON t.source_id = p.s "
+                "WHERE NOT contains(t.text, p.e)"
             ).fetchall()
             missing = [(s, e) for s, e in unsure if not occurs(e, texts[s])]
             if not missing:
