@@ -3,20 +3,23 @@ afterwards); both ways must find the same errors, so these tests run the small f
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from helpers import BAD, CASES, FIXTURES, edit
 
 
 @pytest.fixture
 def everything_large(monkeypatch):
-    """Treat every table as large: the per-value checks run on the fixtures, and every file is
-    scanned while DuckDB loads it."""
+    """Treat every table as large: the per-value checks run on the fixtures, every file is
+    scanned while DuckDB loads it, and the session keeps its tables in a database file."""
 
     def use() -> None:
-        from toolkit.checks import cells, csvread
+        from toolkit.checks import cells, csvread, session
 
         monkeypatch.setattr(cells, "SMALL", 0)  # the one switch (cells.is_large)
         monkeypatch.setattr(csvread, "OVERLAP", 0)
+        monkeypatch.setattr(session, "ON_DISK_ABOVE", 0)
 
     return use
 
@@ -39,3 +42,21 @@ def test_the_package_gets_the_same_report_either_way(run, pkg, everything_large)
     large = run("validate", pkg, "--format", "json")
     assert small.exit_code == 1
     assert large.stdout == small.stdout
+
+
+def test_a_session_on_disk_leaves_no_database_file_behind(pkg, everything_large):
+    from toolkit.checks.session import File, Session
+    from toolkit.package.tableschema import load_package
+
+    everything_large()
+    package = load_package(pkg)
+    votes = package.resource("un_votes")
+    path = pkg / votes.path
+    session = Session(package, read=[path])
+    assert session.database != ":memory:"  # files above ON_DISK_ABOVE: a database file
+    session.load([File(votes, path, "package", votes.path)])
+    assert session.con.execute("SELECT count(*) FROM un_votes").fetchone()[0] > 0
+    database = Path(session.database)
+    assert database.is_file()
+    session.close()
+    assert not database.exists() and not Path(f"{database}.wal").exists()

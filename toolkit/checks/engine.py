@@ -11,12 +11,27 @@ connections. Should a DuckDB release stop shipping the engine as `_duckdb`, the 
 from __future__ import annotations
 
 import os
+import re
 from types import ModuleType
 
 # What DuckDB may hold in memory while judging, building the query cache or exporting; beyond it,
 # it spills to the process's private temporary folder (db/sandbox). Under 1 GB for the whole
 # process at 13 million votes; the environment variable raises or lowers it (512MB, 4GB).
 MEMORY_LIMIT = os.environ.get("CSTO_ALIGNMENT_MEMORY_LIMIT", "600MB")
+
+# A size as DuckDB writes it: 600MB, 4GB, 512MiB.
+SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.I)
+
+
+def size_in_bytes(size: str | None) -> int | None:
+    """A DuckDB size such as 2GB or 512MiB in bytes (None: not a size, so no limit)."""
+    m = SIZE.fullmatch((size or "").strip())
+    if m is None:
+        return None
+    unit = m.group(2).upper()
+    power = {"B": 0, "KB": 1, "MB": 2, "GB": 3, "TB": 4}.get(unit.replace("IB", "B"), 0)
+    number = m.group(0).strip()[: m.start(2) - m.start(0)].strip()
+    return int(float(number) * (1024 if "I" in unit else 1000) ** power)
 
 
 def engine() -> ModuleType:

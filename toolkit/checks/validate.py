@@ -11,7 +11,7 @@ from toolkit.checks.excerpts import default_sources, excerpt_issues
 from toolkit.checks.report import Issue, Report
 from toolkit.checks.rules import rules_for
 from toolkit.checks.session import File, Session
-from toolkit.package.tableschema import Package
+from toolkit.package.tableschema import Package, Resource
 from toolkit.store.fileio import file_digest
 
 PACKAGE = "package"
@@ -31,7 +31,9 @@ def validate_package(
     excerpts against the source texts in `sources` (excerpts.default_sources if None)."""
     from toolkit.package.tableschema import load_package
 
-    return validated_session(package or load_package(path), sources).report
+    session = validated_session(package or load_package(path), sources)
+    session.close()
+    return session.report
 
 
 def validated_session(package: Package, sources: Path | None = None) -> Session:
@@ -86,13 +88,29 @@ def check_contribution(
     files = [File(r, package.root / r.path, PACKAGE, r.path) for r in existing]
     files.append(File(resource, file, CONTRIBUTION, label))
     session = Session(package, read=[f.path for f in files])
+    try:
+        return _judge_contribution(session, package, files, resource, label, replace, sources)
+    finally:
+        session.close()
+
+
+def _judge_contribution(
+    session: Session,
+    package: Package,
+    files: list[File],
+    resource: Resource,
+    label: str,
+    replace: bool,
+    sources: Path | None,
+) -> Report:
+    """check_contribution's work, in a session the caller closes."""
     loaded = session.load(files)
+    n = loaded[-1].rows
     errors = [i for r in loaded[:-1] for i in r.issues]
     if errors:
         # The package itself must be valid for a contribution to be judged against it.
         session.report.errors = errors
         return session.report
-    n = loaded[-1].rows
     if replace and not loaded[-1].fatal:
         session.set_aside_replaced(resource)
     if n == 0 and not session.report.errors:

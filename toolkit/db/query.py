@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit import __version__
+from toolkit.checks.engine import SIZE, size_in_bytes
 from toolkit.errors import EXIT_INTERRUPTED, InvalidDataError, ToolkitError, UsageError
 from toolkit.package.tableschema import Package
 from toolkit.store.fileio import build_atomic, files_digest
@@ -159,7 +160,7 @@ def _explain(exc: Exception, con) -> str:
 
 # A statement with nothing but blanks, semicolons and comments: nothing to run.
 NO_SQL = re.compile(r"(\s|;|--[^\n]*(\n|$)|/\*.*?\*/)*", re.S)
-MEMORY = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.I)
+MEMORY = SIZE  # what --memory accepts
 
 
 @dataclass
@@ -185,16 +186,6 @@ COUNTED = 1_000_000  # rows beyond --limit counted at most; past it, "more than"
 BATCH = 10_000  # rows fetched at a time: the result streams, it is never held whole by DuckDB
 
 
-def _size(memory: str | None) -> int | None:
-    """A DuckDB size such as 2GB or 512MiB in bytes (None: no limit)."""
-    m = MEMORY.fullmatch(memory or "")
-    if m is None:
-        return None
-    unit = m.group(2).upper()
-    power = {"B": 0, "KB": 1, "MB": 2, "GB": 3, "TB": 4}.get(unit.replace("IB", "B"), 0)
-    return int(float(m.group(0)[: m.start(2)].strip()) * (1024 if "I" in unit else 1000) ** power)
-
-
 def _resident() -> int | None:
     """This process's resident memory in bytes (Linux), or None where it cannot be read."""
     try:
@@ -217,7 +208,7 @@ def _fetch(
         while left < COUNTED and (batch := cur.fetchmany(min(BATCH * 10, COUNTED - left))):
             left += len(batch)
         return rows, left, left >= COUNTED and bool(cur.fetchmany(1))
-    budget, start = _size(memory), _resident()
+    budget, start = size_in_bytes(memory), _resident()
     rows = []
     while batch := cur.fetchmany(BATCH):
         rows += batch
