@@ -150,9 +150,7 @@ def foreign_key_issues(
     found.sort(key=lambda r: (r[0], r[1]))
     issues = []
     suggested: dict[tuple[int, str], list[tuple[str, str]]] = {}
-    searched: dict[
-        ForeignKey, list[tuple[str, str, set[str], list[difflib.SequenceMatcher]]] | None
-    ] = {}
+    searched: dict[ForeignKey, list[tuple[str, str, set[str], list[str]]] | None] = {}
     for k, line, values in found:
         t, fk = fks[k]
         value = ", ".join(map(str, values))
@@ -194,10 +192,7 @@ def closest_keys(
     fk: ForeignKey,
     value: str,
     n: int = 3,
-    searched: dict[
-        ForeignKey, list[tuple[str, str, set[str], list[difflib.SequenceMatcher]]] | None
-    ]
-    | None = None,
+    searched: dict[ForeignKey, list[tuple[str, str, set[str], list[str]]] | None] | None = None,
 ) -> list[tuple[str, str]]:
     """Up to `n` existing keys of the referenced table that `value` may mean, best first, each
     with the row's name: a key or a name that holds every word of `value` ('lukashenko' ->
@@ -220,26 +215,28 @@ def closest_keys(
         if set(wanted) <= words:
             score = 2.0 - len(words - set(wanted)) / 100  # the fewer other words, the better
         else:
-            score = max(_similar(joined, m) for m in spelt)
+            score = max(_similar(joined, s) for s in spelt)
         if score >= 0.8:
             scored.append((-score, k, name))
     return [(k, name) for _, k, name in sorted(scored)[:n]]
 
 
-def _similar(a: str, m: difflib.SequenceMatcher, at_least: float = 0.8) -> float:
-    """difflib's ratio of `a` and the text `m` holds (as its second sequence, which it indexes
-    once for every value), or 0 when its cheap upper bounds already fall below `at_least`."""
-    m.set_seq1(a)
-    if m.real_quick_ratio() < at_least or m.quick_ratio() < at_least:
+def _similar(a: str, b: str, at_least: float = 0.8) -> float:
+    """difflib's ratio of `a` and `b`, or 0 when its cheap upper bounds already fall below
+    `at_least` (the first, from the lengths alone, spares building a matcher)."""
+    if 2 * min(len(a), len(b)) < at_least * (len(a) + len(b)):
+        return 0.0
+    m = difflib.SequenceMatcher(None, a, b)
+    if m.quick_ratio() < at_least:
         return 0.0
     return m.ratio()
 
 
 def _searched_rows(
     con: duckdb.DuckDBPyConnection, fk: ForeignKey
-) -> list[tuple[str, str, set[str], list[difflib.SequenceMatcher]]] | None:
-    """(key, name, the words of both, a matcher of each spelt as its words joined) of every row
-    of the referenced table; None when it holds more than SEARCHED_ROWS."""
+) -> list[tuple[str, str, set[str], list[str]]] | None:
+    """(key, name, the words of both, each spelt as its words joined) of every row of the
+    referenced table; None when it holds more than SEARCHED_ROWS."""
     key = fk.reference_fields[0]
     columns = [r[0] for r in con.execute(f"DESCRIBE {q(fk.resource)}").fetchall()]
     names = [c for c in columns if c != key and NAME_COLUMNS.search(c)]
@@ -258,7 +255,7 @@ def _searched_rows(
                 k,
                 name,
                 set(_words(k)) | set(_words(name)),
-                [difflib.SequenceMatcher(None, "", " ".join(_words(s))) for s in (k, name)],
+                [" ".join(_words(s)) for s in (k, name)],
             )
         )
     return out
