@@ -12,8 +12,11 @@ it as the csv module does. Where the two differ, Python's csv module reads the f
   line end: DuckDB drops them (`1, "x"` is `x`), the csv module keeps them (` "x"`). Found by a
   scan of the raw bytes, in blocks; a quoted cell's own text can look the same (a cell holding `, "`
   is written `", ""`), which only sends that file down the slow path;
-- a bare carriage return among the '#' comment lines before the header (where the header starts
-  would then depend on the reader).
+- a quote, a bare carriage return, or another line end than the header's among the '#' comment
+  lines before the header: DuckDB skips lines as CSV rows (a quote there can swallow the whole
+  file), the csv module as text lines, and DuckDB reads no row at all after comment lines ended by
+  LF and a header and rows by CRLF;
+- no row read from a file that holds some text after its header (a safety net for the above).
 
 Each table holds the file's rows in file order: `__rn` (0, 1, ...) and one text column per schema
 field, in schema order, '' for an empty cell (never NULL). Rows whose cells are all empty are
@@ -75,7 +78,17 @@ def _header(path: Path) -> tuple[list[str], int] | None:
         if text.find("\n", start) >= 0 or len(data) <= size:
             break
         size *= 4
-    if "\r" in text[:start].replace("\r\n", ""):
+    comments, end = text[:start], text.find("\n", start)
+    if (
+        comments
+        and (
+            '"' in comments
+            or "\r" in comments.replace("\r\n", "")
+            # Comment lines ended otherwise than the header line (LF, CRLF): DuckDB then reads no row.
+            or (text[end - 1 : end] == "\r") != ("\r\n" in comments)
+            or (text[end - 1 : end] == "\r" and comments.count("\n") != comments.count("\r\n"))
+        )
+    ):
         return None
     csv.field_size_limit(sys.maxsize)
     header = next(csv.reader(io.StringIO(text[start:], newline="")), [])
@@ -118,6 +131,16 @@ def load(con: duckdb.DuckDBPyConnection, table: str, path: Path, resource: Resou
     return False
 
 
+def _none_but_text_follows(con: duckdb.DuckDBPyConnection, rows: str, path: Path) -> bool:
+    """Whether DuckDB read no row into `rows` although the file holds text after its header line
+    (the file is then read at most twice: it has no rows, or too few to cost anything)."""
+    if con.execute(f"SELECT count(*) FROM {rows}").fetchone() != (0,):
+        return False
+    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    body = text[leading_comments(text)[1] :]
+    return bool(body.partition("\n")[2].strip("\r\n"))
+
+
 def _read_with_duckdb(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -140,6 +163,9 @@ def _read_with_duckdb(
         )
     except engine().Error:
         con.execute(f"DROP TABLE IF EXISTS {rows}")
+        return False
+    if _none_but_text_follows(con, rows, path):
+        con.execute(f"DROP TABLE {rows}")
         return False
     # Inserted in file order, so a row's rowid is its place in the file.
     names = ", ".join(col(i) for i in range(len(where)))
@@ -240,5 +266,5 @@ def copy_csv(
             f"nullif({col(i)}, '') AS {q(name)}" for i, name in enumerate(resource.field_names)
         )
         query = f"SELECT {cells} FROM ({select})"
-        options = "HEADER true"
+        options = "HEADER true, COMMENT ''"  # else DuckDB quotes a cell holding a '#' too
     con.execute(f"COPY ({query}) TO {lit(absolute(to))} (FORMAT csv, DELIMITER ',', {options})")

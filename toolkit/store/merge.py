@@ -60,6 +60,8 @@ class Merge:
         self.key = [names.index(k) for k in (resource.primary_key or names)]
         self.existing, self.new = "old", "new"
         self.added = self.replaced = 0
+        self.corrections_made: list[str] = []
+        self.read_by_duckdb = False  # both files (else the csv module read one: canonical.load)
 
     def _key(self) -> str:
         cols = [col(i) for i in self.key]
@@ -68,8 +70,12 @@ class Merge:
     def load(self, data_path: Path, file: Path) -> None:
         """Load the data file and the contribution, and place every new row."""
         con = self.con
-        canonical.load(con, "old", data_path, self.resource)
-        canonical.load(con, "new", file, self.resource)
+        self.read_by_duckdb = all(
+            [
+                canonical.load(con, "old", data_path, self.resource),
+                canonical.load(con, "new", file, self.resource),
+            ]
+        )
         if self.replace:
             self._replace()
         self.added = self._count(self.new)
@@ -181,6 +187,24 @@ def _changed_cells(resource: Resource, old: list[str], new: list[str]) -> str:
     )
 
 
+def staged_merge(
+    resource: Resource, data_path: Path, file: Path, replace: bool = False
+) -> tuple[Path, Merge]:
+    """Merge the rows of `file` (checked) into a copy of `data_path`, staged beside it for
+    journal.commit (fileio.stage_with); the staged file, and the merge (its counts, corrections)."""
+    # The merged file is written beside the data file, so the connection may write there.
+    con = sandbox.connect(
+        read=[file, data_path], write=[data_path.parent], duck=engine(), memory=MEMORY_LIMIT
+    )
+    try:
+        merge = Merge(con, resource, replace)
+        merge.load(data_path, file)
+        merge.corrections_made = merge.corrections()
+        return stage_with(data_path, merge.write), merge
+    finally:
+        con.close()
+
+
 def add_contribution(
     package: Package,
     file: Path,
@@ -197,21 +221,10 @@ def add_contribution(
     result = MergeResult(report=report)
     if not report.valid:
         return result
-    resource = package.resource(resource_name)
     data_path = package.data_path(resource_name)
-    # The merged file is written beside the data file (and committed from there), so the
-    # connection may write into that folder.
-    con = sandbox.connect(
-        read=[file, data_path], write=[data_path.parent], duck=engine(), memory=MEMORY_LIMIT
-    )
-    try:
-        merge = Merge(con, resource, replace)
-        merge.load(data_path, file)
-        result.corrections = merge.corrections()
-        staged = stage_with(data_path, merge.write)
-        result.added, result.replaced = merge.added, merge.replaced
-    finally:
-        con.close()
+    staged, merge = staged_merge(package.resource(resource_name), data_path, file, replace)
+    result.added, result.replaced = merge.added, merge.replaced
+    result.corrections = merge.corrections_made
     try:
         files: dict[Path, str | Path] = {data_path: staged}
         descriptor = _descriptor_without_digest(package, resource_name)
