@@ -30,6 +30,7 @@ import os
 import re
 import signal
 import stat
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from toolkit.errors import ToolkitError
@@ -63,14 +64,18 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def commit(root: Path, files: dict[Path, str]) -> None:
-    """Write every file in `files` (paths inside `root`) as one change; see the module's doc."""
+def commit(root: Path, files: Mapping[Path, str | Path]) -> None:
+    """Write every file in `files` (paths inside `root`) as one change; see the module's doc.
+
+    Each value is the file's new text, or a file already staged beside it (fileio.stage_with: a
+    file DuckDB wrote), which is committed like the others and removed if the change fails."""
     root = root.resolve()
     staged: list[tuple[Path, Path]] = []
     backups: list[Path | None] = []
     try:
-        for i, (path, text) in enumerate(files.items(), 1):
-            staged.append((Path(stage_file(path, text)), path))
+        for i, (path, content) in enumerate(files.items(), 1):
+            tmp = content if isinstance(content, Path) else Path(stage_file(path, content))
+            staged.append((tmp, path))
             _step(f"staged-{i}")
         # A hard link to each old file: if a rename fails (not a crash: a file made read-only,
         # say), the renames already done are undone from these, and nothing has changed.
@@ -84,7 +89,8 @@ def commit(root: Path, files: dict[Path, str]) -> None:
         os.replace(pending, root / JOURNAL)
         _fsync_dir(root)
     except BaseException:
-        for p in [tmp for tmp, _ in staged] + [b for b in backups if b is not None]:
+        given = [p for p in files.values() if isinstance(p, Path)]
+        for p in [tmp for tmp, _ in staged] + given + [b for b in backups if b is not None]:
             p.unlink(missing_ok=True)
         (root / f"{JOURNAL}.tmp").unlink(missing_ok=True)
         raise

@@ -8,20 +8,23 @@ the diff (toolkit/release/cut.py).
 
 from __future__ import annotations
 
-import csv
-import heapq
-import io
-import operator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from toolkit.checks.csvread import leading_comments
+from toolkit.checks.engine import MEMORY_LIMIT, engine
 from toolkit.checks.report import Report
 from toolkit.checks.validate import check_contribution
+from toolkit.db import sandbox
 from toolkit.package.tableschema import DESCRIPTOR, Package, Resource
 from toolkit.release.diff import cell_changes
-from toolkit.store.fileio import descriptor_json
+from toolkit.store import canonical
+from toolkit.store.canonical import RN, col
+from toolkit.store.fileio import descriptor_json, stage_with
 from toolkit.store.journal import commit
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 @dataclass
@@ -33,51 +36,122 @@ class MergeResult:
     corrections: list[str] = field(default_factory=list)  # each corrected row's cells, old -> new
 
 
-def read_rows(path: Path, resource: Resource) -> list[list[str]]:
-    """Rows of a structurally valid CSV (BOM, CRLF, '#' comment lines accepted), each a list of
-    its cells in schema column order, whatever the file's column order; blank rows are skipped."""
-    # Decoded as is: reading as text would turn a CR inside a quoted cell into LF.
-    text = path.read_bytes().decode("utf-8-sig")
-    reader = csv.reader(io.StringIO(text[leading_comments(text)[1] :], newline=""))
-    header = next(reader, [])
-    where = [header.index(f) for f in resource.field_names]  # the file was checked: all there
-    # Lists, not dicts: far cheaper for a million rows.
-    return [[cells[i] if i < len(cells) else "" for i in where] for cells in reader if any(cells)]
+class Merge:
+    """The merge of a file's rows into a resource's data file, set-based in DuckDB.
 
+    The existing rows keep their order: a row someone appended by hand out of key order stays where
+    it is, so the change is the new lines alone (the smallest diff, the one least likely to meet
+    another branch's). The new rows, in primary key order (rows of equal keys in file order), go
+    in as a merge of the two puts them: each before the first existing row whose key is greater,
+    that is after every existing row whose key, and the key of every row before it, is not greater
+    (its running maximum): a count, not a walk. A resource without a primary key is ordered by all
+    its columns. Keys compare as text, code point by code point (UTF-8 bytes in DuckDB); a
+    composite key column by column. The package's files are in key order, and stay so.
 
-def merged_rows(
-    resource: Resource, existing: list[list[str]], new: list[list[str]]
-) -> list[list[str]]:
-    """`existing` in its order, with the `new` rows put in by primary key: each goes before the
-    first existing row whose key is greater. No existing row moves, so the change is the new lines
-    alone (a row someone appended by hand stays where it is): the smallest diff, the one least
-    likely to meet another branch's. The package's files are in key order, and stay so."""
-    names = resource.field_names
-    key = operator.itemgetter(*[names.index(k) for k in (resource.primary_key or names)])
-    return list(heapq.merge(existing, sorted(new, key=key), key=key))
+    With `replace` (and a primary key), an existing row whose key a new row holds is replaced in
+    place by the last new row of that key; the other new rows are added as above.
+    """
 
+    def __init__(self, con: duckdb.DuckDBPyConnection, resource: Resource, replace: bool) -> None:
+        self.con, self.resource = con, resource
+        self.replace = replace and bool(resource.primary_key)
+        names = resource.field_names
+        self.n = len(names)
+        self.key = [names.index(k) for k in (resource.primary_key or names)]
+        self.existing, self.new = "old", "new"
+        self.added = self.replaced = 0
+        self.corrections_made: list[str] = []
+        self.read_by_duckdb = False  # both files (else the csv module read one: canonical.load)
 
-def canonical_csv(resource: Resource, rows: list[list[str]]) -> str:
-    """UTF-8, LF line ends, minimal quoting, the header in schema order: small, stable diffs."""
-    names = resource.field_names
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(names)
-    w.writerows(rows)
-    text = out.getvalue()
-    if "\r" not in text:
-        return text
-    # Python's writer quotes a cell holding LF but not one holding a bare CR (it is not in the
-    # line terminator), and a reader would end the row there: such rows are written quoted whole.
-    out = io.StringIO()
-    w, quoted = (
-        csv.writer(out, lineterminator="\n"),
-        csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL),
-    )
-    w.writerow(names)
-    for row in rows:
-        (quoted if any("\r" in c for c in row) else w).writerow(row)
-    return out.getvalue()
+    def _key(self) -> str:
+        cols = [col(i) for i in self.key]
+        return cols[0] if len(cols) == 1 else f"list_value({', '.join(cols)})"
+
+    def load(self, data_path: Path, file: Path) -> None:
+        """Load the data file and the contribution, and place every new row."""
+        con = self.con
+        self.read_by_duckdb = all(
+            [
+                canonical.load(con, "old", data_path, self.resource),
+                canonical.load(con, "new", file, self.resource),
+            ]
+        )
+        if self.replace:
+            self._replace()
+        self.added = self._count(self.new)
+        # A new row's place: the number of existing rows whose running maximum key is not greater
+        # than its key (ties: the existing row first); `r` orders the new rows of one place.
+        con.execute(
+            f"CREATE TABLE placed AS SELECT {RN}, pos, r FROM (SELECT {RN}, kind, "
+            "sum(1 - kind) OVER w AS pos, row_number() OVER w AS r FROM ("
+            f"SELECT max({self._key()}) OVER (ORDER BY {RN} ROWS BETWEEN UNBOUNDED PRECEDING "
+            f"AND CURRENT ROW) AS v, 0 AS kind, {RN} FROM {self.existing} "
+            f"UNION ALL SELECT {self._key()}, 1, {RN} FROM {self.new}) "
+            f"WINDOW w AS (ORDER BY v, kind, {RN} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+            ") WHERE kind = 1"
+        )
+
+    def _replace(self) -> None:
+        con, cells = self.con, range(self.n)
+        on = " AND ".join(f"a.{col(i)} = b.{col(i)}" for i in self.key)
+        keys = ", ".join(col(i) for i in self.key)
+        # The last new row of each key replaces every existing row of that key, in place.
+        con.execute(
+            f"CREATE TABLE last_new AS SELECT * FROM new "
+            f"QUALIFY {RN} = max({RN}) OVER (PARTITION BY {keys})"
+        )
+        con.execute(
+            f"CREATE TABLE kept AS SELECT a.{RN}, "
+            + ", ".join(
+                f"CASE WHEN b.{RN} IS NULL THEN a.{col(i)} ELSE b.{col(i)} END AS {col(i)}"
+                for i in cells
+            )
+            + f" FROM old a LEFT JOIN last_new b ON {on}"
+        )
+        # Each new row of an existing key corrects the last existing row of that key.
+        con.execute(
+            f"CREATE TABLE last_old AS SELECT a.* FROM old a SEMI JOIN new b ON {on} "
+            f"QUALIFY {RN} = max({RN}) OVER (PARTITION BY {keys})"
+        )
+        con.execute(
+            f"CREATE TABLE corrected AS SELECT b.{RN}, "
+            + ", ".join(f"a.{col(i)} AS o{i}, b.{col(i)} AS n{i}" for i in cells)
+            + f" FROM new b JOIN last_old a ON {on}"
+        )
+        con.execute(f"CREATE TABLE added AS SELECT b.* FROM new b ANTI JOIN old a ON {on}")
+        self.existing, self.new = "kept", "added"
+        self.replaced = self._count("corrected")
+
+    def _count(self, table: str) -> int:
+        return self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
+
+    def corrections(self) -> list[str]:
+        """Each correction that changes a cell (a row sent again unchanged is none), in the
+        contribution's order: its key, and its changed cells, old -> new."""
+        if not self.replace:
+            return []
+        changed = " OR ".join(f"o{i} <> n{i}" for i in range(self.n))
+        rows = self.con.execute(f"SELECT * FROM corrected WHERE {changed} ORDER BY {RN}").fetchall()
+        out = []
+        for row in rows:  # the changed rows, each reported: work in proportion to the report
+            old, new = list(row[1::2]), list(row[2::2])
+            key = "/".join(new[i] for i in self.key)
+            out.append(f"{key}: {_changed_cells(self.resource, old, new)}")
+        return out
+
+    def write(self, to: Path) -> None:
+        """Write the merged rows, canonical (see canonical.py), to `to`."""
+        cells = ", ".join(col(i) for i in range(self.n))
+        lines = canonical.has_carriage_return(self.con, [self.existing, self.new], self.n)
+        canonical.copy_csv(
+            self.con,
+            f"SELECT {cells} FROM (SELECT {RN} AS slot, 1 AS sub, 0 AS r, {cells} "
+            f"FROM {self.existing} UNION ALL SELECT p.pos, 0, p.r, {cells} "
+            f"FROM {self.new} a JOIN placed p ON a.{RN} = p.{RN}) ORDER BY slot, sub, r",
+            self.resource,
+            to,
+            lines,
+        )
 
 
 def _descriptor_without_digest(package: Package, resource_name: str) -> str | None:
@@ -113,6 +187,24 @@ def _changed_cells(resource: Resource, old: list[str], new: list[str]) -> str:
     )
 
 
+def staged_merge(
+    resource: Resource, data_path: Path, file: Path, replace: bool = False
+) -> tuple[Path, Merge]:
+    """Merge the rows of `file` (checked) into a copy of `data_path`, staged beside it for
+    journal.commit (fileio.stage_with); the staged file, and the merge (its counts, corrections)."""
+    # The merged file is written beside the data file, so the connection may write there.
+    con = sandbox.connect(
+        read=[file, data_path], write=[data_path.parent], duck=engine(), memory=MEMORY_LIMIT
+    )
+    try:
+        merge = Merge(con, resource, replace)
+        merge.load(data_path, file)
+        merge.corrections_made = merge.corrections()
+        return stage_with(data_path, merge.write), merge
+    finally:
+        con.close()
+
+
 def add_contribution(
     package: Package,
     file: Path,
@@ -120,7 +212,7 @@ def add_contribution(
     replace: bool = False,
     sources: Path | None = None,
 ) -> MergeResult:
-    """Check `file`; only when it has no error, merge its rows into the resource.
+    """Check `file`; only when it has no error, merge its rows into the resource (see Merge).
 
     With `replace`, a row whose primary key exists replaces that row (a correction): each changed
     cell is reported, old -> new (`corrections`); rows with new keys are added as usual.
@@ -129,35 +221,19 @@ def add_contribution(
     result = MergeResult(report=report)
     if not report.valid:
         return result
-    resource = package.resource(resource_name)
     data_path = package.data_path(resource_name)
-    new = read_rows(file, resource)
-    key = [resource.field_names.index(k) for k in resource.primary_key]
-
-    def key_of(row: list[str]) -> tuple[str, ...]:
-        return tuple(row[i] for i in key)
-
-    existing = read_rows(data_path, resource)
-    corrected: list[tuple[list[str], list[str]]] = []
-    if replace and key:
-        by_key = {key_of(r): r for r in new}
-        old_rows = {key_of(r): r for r in existing if key_of(r) in by_key}
-        corrected = [(old_rows[key_of(r)], r) for r in new if key_of(r) in old_rows]
-        existing = [by_key.get(key_of(r), r) for r in existing]  # corrected in place
-        added = [r for r in new if key_of(r) not in old_rows]
-    else:
-        added = new
-    merged = canonical_csv(resource, merged_rows(resource, existing, added))
-    result.corrections = [
-        f"{'/'.join(key_of(row))}: {cells}"
-        for old, row in corrected
-        if (cells := _changed_cells(resource, old, row))  # a row sent again unchanged is none
-    ]
-    files = {data_path: merged}
-    descriptor = _descriptor_without_digest(package, resource_name)
-    if descriptor is not None:
-        files[package.root / DESCRIPTOR] = descriptor
-    _test_pause_before_write()
+    staged, merge = staged_merge(package.resource(resource_name), data_path, file, replace)
+    result.added, result.replaced = merge.added, merge.replaced
+    result.corrections = merge.corrections_made
+    try:
+        files: dict[Path, str | Path] = {data_path: staged}
+        descriptor = _descriptor_without_digest(package, resource_name)
+        if descriptor is not None:
+            files[package.root / DESCRIPTOR] = descriptor
+        _test_pause_before_write()
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
     commit(package.root, files)
-    result.added, result.replaced, result.written = len(added), len(corrected), True
+    result.written = True
     return result
