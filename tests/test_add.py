@@ -161,3 +161,21 @@ def test_rows_padded_with_empty_cells_by_a_spreadsheet_are_merged(run, pkg, tmp_
     rows = list(csv.reader((pkg / "data/statements.csv").open(encoding="utf-8")))
     assert {len(r) for r in rows} == {18}
     assert run("validate", pkg).exit_code == 0
+
+
+def test_a_merge_that_needs_more_memory_than_allowed_says_so_and_writes_nothing(
+    run, pkg, monkeypatch
+):
+    from toolkit.checks.engine import engine
+    from toolkit.store import merge
+
+    def out_of_memory(self, to):
+        raise engine().OutOfMemoryException("could not allocate block of size 256.0 KiB")
+
+    monkeypatch.setattr(merge.Merge, "write", out_of_memory)
+    before = snapshot(pkg)
+    result = run("add", FIXTURES / "bom_crlf.csv", "-r", "statements", "--package", pkg)
+    assert result.exit_code == 3
+    assert "need more memory than DuckDB may use" in result.stderr
+    assert "CSTO_ALIGNMENT_MEMORY_LIMIT" in result.stderr and "Traceback" not in result.stderr
+    assert snapshot(pkg) == before  # nor any staged file left beside the data file

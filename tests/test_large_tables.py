@@ -15,11 +15,12 @@ def everything_large(monkeypatch):
     scanned while DuckDB loads it, and the session keeps its tables in a database file."""
 
     def use() -> None:
-        from toolkit.checks import cells, csvread, session
+        from toolkit.checks import cells, csvread
+        from toolkit.db import sandbox
 
         monkeypatch.setattr(cells, "SMALL", 0)  # the one switch (cells.is_large)
         monkeypatch.setattr(csvread, "OVERLAP", 0)
-        monkeypatch.setattr(session, "ON_DISK_ABOVE", 0)
+        monkeypatch.setattr(sandbox, "ON_DISK_ABOVE", 0)
 
     return use
 

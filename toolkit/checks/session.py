@@ -11,8 +11,6 @@ going. Results are put together in a fixed order, so reports do not depend on ti
 
 from __future__ import annotations
 
-import itertools
-import os
 import re
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -23,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from toolkit.checks.cells import BAD, cell_issues, is_large, typed_is_table, typed_view_sql
 from toolkit.checks.csvread import LINE, ORIGIN, SRC_LINE, Loaded, load_csv
-from toolkit.checks.engine import MEMORY_LIMIT, engine, size_in_bytes
+from toolkit.checks.engine import MEMORY_LIMIT, engine
 from toolkit.checks.keys import Target, foreign_key_issues, key_issues
 from toolkit.checks.report import Issue, Report
 from toolkit.checks.rules import Rule, rules_for
@@ -49,37 +47,13 @@ class File:
     label: str
 
 
-# Files (in bytes, all told) above which a session keeps its tables on disk (see _database).
-ON_DISK_ABOVE = (size_in_bytes(MEMORY_LIMIT) or 1 << 62) // 2
-
-
-def _database(read: list[Path]) -> str:
-    """Where a session keeps its tables: in memory, unless the files it may load come to more
-    than half of DuckDB's memory limit (about what their rows take in memory). Then in a database
-    file of the process's private folder: DuckDB writes the rows it cannot hold compressed (votes
-    to a tenth of their size), where in memory it would spill them as they are and read them back
-    for every check. At 13 million votes that costs a fifth less time and memory; at 1.3 million,
-    memory is faster."""
-    size = 0
-    for path in read:
-        with suppress(OSError):
-            size += path.stat().st_size
-    if size <= ON_DISK_ABOVE:
-        return ":memory:"
-    folder = Path(sandbox.private_temp())
-    return str(folder / f"session-{os.getpid()}-{next(_SESSIONS)}.duckdb")
-
-
-_SESSIONS = itertools.count()
-
-
 class Session:
     """A DuckDB connection holding the package's resources as text tables, plus typed views."""
 
     def __init__(self, package: Package, read: list[Path] | None = None) -> None:
         """`read`: the files the session may load (its connection reaches no other, db/sandbox)."""
         self.package = package
-        self.database = _database(read or [])
+        self.database = sandbox.scratch_database(read or [])
         self.con: duckdb.DuckDBPyConnection = sandbox.connect(
             self.database, read=read or [], duck=engine(), memory=MEMORY_LIMIT
         )
@@ -96,9 +70,7 @@ class Session:
         """Close the connection, and delete its database file if it has one (what DuckDB spilled
         goes with the process's private folder)."""
         self.con.close()
-        if self.database != ":memory:":
-            for path in (Path(self.database), Path(self.database + ".wal")):
-                path.unlink(missing_ok=True)
+        sandbox.remove_database(self.database)
 
     def parallel(self, tasks: list[Callable[[duckdb.DuckDBPyConnection], T]]) -> list[T]:
         """Each task's result, in order; tasks run on THREADS threads, each with a cursor of its own.

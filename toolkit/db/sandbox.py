@@ -15,16 +15,23 @@ read (package/descriptor.py); on top of that, each connection
 from __future__ import annotations
 
 import atexit
+import itertools
 import os
 import shutil
 import tempfile
 from collections.abc import Iterable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
+from toolkit.checks.engine import MEMORY_LIMIT, size_in_bytes
 from toolkit.db.sql import lit
 
 _TEMP: list[str] = []
+# Files (in bytes, all told) above which a connection that loads them keeps its tables in a
+# database file rather than in memory (see scratch_database): half of DuckDB's memory limit.
+ON_DISK_ABOVE = (size_in_bytes(MEMORY_LIMIT) or 1 << 62) // 2
+_SCRATCH = itertools.count()
 
 
 def private_temp() -> str:
@@ -35,6 +42,29 @@ def private_temp() -> str:
         _TEMP.append(folder)
         atexit.register(shutil.rmtree, folder, True)
     return _TEMP[0]
+
+
+def scratch_database(read: Iterable[Path]) -> str:
+    """Where a connection that loads the files `read` keeps its tables: in memory, unless they come
+    to more than ON_DISK_ABOVE (about what their rows take in memory is twice that). Then in a
+    database file of the process's private folder: DuckDB writes the rows it cannot hold
+    compressed (votes to a tenth of their size), where in memory it would spill them as they are
+    and read them back for every query. At 13 million votes that costs `check` a fifth less time
+    and memory; at 1.3 million, memory is faster. remove_database deletes the file."""
+    size = 0
+    for path in read:
+        with suppress(OSError):
+            size += Path(path).stat().st_size
+    if size <= ON_DISK_ABOVE:
+        return ":memory:"
+    return str(Path(private_temp()) / f"scratch-{os.getpid()}-{next(_SCRATCH)}.duckdb")
+
+
+def remove_database(database: str) -> None:
+    """Delete a database file scratch_database named (and its write-ahead log), once closed."""
+    if database != ":memory:":
+        for path in (Path(database), Path(database + ".wal")):
+            path.unlink(missing_ok=True)
 
 
 def absolute(path: Path | str) -> str:

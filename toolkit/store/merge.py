@@ -16,6 +16,7 @@ from toolkit.checks.engine import MEMORY_LIMIT, engine
 from toolkit.checks.report import Report
 from toolkit.checks.validate import check_contribution
 from toolkit.db import sandbox
+from toolkit.errors import ToolkitError
 from toolkit.package.tableschema import DESCRIPTOR, Package, Resource
 from toolkit.release.diff import cell_changes
 from toolkit.store import canonical
@@ -193,16 +194,29 @@ def staged_merge(
     """Merge the rows of `file` (checked) into a copy of `data_path`, staged beside it for
     journal.commit (fileio.stage_with); the staged file, and the merge (its counts, corrections)."""
     # The merged file is written beside the data file, so the connection may write there.
+    database = sandbox.scratch_database([file, data_path])
     con = sandbox.connect(
-        read=[file, data_path], write=[data_path.parent], duck=engine(), memory=MEMORY_LIMIT
+        database,
+        read=[file, data_path],
+        write=[data_path.parent],
+        duck=engine(),
+        memory=MEMORY_LIMIT,
     )
     try:
         merge = Merge(con, resource, replace)
         merge.load(data_path, file)
         merge.corrections_made = merge.corrections()
         return stage_with(data_path, merge.write), merge
+    except engine().OutOfMemoryException:
+        raise ToolkitError(
+            f"the merged rows of {resource.name} need more memory than DuckDB may use "
+            f"({MEMORY_LIMIT}) to be put in order; nothing was written. Allow more with the "
+            "environment variable CSTO_ALIGNMENT_MEMORY_LIMIT (e.g. 4GB), or add the rows in "
+            "smaller files"
+        ) from None
     finally:
         con.close()
+        sandbox.remove_database(database)
 
 
 def add_contribution(
