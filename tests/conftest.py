@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from helpers import FIXTURES, ROOT
+from helpers import FIXTURES, copy_package
 
 from toolkit.cli.commands import main
 from toolkit.db.query import CACHE_ENV
@@ -47,17 +47,6 @@ def query_cache(request, tmp_path_factory, monkeypatch) -> Path:
         folder = tmp_path_factory.mktemp("query-cache")
     monkeypatch.setenv(CACHE_ENV, str(folder))
     return folder
-
-
-def copy_package(dest: Path) -> Path:
-    """Copy the repository's package (descriptor, schemas, data, saved queries, changelog, the
-    records of releases) to `dest`."""
-    dest.mkdir()
-    for name in ("datapackage.json", "CHANGELOG.md"):
-        shutil.copy(ROOT / name, dest / name)
-    for folder in ("data", "schemas", "queries", "releases"):
-        shutil.copytree(ROOT / folder, dest / folder)
-    return dest
 
 
 @pytest.fixture
@@ -114,6 +103,17 @@ def pkg_ro(shared_package: SharedPackage) -> Path:
     to it, even by a command that changes the package, fails (see `pkg_ro_unchanged`): such a test
     takes `pkg`."""
     return shared_package.path
+
+
+@pytest.fixture(scope="session")
+def site_ro(pkg_ro: Path, tmp_path_factory) -> Path:
+    """The site of the shared package, built once per test process for the tests that read its
+    pages."""
+    pytest.importorskip("altair", reason="the site needs the 'site' extra")
+    out = tmp_path_factory.mktemp("site-ro") / "site"
+    result = CliRunner().invoke(main, ["site", "--out", str(out), "--package", str(pkg_ro)])
+    assert result.exit_code == 0, result.stderr
+    return out
 
 
 @pytest.fixture(autouse=True)

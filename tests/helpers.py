@@ -4,6 +4,7 @@ to read a report. Fixtures (pytest's) are in conftest.py."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from click.testing import Result
@@ -11,6 +12,17 @@ from click.testing import Result
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED_SOURCES = ROOT.parent / "shared" / "sources"
+
+
+def copy_package(dest: Path) -> Path:
+    """Copy the repository's package (descriptor, schemas, data, saved queries, changelog, the
+    records of releases) to `dest`."""
+    dest.mkdir()
+    for name in ("datapackage.json", "CHANGELOG.md"):
+        shutil.copy(ROOT / name, dest / name)
+    for folder in ("data", "schemas", "queries", "releases"):
+        shutil.copytree(ROOT / folder, dest / folder)
+    return dest
 
 
 def report(result: Result) -> dict:

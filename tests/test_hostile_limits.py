@@ -157,6 +157,7 @@ def test_related_rows_are_looked_up_not_scanned(pkg_ro):
     assert sum(map(len, found)) == 50 * len(data.rows["un_votes"])
 
 
+@pytest.mark.slow
 def test_the_site_pages_the_vote_matrix_and_says_what_the_timeline_leaves_out(run, pkg, tmp_path):
 
     pytest.importorskip("altair", reason="the site needs the 'site' extra")

@@ -141,6 +141,7 @@ def test_a_formula_behind_blanks_is_refused(run, pkg_ro, tmp_path, prefix):
 
 
 # 20. A 9,990-character unbroken value made its page 282,083 px wide
+@pytest.mark.slow
 def test_a_long_unbroken_value_wraps_within_the_page(run, pkg, tmp_path):
     pytest.importorskip("altair", reason="the site needs the 'site' extra")
     from test_site_browser import CHROMIUM, _browser_or_skip

@@ -81,7 +81,7 @@ def test_an_output_folder_that_is_a_symlink_is_refused(run, pkg, tmp_path, canar
     assert list(empty.iterdir()) == [] and canary.unchanged()
 
 
-@pytest.mark.parametrize("command", ["site", "export"])
+@pytest.mark.parametrize("command", [pytest.param("site", marks=pytest.mark.slow), "export"])
 def test_a_new_an_empty_or_an_own_folder_is_written(run, pkg, tmp_path, command):
     for out in (tmp_path / "new", pkg / "_out"):
         first = run(*out_args(command, out, pkg))

@@ -28,13 +28,11 @@ def rows(pkg: Path, name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """The site of the repository's package, built once for the read-only tests."""
-    out = tmp_path_factory.mktemp("site") / "site"
-    result = CliRunner().invoke(main, ["site", "--out", str(out), "--package", str(ROOT)])
-    assert result.exit_code == 0, result.stderr
-    return out
+@pytest.fixture
+def built(site_ro) -> Path:
+    """The site of the repository's package (of its shared copy), built once for the read-only
+    tests."""
+    return site_ro
 
 
 class Assets(HTMLParser):
