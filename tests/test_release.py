@@ -53,14 +53,23 @@ def commit(repo, message):
     git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", message)
 
 
-@pytest.fixture
-def released(run, repo):
-    """The repository after its first release (0.1.0), committed and tagged."""
-    result = run("release", "--no-dist", "--package", repo)
+@pytest.fixture(scope="module")
+def released_once(tmp_path_factory):
+    """The repository after its first release (0.1.0), committed and tagged: made once per
+    module, and copied for each test that takes `released`."""
+    repo = make_repo(copy_package(tmp_path_factory.mktemp("released") / "pkg"))
+    result = CliRunner().invoke(main, ["release", "--no-dist", "--package", str(repo)])
     assert result.exit_code == 0, result.stderr
     commit(repo, "Release 0.1.0")
     git(repo, "tag", "v0.1.0")
     return repo
+
+
+@pytest.fixture
+def released(released_once, tmp_path):
+    """The repository after its first release (0.1.0), committed and tagged: the test's own copy
+    of released_once, its git history included."""
+    return Path(shutil.copytree(released_once, tmp_path / "pkg", symlinks=True))
 
 
 def descriptor(repo):

@@ -381,6 +381,7 @@ def test_the_version_shown_is_the_release_only_for_the_released_data(pkg):
     assert version_label(load_package(pkg)) == f"{version} + unreleased changes"
 
 
+@pytest.mark.slow
 def test_the_header_says_when_the_site_shows_unreleased_data(run, pkg, tmp_path):
     version = load_package(pkg).version
     assert run("site", "--out", tmp_path / "a", "--package", _as_released(pkg)).exit_code == 0
