@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
+import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from helpers import FIXTURES, ROOT
+from helpers import FIXTURES, copy_package
 
 from toolkit.cli.commands import main
+from toolkit.db.query import CACHE_ENV
+from toolkit.store.lock import LOCK_FILE
 
 # Modules whose every test is slow (a browser, the official validator on a package copy, processes
 # killed midway, query timeouts): `pytest -m "not slow"` leaves them out of the inner loop. A
@@ -31,25 +37,104 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(autouse=True)
-def query_cache(tmp_path_factory, monkeypatch) -> Path:
-    """The typed query caches of a test run, in its temporary folder (never the user's)."""
-    folder = tmp_path_factory.mktemp("query-cache")
-    monkeypatch.setenv("CSTO_ALIGNMENT_CACHE", str(folder))
+def query_cache(request, tmp_path_factory, monkeypatch) -> Path:
+    """The typed query caches of a test run, in its temporary folder (never the user's): a new
+    folder for each test, but the shared one of `pkg_ro` for a test that reads that package (its
+    cache is built once, before any test runs)."""
+    if "pkg_ro" in request.fixturenames:
+        folder = request.getfixturevalue("shared_package").cache
+    else:
+        folder = tmp_path_factory.mktemp("query-cache")
+    monkeypatch.setenv(CACHE_ENV, str(folder))
     return folder
 
 
 @pytest.fixture
 def pkg(tmp_path: Path) -> Path:
-    """A copy of the repository's package (descriptor, schemas, data, changelog, the records of
-    releases) in tmp_path. The repository's descriptor records no hashes (they belong to the
-    release), so the copy can be edited by hand like the repository."""
-    dest = tmp_path / "pkg"
-    dest.mkdir()
-    for name in ("datapackage.json", "CHANGELOG.md"):
-        shutil.copy(ROOT / name, dest / name)
-    for folder in ("data", "schemas", "queries", "releases"):
-        shutil.copytree(ROOT / folder, dest / folder)
-    return dest
+    """A copy of the repository's package in tmp_path, for a test that changes it. The
+    repository's descriptor records no hashes (they belong to the release), so the copy can be
+    edited by hand like the repository."""
+    return copy_package(tmp_path / "pkg")
+
+
+def folder_digest(folder: Path) -> str:
+    """sha256 over every entry under `folder`: its path, kind, permissions and bytes (a link's
+    target). Any change to the folder changes it."""
+    h = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        st = path.lstat()
+        h.update(
+            f"{path.relative_to(folder)}\0{stat.S_IFMT(st.st_mode)}\0{st.st_mode:o}\0".encode()
+        )
+        if path.is_symlink():
+            h.update(os.readlink(path).encode())
+        elif path.is_file():
+            h.update(path.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+@dataclass
+class SharedPackage:
+    path: Path
+    cache: Path  # its query cache folder, the cache already built
+    digest: str  # folder_digest(path) when it was made
+
+
+@pytest.fixture(scope="session")
+def shared_package(tmp_path_factory) -> SharedPackage:
+    """The copy behind `pkg_ro`, made once per test process. Its query cache is built and its lock
+    file made (readers take that lock shared) before any test reads it, so a test sees the same
+    package, cache and output whichever test ran first."""
+    base = tmp_path_factory.mktemp("pkg-ro")
+    path = copy_package(base / "pkg")
+    cache = base / "query-cache"
+    result = CliRunner(env={CACHE_ENV: str(cache)}).invoke(
+        main, ["query", "SELECT 1", "--package", str(path)], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.stderr
+    return SharedPackage(path, cache, folder_digest(path))
+
+
+@pytest.fixture(scope="session")
+def pkg_ro(shared_package: SharedPackage) -> Path:
+    """A copy of the repository's package shared by every test of the process that only reads
+    it (check, validate, query, export, site into a folder of the test's own). A test that writes
+    to it, even by a command that changes the package, fails (see `pkg_ro_unchanged`): such a test
+    takes `pkg`."""
+    return shared_package.path
+
+
+@pytest.fixture(scope="session")
+def site_ro(pkg_ro: Path, tmp_path_factory) -> Path:
+    """The site of the shared package, built once per test process for the tests that read its
+    pages."""
+    pytest.importorskip("altair", reason="the site needs the 'site' extra")
+    out = tmp_path_factory.mktemp("site-ro") / "site"
+    result = CliRunner().invoke(main, ["site", "--out", str(out), "--package", str(pkg_ro)])
+    assert result.exit_code == 0, result.stderr
+    return out
+
+
+@pytest.fixture(autouse=True)
+def pkg_ro_unchanged(request):
+    """After each test that reads `pkg_ro`: fail it if the shared copy changed in any way, and put
+    the copy back as it was for the tests after it."""
+    yield
+    if "pkg_ro" not in request.fixturenames:
+        return
+    shared = request.getfixturevalue("shared_package")
+    if folder_digest(shared.path) == shared.digest:
+        return
+    shutil.rmtree(shared.path)
+    copy_package(shared.path)
+    (shared.path / LOCK_FILE).touch()
+    assert folder_digest(shared.path) == shared.digest
+    pytest.fail(
+        f"{request.node.nodeid} changed the shared read-only package (pkg_ro); a test that writes "
+        "to the package takes `pkg`, its own copy",
+        pytrace=False,
+    )
 
 
 @pytest.fixture
@@ -63,11 +148,15 @@ def run():
 
 
 @pytest.fixture
-def check_json(run, pkg):
-    """`check FIXTURE -r RESOURCE --format json` against the package copy."""
+def check_json(request, run):
+    """`check FIXTURE -r RESOURCE --format json` against the test's own package copy if it takes
+    one (`pkg`, to change it first), else against the shared one (`pkg_ro`)."""
+    package = request.getfixturevalue("pkg" if "pkg" in request.fixturenames else "pkg_ro")
 
     def invoke(name: str, resource: str = "statements") -> Result:
-        return run("check", FIXTURES / name, "-r", resource, "--package", pkg, "--format", "json")
+        return run(
+            "check", FIXTURES / name, "-r", resource, "--package", package, "--format", "json"
+        )
 
     return invoke
 

@@ -4,6 +4,8 @@ to read a report. Fixtures (pytest's) are in conftest.py."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 from click.testing import Result
@@ -11,6 +13,47 @@ from click.testing import Result
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED_SOURCES = ROOT.parent / "shared" / "sources"
+REVIEW = FIXTURES / "review"  # base (main) and head (a branch) of a repository, and source texts
+
+
+def copy_package(dest: Path) -> Path:
+    """Copy the repository's package (descriptor, schemas, data, saved queries, changelog, the
+    records of releases) to `dest`."""
+    dest.mkdir()
+    for name in ("datapackage.json", "CHANGELOG.md"):
+        shutil.copy(ROOT / name, dest / name)
+    for folder in ("data", "schemas", "queries", "releases"):
+        shutil.copytree(ROOT / folder, dest / folder)
+    return dest
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in `repo` as a test author; its standard output (a failure raises)."""
+    return subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def lay(side: str, repo: Path) -> None:
+    """Make the working tree of `repo` (.git aside) the side `base` or `head` of
+    fixtures/review."""
+    for item in repo.iterdir():
+        if item.name != ".git":
+            shutil.rmtree(item) if item.is_dir() else item.unlink()
+    shutil.copytree(REVIEW / side, repo, dirs_exist_ok=True)
+
+
+def review_repo(repo: Path) -> Path:
+    """A new git repository at `repo` whose branch main holds fixtures/review/base, committed."""
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    lay("base", repo)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "data")
+    return repo
 
 
 def report(result: Result) -> dict:

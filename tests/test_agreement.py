@@ -117,10 +117,10 @@ def test_three_validators_agree(run, pkg, case, resource, field, value, passes):
     assert (resource not in pandera_failures) is passes, "pandera"
 
 
-def test_untouched_package_passes_all_three(run, pkg):
-    assert _frictionless_valid(pkg)
-    assert run("validate", pkg).exit_code == 0
-    assert validate_frames(pkg / "datapackage.json", read_frames(pkg)) == {}
+def test_untouched_package_passes_all_three(run, pkg_ro):
+    assert _frictionless_valid(pkg_ro)
+    assert run("validate", pkg_ro).exit_code == 0
+    assert validate_frames(pkg_ro / "datapackage.json", read_frames(pkg_ro)) == {}
 
 
 # Broken descriptors and schemas (the official validator's schema and unsafe-path checks).

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sys
 
+import pytest
 from helpers import ROOT, report
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -15,6 +16,7 @@ import generate  # noqa: E402
 RESOLUTIONS = 200  # enough roll calls untouched by an injected error to draw the others from
 
 
+@pytest.mark.slow
 def test_the_generated_rows_are_valid_and_the_injected_errors_exactly_found(run, tmp_path):
     meta = generate.generate(tmp_path, RESOLUTIONS)
     truth = meta["injected"]

@@ -25,13 +25,13 @@ def test_bad_contribution_is_rejected_with_its_line(run, pkg, name):
 @pytest.mark.parametrize(
     "name", ["good_statement.csv", "bom_crlf.csv", "reference_in_same_file.csv"]
 )
-def test_good_contribution_passes(run, check_json, pkg, name):
+def test_good_contribution_passes(run, check_json, pkg_ro, name):
     result = check_json(name)
     assert result.exit_code == 0, result.stdout
     assert report(result)["valid"] is True
 
 
-def test_date_hint_suggests_iso(run, check_json, pkg):
+def test_date_hint_suggests_iso(run, check_json, pkg_ro):
     result = check_json("date_in_words.csv")
     assert "'2022-05-16'" in report(result)["errors"][0]["hint"]
 
@@ -40,65 +40,72 @@ def test_date_hint_suggests_iso(run, check_json, pkg):
     ("name", "suggestion"),
     [("enum_wrong_case.csv", "'speech'"), ("enum_stray_spaces.csv", "'day'")],
 )
-def test_enum_hint_suggests_the_right_value(run, check_json, pkg, name, suggestion):
+def test_enum_hint_suggests_the_right_value(run, check_json, pkg_ro, name, suggestion):
     result = check_json(name)
     assert suggestion in report(result)["errors"][0]["hint"]
 
 
-def test_misspelt_header_names_the_closest_column(run, check_json, pkg):
+def test_misspelt_header_names_the_closest_column(run, check_json, pkg_ro):
     result = check_json("misspelt_and_missing_header.csv")
     extra = [e for e in report(result)["errors"] if e["code"] == "extra-header"][0]
     assert "date_start" in extra["hint"]
 
 
-def test_encoding_error_names_the_byte(run, pkg):
+def test_encoding_error_names_the_byte(run, pkg_ro):
     result = run(
-        "check", FIXTURES / "latin1.csv", "-r", "statements", "--package", pkg, "--format", "json"
+        "check",
+        FIXTURES / "latin1.csv",
+        "-r",
+        "statements",
+        "--package",
+        pkg_ro,
+        "--format",
+        "json",
     )
     assert "0xe9" in report(result)["errors"][0]["message"]
 
 
-def test_likely_duplicate_is_a_warning_not_an_error(run, check_json, pkg):
+def test_likely_duplicate_is_a_warning_not_an_error(run, check_json, pkg_ro):
     result = check_json("likely_duplicate.csv")
     assert result.exit_code == 0
     assert [w["code"] for w in report(result)["warnings"]] == ["likely-duplicate"]
 
 
-def test_binary_file(run, pkg, tmp_path):
+def test_binary_file(run, pkg_ro, tmp_path):
     f = tmp_path / "image.csv"
     f.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
-    result = run("check", f, "-r", "statements", "--package", pkg, "--format", "json")
+    result = run("check", f, "-r", "statements", "--package", pkg_ro, "--format", "json")
     assert result.exit_code == 1
     assert codes(result) == ["binary-file"]
 
 
-def test_field_of_megabytes(run, pkg, tmp_path):
+def test_field_of_megabytes(run, pkg_ro, tmp_path):
     good = (FIXTURES / "good_statement.csv").read_text(encoding="utf-8")
     f = tmp_path / "huge_field.csv"
     f.write_text(
         good.replace("A new statement, used by the tests.", "x" * 3_000_000), encoding="utf-8"
     )
-    result = run("check", f, "-r", "statements", "--package", pkg, "--format", "json")
+    result = run("check", f, "-r", "statements", "--package", pkg_ro, "--format", "json")
     assert result.exit_code == 1
     assert codes(result) == ["cell-too-large"]
     assert len(report(result)["errors"][0]["value"]) <= 80
 
 
-def test_unknown_resource_is_a_usage_error(run, pkg):
-    result = run("check", FIXTURES / "good_statement.csv", "-r", "speeches", "--package", pkg)
+def test_unknown_resource_is_a_usage_error(run, pkg_ro):
+    result = run("check", FIXTURES / "good_statement.csv", "-r", "speeches", "--package", pkg_ro)
     assert result.exit_code == 2
     assert "statements" in result.stderr
 
 
 @pytest.mark.parametrize("target", ["missing.csv", "."])
-def test_missing_file_or_directory_is_a_usage_error(run, pkg, target):
-    result = run("check", pkg / target, "-r", "statements", "--package", pkg)
+def test_missing_file_or_directory_is_a_usage_error(run, pkg_ro, target):
+    result = run("check", pkg_ro / target, "-r", "statements", "--package", pkg_ro)
     assert result.exit_code == 2
     assert "Traceback" not in result.stderr
 
 
-def test_text_output_puts_findings_on_stderr_and_summary_on_stdout(run, pkg):
-    result = run("check", FIXTURES / "bad_date.csv", "-r", "statements", "--package", pkg)
+def test_text_output_puts_findings_on_stderr_and_summary_on_stdout(run, pkg_ro):
+    result = run("check", FIXTURES / "bad_date.csv", "-r", "statements", "--package", pkg_ro)
     assert "[type-error]" in result.stderr and "fix:" in result.stderr
     assert "[type-error]" not in result.stdout
     assert "statements" in result.stdout and "invalid" in result.stdout
@@ -127,7 +134,7 @@ def test_a_broken_resource_the_check_does_not_read_is_no_obstacle(run, check_jso
         ("ragged_rows.csv", 1, True),  # Python reads it, DuckDB scans the Arrow table
     ],
 )
-def test_check_in_a_fresh_process_loads_only_what_it_needs(pkg, name, code, python_layer):
+def test_check_in_a_fresh_process_loads_only_what_it_needs(pkg_ro, name, code, python_layer):
     # Tests in this process may have imported duckdb already; a new process shows what check needs.
     import subprocess
     import sys
@@ -135,7 +142,7 @@ def test_check_in_a_fresh_process_loads_only_what_it_needs(pkg, name, code, pyth
     script = (
         "import sys; from click.testing import CliRunner; from toolkit.cli.commands import main; "
         f"r = CliRunner().invoke(main, ['check', {str(FIXTURES / name)!r}, '-r', 'statements', "
-        f"'--package', {str(pkg)!r}]); "
+        f"'--package', {str(pkg_ro)!r}]); "
         "print(r.exit_code, 'duckdb' in sys.modules, 'pandas' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)

@@ -18,20 +18,20 @@ def evidence_rows(pkg):
         return list(csv.DictReader(fh))
 
 
-def test_export_writes_one_review_per_evidence_row(run, pkg, tmp_path):
+def test_export_writes_one_review_per_evidence_row(run, pkg_ro, tmp_path):
     out = tmp_path / "out"  # never the folder holding the package (store/outdir)
-    result = run("export", "--format", "claimreview", "--out", out, "--package", pkg)
+    result = run("export", "--format", "claimreview", "--out", out, "--package", pkg_ro)
     assert result.exit_code == 0, result.stderr
     target = out / "csto-alignment-claimreview.json"
     assert result.stdout.split() == [str(target)]
     doc = json.loads(target.read_text(encoding="utf-8"))
     assert doc["@context"] == "https://schema.org"
     reviews = doc["@graph"]
-    evidence = {e["evidence_id"]: e for e in evidence_rows(pkg)}
+    evidence = {e["evidence_id"]: e for e in evidence_rows(pkg_ro)}
     assert sorted(r["identifier"] for r in reviews) == sorted(evidence)
-    with open(pkg / "data" / "claims.csv", encoding="utf-8") as fh:
+    with open(pkg_ro / "data" / "claims.csv", encoding="utf-8") as fh:
         claims = {c["claim_id"]: c for c in csv.DictReader(fh)}
-    descriptor = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor = json.loads((pkg_ro / "datapackage.json").read_text(encoding="utf-8"))
     for r in reviews:
         e = evidence[r["identifier"]]
         claim = claims[e["claim_id"]]
@@ -53,9 +53,9 @@ def test_export_writes_one_review_per_evidence_row(run, pkg, tmp_path):
         assert r["datePublished"] == descriptor["created"][:10]
 
 
-def test_a_site_url_makes_the_addresses_absolute(run, pkg, tmp_path):
+def test_a_site_url_makes_the_addresses_absolute(run, pkg_ro, tmp_path):
     result = run(
-        "export", "--format", "claimreview", "--out", tmp_path / "out", "--package", pkg,
+        "export", "--format", "claimreview", "--out", tmp_path / "out", "--package", pkg_ro,
         "--site-url", "https://example.org/csto",
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
@@ -75,8 +75,8 @@ def test_a_site_url_makes_the_addresses_absolute(run, pkg, tmp_path):
         (["--format", "claimreview", "--site-url", "example.org"], "not an http(s) address"),
     ],
 )
-def test_a_site_url_out_of_place_is_a_usage_error(run, pkg, tmp_path, args, message):
-    result = run("export", *args, "--out", tmp_path / "out", "--package", pkg)
+def test_a_site_url_out_of_place_is_a_usage_error(run, pkg_ro, tmp_path, args, message):
+    result = run("export", *args, "--out", tmp_path / "out", "--package", pkg_ro)
     assert result.exit_code == 2 and message in result.stderr
     assert not (tmp_path / "out").exists()
 
@@ -94,14 +94,12 @@ def test_a_package_without_claims_has_no_reviews_to_export(run, pkg_without_clai
     assert result.exit_code == 2 and "records no claims" in result.stderr
 
 
-def test_each_claim_page_embeds_its_reviews_as_json_ld(run, pkg, tmp_path):
-    pytest.importorskip("altair", reason="the site needs the 'site' extra")
-    assert run("site", "--out", tmp_path / "site", "--package", pkg).exit_code == 0
-    evidence = evidence_rows(pkg)
-    with open(pkg / "data" / "claims.csv", encoding="utf-8") as fh:
+def test_each_claim_page_embeds_its_reviews_as_json_ld(pkg_ro, site_ro):
+    evidence = evidence_rows(pkg_ro)
+    with open(pkg_ro / "data" / "claims.csv", encoding="utf-8") as fh:
         claims = [c["claim_id"] for c in csv.DictReader(fh)]
     for cid in claims:
-        html = (tmp_path / "site" / "claims" / f"{slug(cid)}.html").read_text(encoding="utf-8")
+        html = (site_ro / "claims" / f"{slug(cid)}.html").read_text(encoding="utf-8")
         scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
         reviews = [json.loads(s) for s in scripts]
         assert sorted(r["identifier"] for r in reviews) == sorted(

@@ -8,18 +8,23 @@ import csv
 import json
 
 import pytest
+from click.testing import CliRunner
 from helpers import ROOT
 
+from toolkit.cli.commands import main
 from toolkit.package.tableschema import load_package
 
 datasette_app = pytest.importorskip("datasette.app", reason="datasette is in the 'test' extra")
 
 
-@pytest.fixture
-def exported(run, pkg, tmp_path):
-    result = run("export", "--format", "sqlite", "--out", tmp_path / "out", "--package", pkg)
+@pytest.fixture(scope="module")
+def exported(pkg_ro, tmp_path_factory):
+    """The SQLite export of the shared package, made once for the module's tests (they read it)."""
+    out = tmp_path_factory.mktemp("datasette") / "out"
+    result = CliRunner().invoke(
+        main, ["export", "--format", "sqlite", "--out", str(out), "--package", str(pkg_ro)]
+    )
     assert result.exit_code == 0, result.stderr
-    out = tmp_path / "out"
     assert result.stdout.split() == [str(out / "csto-alignment.sqlite"), str(out / "metadata.json")]
     return out
 
@@ -30,9 +35,9 @@ def get(out, path: str):
     return asyncio.run(ds.client.get(path))
 
 
-def test_metadata_describes_every_table_and_column_from_the_schemas(exported, pkg):
+def test_metadata_describes_every_table_and_column_from_the_schemas(exported, pkg_ro):
     meta = json.loads((exported / "metadata.json").read_text(encoding="utf-8"))
-    package = load_package(pkg)
+    package = load_package(pkg_ro)
     assert meta["license"] == "CC-BY-4.0" and meta["license_url"].startswith("https://")
     assert meta["title"] == package.descriptor["title"] and meta["source"]
     tables = meta["databases"]["csto-alignment"]["tables"]
@@ -61,11 +66,11 @@ def test_a_table_page_serves_the_rows_with_their_descriptions(exported):
     assert ("A/RES/ES-11/3", "non_voting") in recorded
 
 
-def test_canned_queries_run_in_datasette(exported, run, pkg):
+def test_canned_queries_run_in_datasette(exported, run, pkg_ro):
     page = get(exported, "/csto-alignment/votes_diverging_from_russia.json?_shape=array")
     assert page.status_code == 200
     expected = json.loads(
-        run("query", "votes_diverging_from_russia", "--format", "json", "--package", pkg).stdout
+        run("query", "votes_diverging_from_russia", "--format", "json", "--package", pkg_ro).stdout
     )
     got = page.json()
     assert [(r["resolution_id"], r["country_iso3"], r["member_vote"]) for r in got] == [
@@ -76,7 +81,7 @@ def test_canned_queries_run_in_datasette(exported, run, pkg):
     ).json()
     expected_said = json.loads(
         run("query", "speaker_at_meetings", "--param", "speaker=vladimir-putin", "--format",
-            "json", "--package", pkg).stdout
+            "json", "--package", pkg_ro).stdout
     )  # fmt: skip
     assert {r["statement_id"] for r in said} == {r["statement_id"] for r in expected_said}
     assert "putin-csto-summit-speech" in {r["statement_id"] for r in said}

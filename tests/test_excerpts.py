@@ -11,10 +11,10 @@ from helpers import FIXTURES, SHARED_SOURCES, codes, report
 SOURCES = FIXTURES / "sources"  # a short passage of the commentary, as the project holds its text
 
 
-def test_a_straight_apostrophe_for_the_sources_curly_one_is_found_and_named(run, pkg):
+def test_a_straight_apostrophe_for_the_sources_curly_one_is_found_and_named(run, pkg_ro):
     result = run(
         "check", FIXTURES / "excerpt_straight_apostrophe.csv", "-r", "statements",
-        "--package", pkg, "--sources", SOURCES, "--format", "json",
+        "--package", pkg_ro, "--sources", SOURCES, "--format", "json",
     )  # fmt: skip
     assert result.exit_code == 1
     [error] = report(result)["errors"]
@@ -24,12 +24,12 @@ def test_a_straight_apostrophe_for_the_sources_curly_one_is_found_and_named(run,
     assert "Belarus and Russia’s positions in international forums" in error["hint"]
 
 
-def test_an_excerpt_not_in_the_source_gets_the_nearest_passage(run, pkg, tmp_path):
+def test_an_excerpt_not_in_the_source_gets_the_nearest_passage(run, pkg_ro, tmp_path):
     bad = tmp_path / "excerpt_reworded.csv"
     text = (FIXTURES / "excerpt_straight_apostrophe.csv").read_text()
     bad.write_text(text.replace("did not sufficiently support", "did not support"))
     result = run(
-        "check", bad, "-r", "statements", "--package", pkg, "--sources", SOURCES,
+        "check", bad, "-r", "statements", "--package", pkg_ro, "--sources", SOURCES,
         "--format", "json",
     )  # fmt: skip
     [error] = report(result)["errors"]
@@ -37,12 +37,12 @@ def test_an_excerpt_not_in_the_source_gets_the_nearest_passage(run, pkg, tmp_pat
     assert "nearest passage reads: 'did not sufficiently support Belarus" in error["hint"]
 
 
-def test_sources_without_a_text_are_not_checked(run, pkg, tmp_path):
+def test_sources_without_a_text_are_not_checked(run, pkg_ro, tmp_path):
     empty = tmp_path / "no-texts"
     empty.mkdir()
     result = run(
         "check", FIXTURES / "excerpt_straight_apostrophe.csv", "-r", "statements",
-        "--package", pkg, "--sources", empty, "--format", "json",
+        "--package", pkg_ro, "--sources", empty, "--format", "json",
     )  # fmt: skip
     assert result.exit_code == 0, result.stdout
 
@@ -59,8 +59,8 @@ def test_the_texts_beside_the_package_are_found_without_the_option(run, pkg):
 
 
 @pytest.mark.skipif(not SHARED_SOURCES.is_dir(), reason="the project's source texts are not here")
-def test_every_excerpt_of_the_package_is_in_its_source(run, pkg):
-    result = run("validate", "--package", pkg, "--sources", SHARED_SOURCES, "--format", "json")
+def test_every_excerpt_of_the_package_is_in_its_source(run, pkg_ro):
+    result = run("validate", "--package", pkg_ro, "--sources", SHARED_SOURCES, "--format", "json")
     assert result.exit_code == 0, codes(result)
 
 

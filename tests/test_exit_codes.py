@@ -11,8 +11,8 @@ from helpers import FIXTURES, edit
 from toolkit.errors import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE
 
 
-def test_0_valid_data(run, pkg):
-    result = run("validate", pkg)
+def test_0_valid_data(run, pkg_ro):
+    result = run("validate", pkg_ro)
     assert result.exit_code == EXIT_OK == 0
 
 
@@ -50,7 +50,7 @@ def test_1_invalid_package_for_validate(run, pkg):
         (("export", "--format", "sqlite", "--out", "UNDER_A_FILE"), "cannot create the folder"),
     ],
 )
-def test_2_usage_error(run, pkg, tmp_path, args, says):
+def test_2_usage_error(run, pkg_ro, tmp_path, args, says):
     (tmp_path / "a-file").write_text("x")
     (tmp_path / "latin1.sql").write_bytes("SELECT 'Gen\xe8ve'".encode("latin-1"))
     where = {
@@ -59,7 +59,7 @@ def test_2_usage_error(run, pkg, tmp_path, args, says):
         "UNDER_A_FILE": str(tmp_path / "a-file" / "out"),
     }
     args = [where.get(a, a) if isinstance(a, str) else a for a in args]
-    extra = () if args[0] == "validate" else ("--package", pkg)
+    extra = () if args[0] == "validate" else ("--package", pkg_ro)
     result = run(*args, *extra)
     assert result.exit_code == EXIT_USAGE == 2
     assert says in result.stderr
@@ -73,19 +73,19 @@ def test_2_a_package_path_that_cannot_be_read(run, tmp_path):
     assert "cannot read" in result.stderr
 
 
-def test_3_internal_failure_is_neither_bad_data_nor_usage(run, pkg, monkeypatch):
+def test_3_internal_failure_is_neither_bad_data_nor_usage(run, pkg_ro, monkeypatch):
     from toolkit.checks import validate
 
     def bug(*args, **kwargs):
         raise ZeroDivisionError("division by zero")
 
     monkeypatch.setattr(validate, "validate_package", bug)
-    result = run("validate", pkg)
+    result = run("validate", pkg_ro)
     assert result.exit_code == EXIT_INTERNAL == 3
     assert result.stderr.strip() == (
         "Error: ZeroDivisionError: division by zero (run with --debug for details)"
     )
-    debug = run("--debug", "validate", pkg)
+    debug = run("--debug", "validate", pkg_ro)
     assert debug.exit_code == EXIT_INTERNAL
     assert "Traceback" in debug.stderr
 
@@ -104,8 +104,8 @@ def test_validate_takes_the_package_as_every_command_does(run, pkg):
         ("validate", "--no-such-option", "--format", "json"),
     ],
 )
-def test_a_usage_error_answers_in_json_when_json_is_asked_for(run, pkg, args):
-    extra = () if args[0] == "validate" else ("--package", str(pkg))
+def test_a_usage_error_answers_in_json_when_json_is_asked_for(run, pkg_ro, args):
+    extra = () if args[0] == "validate" else ("--package", str(pkg_ro))
     result = run(*args, *extra)
     assert result.exit_code == EXIT_USAGE
     doc = json.loads(result.stdout)

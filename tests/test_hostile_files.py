@@ -16,12 +16,12 @@ def test_a_device_is_refused_at_once(run, pkg, command):
     assert "/dev/zero is not a regular file" in result.stderr
 
 
-def test_a_pipe_is_refused_at_once(run, pkg, tmp_path):
+def test_a_pipe_is_refused_at_once(run, pkg_ro, tmp_path):
     fifo = tmp_path / "rows.csv"
     os.mkfifo(fifo)  # opening it to read would wait for a writer forever
-    result = run("check", fifo, "-r", "statements", "--package", pkg)
+    result = run("check", fifo, "-r", "statements", "--package", pkg_ro)
     assert result.exit_code == 2 and "is not a regular file" in result.stderr
-    sql = run("query", "--file", fifo, "--package", pkg)
+    sql = run("query", "--file", fifo, "--package", pkg_ro)
     assert sql.exit_code == 2 and "is not a regular file" in sql.stderr
 
 
@@ -38,7 +38,7 @@ def good_rows() -> tuple[str, str]:
     return header, "\n".join(rows) + "\n"
 
 
-def test_a_header_after_more_than_64_kib_of_comments_is_found(check_json, pkg, tmp_path):
+def test_a_header_after_more_than_64_kib_of_comments_is_found(check_json, pkg_ro, tmp_path):
     header, rows = good_rows()
     comments = "".join(f"# note {i}: {'x' * 60}\n" for i in range(2000))  # about 140 KB
     assert len(comments.encode()) > 2 * (1 << 16)

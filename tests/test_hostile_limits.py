@@ -34,11 +34,11 @@ def peak_of(args: list[str], env: dict | None = None) -> tuple[subprocess.Comple
 
 
 # 9. `query "SELECT * FROM range(1e12::BIGINT)" --limit 10` reached 12.4 GB against a 2 GB limit
-def test_a_row_limit_keeps_a_huge_result_out_of_memory(run, pkg):
-    assert run("query", "SELECT 1", "--package", pkg).exit_code == 0  # the cache, built once
+def test_a_row_limit_keeps_a_huge_result_out_of_memory(run, pkg_ro):
+    assert run("query", "SELECT 1", "--package", pkg_ro).exit_code == 0  # the cache, built once
     started = time.monotonic()
     sql = "SELECT range, range::VARCHAR AS s FROM range(200000000::BIGINT)"
-    done, peak = peak_of(["query", sql, "--limit", "10", "--memory", "256MB", "--package", pkg])
+    done, peak = peak_of(["query", sql, "--limit", "10", "--memory", "256MB", "--package", pkg_ro])
     assert done.returncode == 0, done.stderr
     assert "showing 10 of more than 1,000,010 rows" in done.stderr
     assert len(done.stdout.splitlines()) == 10 + 2  # the header and its rule
@@ -46,10 +46,10 @@ def test_a_row_limit_keeps_a_huge_result_out_of_memory(run, pkg):
     assert time.monotonic() - started < 60
 
 
-def test_all_rows_stop_at_the_memory_limit_saying_so(run, pkg):
-    assert run("query", "SELECT 1", "--package", pkg).exit_code == 0
+def test_all_rows_stop_at_the_memory_limit_saying_so(run, pkg_ro):
+    assert run("query", "SELECT 1", "--package", pkg_ro).exit_code == 0
     sql = "SELECT range, range::VARCHAR AS s FROM range(10000000::BIGINT)"  # about 1.5 GB whole
-    args = ["query", sql, "--format", "csv", "--memory", "128MB", "--package", pkg]
+    args = ["query", sql, "--format", "csv", "--memory", "128MB", "--package", pkg_ro]
     done, peak = peak_of(args)
     assert done.returncode == 2
     assert "the result needs more memory than the limit of 128MB" in done.stderr
@@ -60,7 +60,7 @@ def test_all_rows_stop_at_the_memory_limit_saying_so(run, pkg):
 # 10. A contributed date_source_id of ../../secret made the excerpt hint quote a file outside
 @pytest.mark.parametrize("field", ["date_source", "source"])
 @pytest.mark.parametrize("sid", ["../secret", "linked"])
-def test_a_source_id_that_is_a_path_reads_no_file(run, pkg, tmp_path, canary, field, sid):
+def test_a_source_id_that_is_a_path_reads_no_file(run, pkg_ro, tmp_path, canary, field, sid):
     secret = tmp_path / "secret.txt"
     secret.write_text("the secret words of a file outside the package\n", encoding="utf-8")
     sources = tmp_path / "sources"
@@ -75,7 +75,16 @@ def test_a_source_id_that_is_a_path_reads_no_file(run, pkg, tmp_path, canary, fi
     f = tmp_path / "row.csv"
     f.write_text(out.getvalue(), encoding="utf-8")
     result = run(
-        "check", f, "-r", "statements", "--package", pkg, "--sources", sources, "--format", "json"
+        "check",
+        f,
+        "-r",
+        "statements",
+        "--package",
+        pkg_ro,
+        "--sources",
+        sources,
+        "--format",
+        "json",
     )
     assert "secret words of a file" not in result.stdout + result.stderr
     assert "excerpt-not-in-source" not in codes(result)
@@ -95,12 +104,12 @@ ES11_1 = ("--resolution", "A/RES/ES-11/1", "--source-id", "un-media-5th-es-11-1"
 
 
 # 12. rollcall on a 50,000-character name took 132 s; a 1.8 MB name ran past 300 s
-def test_rollcall_refuses_a_huge_name_at_once(run, pkg, tmp_path):
+def test_rollcall_refuses_a_huge_name_at_once(run, pkg_ro, tmp_path):
     for size in (50_000, 1_800_000):
         f = tmp_path / "rollcall.txt"
         f.write_text("Against: Belarus" + " ." * (size // 2) + " x\n", encoding="utf-8")
         started = time.monotonic()
-        result = run("rollcall", f, *ES11_1, "--package", pkg, "--format", "json")
+        result = run("rollcall", f, *ES11_1, "--package", pkg_ro, "--format", "json")
         assert time.monotonic() - started < 20
         assert result.exit_code == 1
         assert "unknown-state-name" in codes(result)
@@ -108,10 +117,10 @@ def test_rollcall_refuses_a_huge_name_at_once(run, pkg, tmp_path):
 
 
 # 23. A NUL byte reached rollcall's output
-def test_rollcall_refuses_control_characters(run, pkg, tmp_path):
+def test_rollcall_refuses_control_characters(run, pkg_ro, tmp_path):
     f = tmp_path / "rollcall.txt"
     f.write_text("Against: Belarus\x00, Russian Federation\n", encoding="utf-8")
-    result = run("rollcall", f, *ES11_1, "--package", pkg)
+    result = run("rollcall", f, *ES11_1, "--package", pkg_ro)
     assert result.exit_code == 1
     assert "U+0000 (a control character) is not roll-call text" in result.stderr
     assert "\x00" not in result.stdout and result.stdout == ""
@@ -129,7 +138,7 @@ def scaled_package(pkg: Path, resolutions: int, statements: int) -> Path:
     return pkg.parent / "scaled"
 
 
-def test_related_rows_are_looked_up_not_scanned(pkg):
+def test_related_rows_are_looked_up_not_scanned(pkg_ro):
     from toolkit.package.tableschema import load_package
     from toolkit.site.data import read_site_data
 
@@ -140,7 +149,7 @@ def test_related_rows_are_looked_up_not_scanned(pkg):
             Counted.scans += 1
             return super().__iter__()
 
-    data = read_site_data(load_package(pkg))
+    data = read_site_data(load_package(pkg_ro))
     data.rows["un_votes"] = Counted(data.rows["un_votes"])
     ids = [r["resolution_id"] for r in data.rows["un_resolutions"]] * 50
     found = [data.where("un_votes", resolution_id=i) for i in ids]
@@ -148,6 +157,7 @@ def test_related_rows_are_looked_up_not_scanned(pkg):
     assert sum(map(len, found)) == 50 * len(data.rows["un_votes"])
 
 
+@pytest.mark.slow
 def test_the_site_pages_the_vote_matrix_and_says_what_the_timeline_leaves_out(run, pkg, tmp_path):
 
     pytest.importorskip("altair", reason="the site needs the 'site' extra")

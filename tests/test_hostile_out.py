@@ -64,8 +64,8 @@ def test_an_output_folder_that_is_the_package_or_holds_it_is_refused(
 
 
 @pytest.mark.parametrize("command", ["site", "export"])
-def test_a_folder_of_other_files_is_refused(run, pkg, tmp_path, canary, command):
-    result = run(*out_args(command, canary.folder, pkg))
+def test_a_folder_of_other_files_is_refused(run, pkg_ro, tmp_path, canary, command):
+    result = run(*out_args(command, canary.folder, pkg_ro))
     assert result.exit_code == 2
     assert f"holds files the toolkit did not write (it has no {MARKER})" in result.stderr
     assert canary.unchanged()
@@ -81,7 +81,7 @@ def test_an_output_folder_that_is_a_symlink_is_refused(run, pkg, tmp_path, canar
     assert list(empty.iterdir()) == [] and canary.unchanged()
 
 
-@pytest.mark.parametrize("command", ["site", "export"])
+@pytest.mark.parametrize("command", [pytest.param("site", marks=pytest.mark.slow), "export"])
 def test_a_new_an_empty_or_an_own_folder_is_written(run, pkg, tmp_path, command):
     for out in (tmp_path / "new", pkg / "_out"):
         first = run(*out_args(command, out, pkg))
@@ -149,26 +149,26 @@ def test_release_never_writes_dist_through_a_symlink(run, repo, canary):  # noqa
 @pytest.mark.parametrize(
     "target", ["data/un_votes.csv", "datapackage.json", "CHANGELOG.md", "schemas/un_votes.json"]
 )
-def test_rollcall_never_writes_over_a_file_of_the_package(run, pkg, target):
+def test_rollcall_never_writes_over_a_file_of_the_package(run, pkg_ro, target):
     from helpers import FIXTURES
 
-    before = snapshot(pkg)
+    before = snapshot(pkg_ro)
     result = run(
         "rollcall",
         FIXTURES / "rollcall" / "es11_1_against_abstained_thelondoneconomic.txt",
         "--resolution", "A/RES/ES-11/1", "--source-id", "un-media-5th-es-11-1",
-        "--out", pkg / target, "--package", pkg,
+        "--out", pkg_ro / target, "--package", pkg_ro,
     )  # fmt: skip
     assert result.exit_code == 2
     assert "is a file of the package itself" in result.stderr
-    assert snapshot(pkg) == before
+    assert snapshot(pkg_ro) == before
 
 
 # 18. Usage problems exited 3 ("internal") instead of 2
 @pytest.mark.parametrize("where", ["afile/site", "/proc/no/such/folder"])
-def test_an_output_folder_that_cannot_be_made_is_a_usage_error(run, pkg, tmp_path, where):
+def test_an_output_folder_that_cannot_be_made_is_a_usage_error(run, pkg_ro, tmp_path, where):
     (tmp_path / "afile").write_text("x", encoding="utf-8")
     out = tmp_path / where if not where.startswith("/") else Path(where)
-    result = run("site", "--out", out, "--package", pkg)
+    result = run("site", "--out", out, "--package", pkg_ro)
     assert result.exit_code == 2, result.stderr
     assert "cannot create the folder" in result.stderr and "Traceback" not in result.stderr

@@ -175,6 +175,7 @@ def test_duckdb_spills_to_a_private_folder_outside_the_package(run, pkg, monkeyp
 
 # 13. validate/query during adds reported false hash-mismatch: readers saw a new data file beside
 #     the old descriptor
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["validate", "query"])
 def test_a_reader_waits_for_a_running_add_and_sees_its_result_whole(run, pkg, command):
     from test_concurrency import (

@@ -20,9 +20,9 @@ def csv_rows(pkg, name):
         return list(csv.DictReader(fh))
 
 
-def test_every_resource_typed_as_its_schema_says(pkg):
-    frames = load(package=pkg)
-    package = load_package(pkg)
+def test_every_resource_typed_as_its_schema_says(pkg_ro):
+    frames = load(package=pkg_ro)
+    package = load_package(pkg_ro)
     assert set(frames) == set(package.resources)
     for name, res in package.resources.items():
         df = frames[name]
@@ -40,26 +40,28 @@ def test_every_resource_typed_as_its_schema_says(pkg):
                 assert dtype == "Int64", (name, f.name)
 
 
-def test_values_survive_typing(pkg):
-    statements = load("statements", package=pkg).set_index("statement_id")
+def test_values_survive_typing(pkg_ro):
+    statements = load("statements", package=pkg_ro).set_index("statement_id")
     beforehand = statements.loc["putin-ukraine-on-csto-agenda"]
     assert beforehand["date_end"] == pd.Timestamp("2022-05-16")
     assert pd.isna(beforehand["date_start"])  # open below: missing, not invented
     assert pd.isna(beforehand["mentions_nato"])  # the source does not say
     japarov = statements.loc["japarov-csto-summit-speech"]
     assert japarov["mentions_ukraine"] is False or japarov["mentions_ukraine"] == False  # noqa: E712
-    resolutions = load("un_resolutions", package=pkg)
-    assert resolutions["yes"].tolist() == [int(r["yes"]) for r in csv_rows(pkg, "un_resolutions")]
+    resolutions = load("un_resolutions", package=pkg_ro)
+    assert resolutions["yes"].tolist() == [
+        int(r["yes"]) for r in csv_rows(pkg_ro, "un_resolutions")
+    ]
 
 
-def test_polars_backend(pkg):
+def test_polars_backend(pkg_ro):
     pl = pytest.importorskip("polars", reason="polars is in the 'test' extra")
-    votes = load("un_votes", package=pkg, backend="polars")
+    votes = load("un_votes", package=pkg_ro, backend="polars")
     assert votes.schema["vote"] == pl.Enum(["yes", "no", "abstain", "non_voting"])
-    resolutions = load("un_resolutions", package=pkg, backend="polars")
+    resolutions = load("un_resolutions", package=pkg_ro, backend="polars")
     assert resolutions.schema["date"] == pl.Date
     assert resolutions["date"].to_list() == [
-        dt.date.fromisoformat(r["date"]) for r in csv_rows(pkg, "un_resolutions")
+        dt.date.fromisoformat(r["date"]) for r in csv_rows(pkg_ro, "un_resolutions")
     ]
 
 
@@ -73,11 +75,11 @@ def test_invalid_data_raises_with_pandera_failure_cases(pkg):
     assert "csto-alignment validate" in str(info.value)
 
 
-def test_unknown_resource_and_backend_are_refused(pkg):
+def test_unknown_resource_and_backend_are_refused(pkg_ro):
     with pytest.raises(PackageError, match="unknown resource 'votes'"):
-        load("votes", package=pkg)
+        load("votes", package=pkg_ro)
     with pytest.raises(ValueError, match="backend"):
-        load("un_votes", package=pkg, backend="spark")
+        load("un_votes", package=pkg_ro, backend="spark")
 
 
 def test_readme_example_answers_its_question(monkeypatch, capsys):

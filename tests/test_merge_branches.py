@@ -11,7 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, ROOT
+from click.testing import CliRunner
+from helpers import FIXTURES, ROOT, copy_package
+
+from toolkit.cli.commands import main
 
 FIRST_ID = "kazakhstan-neutral-stance"
 SECOND_ID = "kazakhstan-neutral-stance-restated"  # sorts right after the first: same place
@@ -26,10 +29,11 @@ def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
     )
 
 
-@pytest.fixture
-def main_repo(run, pkg):
+@pytest.fixture(scope="module")
+def released_once(tmp_path_factory) -> Path:
     """A repository holding the package after its first release (0.1.0, tagged), with the
-    project's own .gitattributes and .gitignore."""
+    project's own .gitattributes and .gitignore: made once, copied by each test (main_repo)."""
+    pkg = copy_package(tmp_path_factory.mktemp("merge") / "pkg")
     for name in ("README.md", "LICENSE", "CITATION.cff", ".gitattributes", ".gitignore"):
         shutil.copy(ROOT / name, pkg / name)
     shutil.rmtree(pkg / "releases")
@@ -40,12 +44,18 @@ def main_repo(run, pkg):
     git(pkg, "init", "-q", "-b", "main")
     git(pkg, "add", "-A")
     git(pkg, "commit", "-qm", "The package")
-    released = run("release", "--no-dist", "--package", pkg)
+    released = CliRunner().invoke(main, ["release", "--no-dist", "--package", str(pkg)])
     assert released.exit_code == 0, released.stderr
     git(pkg, "add", "-A")
     git(pkg, "commit", "-qm", "Release 0.1.0")
     git(pkg, "tag", "v0.1.0")
     return pkg
+
+
+@pytest.fixture
+def main_repo(released_once, tmp_path) -> Path:
+    """A copy of the released repository (released_once) for the test to change."""
+    return Path(shutil.copytree(released_once, tmp_path / "pkg", symlinks=True))
 
 
 def statement_row(statement_id: str) -> str:
@@ -73,6 +83,7 @@ def contribute(run, repo: Path, branch: str, statement_id: str, how: str, tmp: P
     git(repo, "checkout", "-q", "main")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("first", "second"), [("add", "add"), ("add", "hand"), ("hand", "hand")])
 def test_two_branches_adding_rows_to_one_table_merge_and_release_once(
     run, main_repo, tmp_path, first, second

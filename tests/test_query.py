@@ -23,14 +23,14 @@ def rows(result):
     return json.loads(result.stdout)
 
 
-def test_tables_have_the_schema_types(run, pkg):
+def test_tables_have_the_schema_types(run, pkg_ro):
     out = rows(
         run(
             "query",
             "SELECT column_name, data_type FROM information_schema.columns "
             "WHERE table_name = 'un_resolutions' ORDER BY ordinal_position",
             "--package",
-            pkg,
+            pkg_ro,
             "--format",
             "json",
         )
@@ -45,7 +45,7 @@ def test_tables_have_the_schema_types(run, pkg):
             "SELECT typeof(date_start) AS t, typeof(statement_type) AS e, typeof(mentions_ukraine) AS b "
             "FROM statements LIMIT 1",
             "--package",
-            pkg,
+            pkg_ro,
             "--format",
             "json",
         )
@@ -53,14 +53,14 @@ def test_tables_have_the_schema_types(run, pkg):
     assert stmt[0]["t"] == "DATE" and stmt[0]["e"].startswith("ENUM") and stmt[0]["b"] == "BOOLEAN"
 
 
-def test_primary_keys_are_declared(run, pkg):
+def test_primary_keys_are_declared(run, pkg_ro):
     out = rows(
         run(
             "query",
             "SELECT table_name, constraint_column_names FROM duckdb_constraints() "
             "WHERE constraint_type = 'PRIMARY KEY' ORDER BY 1",
             "--package",
-            pkg,
+            pkg_ro,
             "--format",
             "json",
         )
@@ -70,10 +70,10 @@ def test_primary_keys_are_declared(run, pkg):
     assert keys["statements"] == ["statement_id"]
 
 
-def test_votes_matrix_on_the_real_data(run, pkg):
+def test_votes_matrix_on_the_real_data(run, pkg_ro):
     out = {
         r["resolution_id"]: r
-        for r in rows(run("query", "csto_votes_matrix", "--package", pkg, "--format", "json"))
+        for r in rows(run("query", "csto_votes_matrix", "--package", pkg_ro, "--format", "json"))
     }
     assert {k: out["A/RES/ES-11/1"][k] for k in CSTO} == {
         "ARM": "abstain",
@@ -93,26 +93,26 @@ def test_votes_matrix_on_the_real_data(run, pkg):
     }
 
 
-def test_response_chains(run, pkg):
-    out = rows(run("query", "response_chains", "--package", pkg, "--format", "json"))
+def test_response_chains(run, pkg_ro):
+    out = rows(run("query", "response_chains", "--package", pkg_ro, "--format", "json"))
     pairs = {(r["root_id"], r["statement_id"], r["response_type"]) for r in out if r["depth"] == 1}
     assert ("lukashenko-war-dragging-on", "peskov-operation-going-to-plan", "contradicts") in pairs
     linked = {
         (s["in_response_to"], s["statement_id"], s["response_type"])
-        for s in csv_rows(pkg, "statements")
+        for s in csv_rows(pkg_ro, "statements")
         if s["in_response_to"]
     }
     assert pairs == linked
 
 
-def test_statements_by_speaker_and_topic(run, pkg):
+def test_statements_by_speaker_and_topic(run, pkg_ro):
     out = rows(
-        run("query", "statements_by_speaker_and_topic", "--package", pkg, "--format", "json")
+        run("query", "statements_by_speaker_and_topic", "--package", pkg_ro, "--format", "json")
     )
     counts = {(r["speaker"], r["topic"]): r["statements"] for r in out}
-    names = {a["actor_id"]: a["name"] for a in csv_rows(pkg, "actors")}
+    names = {a["actor_id"]: a["name"] for a in csv_rows(pkg_ro, "actors")}
     expected: dict[tuple[str, str], int] = {}
-    for s in csv_rows(pkg, "statements"):
+    for s in csv_rows(pkg_ro, "statements"):
         for topic in filter(None, s["topics"].split(";")):
             key = (names[s["speaker_id"]], topic)
             expected[key] = expected.get(key, 0) + 1
@@ -120,23 +120,23 @@ def test_statements_by_speaker_and_topic(run, pkg):
     assert counts[("Alexander Lukashenko", "ukraine-war")] >= 1
 
 
-def test_timeline_is_in_date_order_and_complete(run, pkg):
-    out = rows(run("query", "timeline", "--package", pkg, "--format", "json"))
+def test_timeline_is_in_date_order_and_complete(run, pkg_ro):
+    out = rows(run("query", "timeline", "--package", pkg_ro, "--format", "json"))
     assert {r["kind"] for r in out} == {"meeting", "statement", "exercise"}
     assert len(out) == sum(
-        len(csv_rows(pkg, n)) for n in ("meetings", "statements", "military_exercises")
+        len(csv_rows(pkg_ro, n)) for n in ("meetings", "statements", "military_exercises")
     )
     dated = [r["date_start"] or r["date_end"] for r in out]
     known = [d for d in dated if d is not None]
     assert known == sorted(known) and dated[: len(known)] == known  # undated rows come last
 
 
-def test_saved_query_default_and_given_parameter(run, pkg):
-    lukashenko = rows(run("query", "speaker_at_meetings", "--package", pkg, "--format", "json"))
-    meetings = {m["meeting_id"]: m for m in csv_rows(pkg, "meetings")}
+def test_saved_query_default_and_given_parameter(run, pkg_ro):
+    lukashenko = rows(run("query", "speaker_at_meetings", "--package", pkg_ro, "--format", "json"))
+    meetings = {m["meeting_id"]: m for m in csv_rows(pkg_ro, "meetings")}
     at_meetings = [
         s
-        for s in csv_rows(pkg, "statements")
+        for s in csv_rows(pkg_ro, "statements")
         if s["speaker_id"] == "alexander-lukashenko" and s["meeting_id"]
     ]  # the default speaker
     assert lukashenko and len(lukashenko) == len(at_meetings)
@@ -150,19 +150,19 @@ def test_saved_query_default_and_given_parameter(run, pkg):
             "--param",
             "speaker=vladimir-putin",
             "--package",
-            pkg,
+            pkg_ro,
             "--format",
             "json",
         )
     )
     assert {r["statement_id"] for r in putin} == {
         s["statement_id"]
-        for s in csv_rows(pkg, "statements")
+        for s in csv_rows(pkg_ro, "statements")
         if s["speaker_id"] == "vladimir-putin" and s["meeting_id"]
     }
 
 
-def test_parameters_are_bound_not_pasted(run, pkg):
+def test_parameters_are_bound_not_pasted(run, pkg_ro):
     evil = "x' OR '1'='1"
     result = run(
         "query",
@@ -170,7 +170,7 @@ def test_parameters_are_bound_not_pasted(run, pkg):
         "--param",
         f"id={evil}",
         "--package",
-        pkg,
+        pkg_ro,
         "--format",
         "json",
     )
@@ -178,8 +178,8 @@ def test_parameters_are_bound_not_pasted(run, pkg):
     assert "no rows" in result.stderr
 
 
-def test_queries_lists_every_saved_query(run, pkg):
-    out = json.loads(run("queries", "--package", pkg, "--format", "json").stdout)
+def test_queries_lists_every_saved_query(run, pkg_ro):
+    out = json.loads(run("queries", "--package", pkg_ro, "--format", "json").stdout)
     names = {q["name"] for q in out}
     assert {
         "csto_votes_matrix",
@@ -192,12 +192,12 @@ def test_queries_lists_every_saved_query(run, pkg):
 
 
 @pytest.mark.parametrize("fmt", ["table", "csv", "markdown"])
-def test_output_formats(run, pkg, fmt):
+def test_output_formats(run, pkg_ro, fmt):
     out = run(
         "query",
         "SELECT actor_id, name FROM actors WHERE actor_id = 'BLR'",
         "--package",
-        pkg,
+        pkg_ro,
         "--format",
         fmt,
     ).stdout
@@ -222,24 +222,24 @@ def test_output_formats(run, pkg, fmt):
         "RESET lock_configuration",
     ],
 )
-def test_unsafe_statements_are_refused(run, pkg, sql):
-    before = {p: p.read_bytes() for p in (pkg / "data").iterdir()}
-    result = run("query", sql, "--package", pkg)
+def test_unsafe_statements_are_refused(run, pkg_ro, sql):
+    before = {p: p.read_bytes() for p in (pkg_ro / "data").iterdir()}
+    result = run("query", sql, "--package", pkg_ro)
     assert result.exit_code == 2
     assert "refused" in result.stderr
-    assert {p: p.read_bytes() for p in (pkg / "data").iterdir()} == before
+    assert {p: p.read_bytes() for p in (pkg_ro / "data").iterdir()} == before
 
 
-def test_unknown_table_lists_what_exists(run, pkg):
-    result = run("query", "SELECT * FROM votes", "--package", pkg)
+def test_unknown_table_lists_what_exists(run, pkg_ro):
+    result = run("query", "SELECT * FROM votes", "--package", pkg_ro)
     assert result.exit_code == 2
     assert (
         "un_votes(resolution_id, country_iso3, vote, source_id, source_excerpt, " in result.stderr
     )
 
 
-def test_unknown_column_lists_what_exists(run, pkg):
-    result = run("query", "SELECT speaker FROM statements", "--package", pkg)
+def test_unknown_column_lists_what_exists(run, pkg_ro):
+    result = run("query", "SELECT speaker FROM statements", "--package", pkg_ro)
     assert result.exit_code == 2
     assert "statements(statement_id, speaker_id" in result.stderr
 
@@ -266,10 +266,10 @@ def test_cache_is_rebuilt_when_data_changes_and_never_stale(run, pkg, query_cach
     assert not (pkg / ".cache").exists()  # never in the package, where a branch could plant one
 
 
-def test_export_duckdb_is_typed_with_comments(run, pkg, tmp_path):
+def test_export_duckdb_is_typed_with_comments(run, pkg_ro, tmp_path):
     import duckdb
 
-    result = run("export", "--format", "duckdb", "--out", tmp_path / "out", "--package", pkg)
+    result = run("export", "--format", "duckdb", "--out", tmp_path / "out", "--package", pkg_ro)
     assert result.exit_code == 0, result.stderr
     con = duckdb.connect(result.stdout.strip(), read_only=True)
     assert con.execute("SELECT typeof(date) FROM un_resolutions LIMIT 1").fetchone()[0] == "DATE"
@@ -304,27 +304,27 @@ def test_a_table_over_the_key_index_limit_has_its_key_checked_not_declared(
     assert "data/un_votes.csv cannot be loaded into typed tables" in result.stderr
 
 
-def test_export_duckdb_opens_in_the_clients_users_install(run, pkg, tmp_path):
+def test_export_duckdb_opens_in_the_clients_users_install(run, pkg_ro, tmp_path):
     # A DuckDB file starts with a checksum (8 bytes), b"DUCK" and its storage version (uint64,
     # little-endian). duckdb 2.0 writes 69; the 1.5.6 command-line client (`pip install
     # duckdb-cli`) reads up to 68; 64 is DuckDB 1.0's, which every client since reads.
-    result = run("export", "--format", "duckdb", "--out", tmp_path / "out", "--package", pkg)
+    result = run("export", "--format", "duckdb", "--out", tmp_path / "out", "--package", pkg_ro)
     assert result.exit_code == 0, result.stderr
     head = (tmp_path / "out" / "csto-alignment.duckdb").read_bytes()[:20]
     assert head[8:12] == b"DUCK"
     assert int.from_bytes(head[12:20], "little") == 64
 
 
-def test_export_parquet_one_file_per_resource(run, pkg, tmp_path):
+def test_export_parquet_one_file_per_resource(run, pkg_ro, tmp_path):
     import pandas as pd
 
-    result = run("export", "--format", "parquet", "--out", tmp_path / "out", "--package", pkg)
+    result = run("export", "--format", "parquet", "--out", tmp_path / "out", "--package", pkg_ro)
     assert result.exit_code == 0
-    names = json.loads((pkg / "datapackage.json").read_text())["resources"]
+    names = json.loads((pkg_ro / "datapackage.json").read_text())["resources"]
     assert len(result.stdout.split()) == len(names)
     df = pd.read_parquet(tmp_path / "out" / "un_votes.parquet")
-    assert len(df) == len(csv_rows(pkg, "un_votes"))
-    assert set(df["vote"]) == {v["vote"] for v in csv_rows(pkg, "un_votes")}
+    assert len(df) == len(csv_rows(pkg_ro, "un_votes"))
+    assert set(df["vote"]) == {v["vote"] for v in csv_rows(pkg_ro, "un_votes")}
 
 
 @pytest.mark.parametrize(
@@ -341,8 +341,8 @@ def test_export_parquet_of_a_package_with_a_repeated_key_or_a_bad_date_writes_no
     assert list((tmp_path / "out").glob("*.parquet")) == []
 
 
-def test_export_sqlite_with_keys(run, pkg, tmp_path):
-    result = run("export", "--format", "sqlite", "--out", tmp_path / "out", "--package", pkg)
+def test_export_sqlite_with_keys(run, pkg_ro, tmp_path):
+    result = run("export", "--format", "sqlite", "--out", tmp_path / "out", "--package", pkg_ro)
     db = sqlite3.connect(result.stdout.splitlines()[0])  # then metadata.json
     assert db.execute(
         "SELECT vote FROM un_votes WHERE resolution_id = 'A/RES/ES-11/3' AND country_iso3 = 'KAZ'"
@@ -354,7 +354,9 @@ def test_export_sqlite_with_keys(run, pkg, tmp_path):
     assert {r[2] for r in fks} == {"un_resolutions", "actors", "sources"}
 
 
-def test_export_sqlite_is_readable_by_others_like_the_other_files(run, pkg, tmp_path, monkeypatch):
+def test_export_sqlite_is_readable_by_others_like_the_other_files(
+    run, pkg_ro, tmp_path, monkeypatch
+):
     # Some SQLite builds create files 0600 (SQLITE_DEFAULT_FILE_PERMISSIONS); act as one does.
     connect = sqlite3.connect
 
@@ -370,7 +372,7 @@ def test_export_sqlite_is_readable_by_others_like_the_other_files(run, pkg, tmp_
     monkeypatch.setattr(sqlite3, "connect", private_connect)
     umask = os.umask(0o022)
     try:
-        result = run("export", "--format", "sqlite", "--out", tmp_path / "out", "--package", pkg)
+        result = run("export", "--format", "sqlite", "--out", tmp_path / "out", "--package", pkg_ro)
     finally:
         os.umask(umask)
     assert result.exit_code == 0, result.stderr
@@ -416,9 +418,9 @@ def test_a_package_that_fails_validate_is_not_queried(run, pkg, broken):
     assert "so it is not queried" in result.stderr and f"[{code}]" in result.stderr
 
 
-def test_speaker_and_topic_never_reads_an_open_date_as_a_day(run, pkg):
+def test_speaker_and_topic_never_reads_an_open_date_as_a_day(run, pkg_ro):
     out = rows(
-        run("query", "statements_by_speaker_and_topic", "--package", pkg, "--format", "json")
+        run("query", "statements_by_speaker_and_topic", "--package", pkg_ro, "--format", "json")
     )
     by = {(r["speaker"], r["topic"]): r for r in out}
     # Putin's remark 'beforehand' is bounded above (by the summit's day) only.
@@ -429,27 +431,27 @@ def test_speaker_and_topic_never_reads_an_open_date_as_a_day(run, pkg):
     assert gulevich["first_from"] is None and gulevich["last_by"] is None
 
 
-def test_a_misspelt_saved_query_name_says_did_you_mean(run, pkg):
-    result = run("query", "csto_vote_matrix", "--package", pkg)
+def test_a_misspelt_saved_query_name_says_did_you_mean(run, pkg_ro):
+    result = run("query", "csto_vote_matrix", "--package", pkg_ro)
     assert result.exit_code == 2
     assert "no saved query 'csto_vote_matrix'; did you mean 'csto_votes_matrix'?" in result.stderr
     assert "Parser Error" not in result.stderr
 
 
-def test_a_wrong_param_name_lists_the_parameters_the_query_takes(run, pkg):
-    result = run("query", "speaker_at_meetings", "--param", "who=emily-ferris", "--package", pkg)
+def test_a_wrong_param_name_lists_the_parameters_the_query_takes(run, pkg_ro):
+    result = run("query", "speaker_at_meetings", "--param", "who=emily-ferris", "--package", pkg_ro)
     assert result.exit_code == 2
     assert "--param who: the query takes $speaker" in result.stderr
     assert "mismatch" not in result.stderr
 
 
-def test_the_table_format_cuts_wide_cells_and_says_so_csv_never_does(run, pkg):
+def test_the_table_format_cuts_wide_cells_and_says_so_csv_never_does(run, pkg_ro):
     sql = "SELECT statement_id, summary FROM statements WHERE length(summary) > 200 LIMIT 1"
-    table = run("query", sql, "--package", pkg)
+    table = run("query", sql, "--package", pkg_ro)
     assert table.exit_code == 0, table.stderr
     assert max(len(line) for line in table.stdout.splitlines()) < 200
     assert "cell(s) wider than 120 characters cut" in table.stderr
-    whole = run("query", sql, "--package", pkg, "--format", "csv")
+    whole = run("query", sql, "--package", pkg_ro, "--format", "csv")
     assert max(len(line) for line in whole.stdout.splitlines()) > 200
     assert "cut" not in whole.stderr
 

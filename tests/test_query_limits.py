@@ -15,72 +15,79 @@ from helpers import ROOT
 ENDLESS = "SELECT count(*) FROM range(10000000000000)"
 
 
-def test_a_query_is_stopped_at_the_timeout(run, pkg):
-    run("query", "SELECT 1", "--package", pkg)  # build the cache first
+def test_a_query_is_stopped_at_the_timeout(run, pkg_ro):
+    run("query", "SELECT 1", "--package", pkg_ro)  # build the cache first
     started = time.monotonic()
-    result = run("query", ENDLESS, "--timeout", "0.5", "--package", pkg)
+    result = run("query", ENDLESS, "--timeout", "0.5", "--package", pkg_ro)
     assert time.monotonic() - started < 15
     assert result.exit_code == 2
     assert "stopped after 0.5 s" in result.stderr and "--timeout" in result.stderr
 
 
-def test_a_query_beyond_the_memory_limit_is_stopped_saying_how_to_raise_it(run, pkg):
+def test_a_query_beyond_the_memory_limit_is_stopped_saying_how_to_raise_it(run, pkg_ro):
     sql = "SELECT list(range) FROM range(100000000)"
-    result = run("query", sql, "--memory", "64MB", "--format", "csv", "--package", pkg)
+    result = run("query", sql, "--memory", "64MB", "--format", "csv", "--package", pkg_ro)
     assert result.exit_code == 2
     assert "more memory than the limit of 64MB" in result.stderr and "--memory" in result.stderr
 
 
-def test_a_memory_limit_that_is_not_a_size_is_a_usage_error(run, pkg):
-    result = run("query", "SELECT 1", "--memory", "1GB'; SET x='1", "--package", pkg)
+def test_a_memory_limit_that_is_not_a_size_is_a_usage_error(run, pkg_ro):
+    result = run("query", "SELECT 1", "--memory", "1GB'; SET x='1", "--package", pkg_ro)
     assert result.exit_code == 2 and "not a size such as 512MB" in result.stderr
 
 
-def test_the_table_shows_a_thousand_rows_and_counts_the_rest(run, pkg):
-    result = run("query", "SELECT * FROM range(5000)", "--package", pkg)
+def test_the_table_shows_a_thousand_rows_and_counts_the_rest(run, pkg_ro):
+    result = run("query", "SELECT * FROM range(5000)", "--package", pkg_ro)
     assert result.exit_code == 0
     assert len(result.stdout.splitlines()) == 2 + 1000
     assert "showing 1,000 of 5,000 rows (4,000 left out)" in result.stderr
-    more = run("query", "SELECT * FROM range(5000)", "--limit", "0", "--package", pkg)
+    more = run("query", "SELECT * FROM range(5000)", "--limit", "0", "--package", pkg_ro)
     assert len(more.stdout.splitlines()) == 2 + 5000 and "left out" not in more.stderr
 
 
-def test_csv_and_json_are_whole_unless_limited(run, pkg):
-    whole = run("query", "SELECT * FROM range(5000)", "--format", "csv", "--package", pkg)
+def test_csv_and_json_are_whole_unless_limited(run, pkg_ro):
+    whole = run("query", "SELECT * FROM range(5000)", "--format", "csv", "--package", pkg_ro)
     assert len(whole.stdout.splitlines()) == 1 + 5000 and "left out" not in whole.stderr
     cut = run(
-        "query", "SELECT * FROM range(5000)", "--format", "csv", "--limit", "10", "--package", pkg
+        "query",
+        "SELECT * FROM range(5000)",
+        "--format",
+        "csv",
+        "--limit",
+        "10",
+        "--package",
+        pkg_ro,
     )
     assert len(cut.stdout.splitlines()) == 1 + 10
     assert "(4,990 left out)" in cut.stderr
 
 
 @pytest.mark.parametrize("sql", ["", ";", "  ; ;\n", " -- nothing\n", "/* nothing */;"])
-def test_empty_sql_is_a_usage_error_saying_what_to_give(run, pkg, sql):
-    result = run("query", sql, "--package", pkg)
+def test_empty_sql_is_a_usage_error_saying_what_to_give(run, pkg_ro, sql):
+    result = run("query", sql, "--package", pkg_ro)
     assert result.exit_code == 2
     assert "no SQL to run" in result.stderr
     assert "Exception" not in result.stderr and "Error: Binder" not in result.stderr
 
 
-def test_control_characters_are_escaped_in_table_and_markdown_output(run, pkg):
+def test_control_characters_are_escaped_in_table_and_markdown_output(run, pkg_ro):
     sql = "SELECT chr(27) || '[2J' || chr(8238) || 'evil' AS t"
     for fmt in ("table", "markdown"):
-        out = run("query", sql, "--format", fmt, "--package", pkg).stdout
+        out = run("query", sql, "--format", fmt, "--package", pkg_ro).stdout
         assert "\x1b" not in out and "\u202e" not in out
         assert "\\x1b[2J\\u202eevil" in out
 
 
 @pytest.mark.parametrize("attempt", [1, 2, 3])
-def test_ctrl_c_stops_a_running_query_every_time(pkg, attempt):
+def test_ctrl_c_stops_a_running_query_every_time(pkg_ro, attempt):
     subprocess.run(
-        [sys.executable, "-m", "toolkit", "query", "SELECT 1", "--package", pkg],
+        [sys.executable, "-m", "toolkit", "query", "SELECT 1", "--package", pkg_ro],
         capture_output=True,
         cwd=ROOT,
         check=True,
     )  # the cache is built: the query is running when the signal comes
     proc = subprocess.Popen(
-        [sys.executable, "-m", "toolkit", "query", ENDLESS, "--package", pkg],
+        [sys.executable, "-m", "toolkit", "query", ENDLESS, "--package", pkg_ro],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -97,10 +104,10 @@ def test_ctrl_c_stops_a_running_query_every_time(pkg, attempt):
 
 
 @pytest.mark.parametrize("sql", ["ATTACH '{cache}' AS again", "ATTACH '{cache}' AS a (READ_ONLY)"])
-def test_attaching_the_cache_itself_is_refused(run, pkg, sql, query_cache):
-    assert run("query", "SELECT 1", "--package", pkg).exit_code == 0
+def test_attaching_the_cache_itself_is_refused(run, pkg_ro, sql, query_cache):
+    assert run("query", "SELECT 1", "--package", pkg_ro).exit_code == 0
     cache = next(query_cache.glob("query-*.duckdb"))
-    result = run("query", sql.format(cache=cache), "--package", pkg)
+    result = run("query", sql.format(cache=cache), "--package", pkg_ro)
     assert result.exit_code == 2 and "refused" in result.stderr
 
 

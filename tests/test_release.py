@@ -13,7 +13,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, ROOT
+from click.testing import CliRunner
+from helpers import FIXTURES, ROOT, copy_package
+
+from toolkit.cli.commands import main
 
 
 def git(repo, *args):
@@ -25,6 +28,11 @@ def git(repo, *args):
 @pytest.fixture
 def repo(pkg):
     """A git repository holding the package as it stood before its first release (0.1.0)."""
+    return make_repo(pkg)
+
+
+def make_repo(pkg):
+    """Make the package copy at `pkg` a git repository before its first release (0.1.0)."""
     for name in ("README.md", "LICENSE", "CITATION.cff", ".gitignore"):
         shutil.copy(ROOT / name, pkg / name)
     shutil.rmtree(pkg / "releases")  # no release yet
@@ -45,14 +53,23 @@ def commit(repo, message):
     git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", message)
 
 
-@pytest.fixture
-def released(run, repo):
-    """The repository after its first release (0.1.0), committed and tagged."""
-    result = run("release", "--no-dist", "--package", repo)
+@pytest.fixture(scope="module")
+def released_once(tmp_path_factory):
+    """The repository after its first release (0.1.0), committed and tagged: made once per
+    module, and copied for each test that takes `released`."""
+    repo = make_repo(copy_package(tmp_path_factory.mktemp("released") / "pkg"))
+    result = CliRunner().invoke(main, ["release", "--no-dist", "--package", str(repo)])
     assert result.exit_code == 0, result.stderr
     commit(repo, "Release 0.1.0")
     git(repo, "tag", "v0.1.0")
     return repo
+
+
+@pytest.fixture
+def released(released_once, tmp_path):
+    """The repository after its first release (0.1.0), committed and tagged: the test's own copy
+    of released_once, its git history included."""
+    return Path(shutil.copytree(released_once, tmp_path / "pkg", symlinks=True))
 
 
 def descriptor(repo):
@@ -264,8 +281,17 @@ def test_release_refuses_an_invalid_package(run, repo):
     assert (repo / "CHANGELOG.md").read_text() == before
 
 
-def test_release_writes_dist(run, repo):
-    result = run("release", "--package", repo)
+@pytest.fixture(scope="module")
+def dist_released(tmp_path_factory):
+    """A repository just after `release` (dist written, nothing committed): made once for the
+    tests that only read what the release wrote; (the repository, the command's result)."""
+    repo = make_repo(copy_package(tmp_path_factory.mktemp("dist-released") / "pkg"))
+    result = CliRunner().invoke(main, ["release", "--package", str(repo)])
+    return repo, result
+
+
+def test_release_writes_dist(dist_released):
+    repo, result = dist_released
     assert result.exit_code == 0, result.stderr
     dist = repo / "dist"
     with zipfile.ZipFile(dist / "csto-alignment-0.1.0.zip") as zf:
@@ -284,8 +310,11 @@ def test_release_writes_dist(run, repo):
     )
 
 
-def test_release_zip_holds_the_saved_queries_and_a_readme_for_data_users(run, repo, tmp_path):
-    assert run("release", "--package", repo).exit_code == 0
+def test_release_zip_holds_the_saved_queries_and_a_readme_for_data_users(
+    run, dist_released, tmp_path
+):
+    repo, result = dist_released
+    assert result.exit_code == 0, result.stderr
     with zipfile.ZipFile(repo / "dist" / "csto-alignment-0.1.0.zip") as zf:
         zf.extractall(tmp_path)
         top = tmp_path / "csto-alignment-0.1.0"
@@ -303,6 +332,7 @@ def test_release_zip_holds_the_saved_queries_and_a_readme_for_data_users(run, re
     assert result.stdout.startswith("resolution_id,date,title,")
 
 
+@pytest.mark.slow
 def test_release_site_builds_the_site_beside_the_zip(run, repo):
     pytest.importorskip("altair", reason="the site needs the 'site' extra")
     result = run("release", "--site", "--package", repo)
@@ -499,6 +529,7 @@ def test_version_site_and_snapshot_say_when_the_data_is_not_the_release(run, rel
     assert notes.startswith("**Not a release**: 0.1.0 + unreleased changes.")
 
 
+@pytest.mark.slow
 def test_the_site_header_says_unreleased_changes(run, released, tmp_path):
     pytest.importorskip("altair", reason="the site needs the 'site' extra")
     out = tmp_path / "site"
@@ -510,6 +541,7 @@ def test_the_site_header_says_unreleased_changes(run, released, tmp_path):
     assert 'class="version">version 0.1.0 + unreleased changes</span>' in header
 
 
+@pytest.mark.slow
 def test_dist_checks_the_zip_against_the_record_and_the_citation_names_version_and_url(run, repo):
     git(repo, "remote", "add", "origin", "git@github.com:example/csto-alignment.git")
     result = run("release", "--package", repo)
@@ -537,6 +569,7 @@ def _walkthrough_commands() -> list[str]:
     return [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
 
 
+@pytest.mark.slow
 def test_the_correction_walkthrough_works_from_a_fresh_clone_of_main(tmp_path):
     """docs/contributors.md's walkthrough, command by command, on a clone of this repository as
     it is (its committed HEAD): a correction with add --replace, validate, diff and release."""

@@ -8,16 +8,13 @@ holds its text."""
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES
+from helpers import REVIEW, git, lay, review_repo
 
 from toolkit.review.review import LIMIT, markdown, review_refs
 
-REVIEW = FIXTURES / "review"
 TEXTS = REVIEW / "texts"
 LINK = (
     "https://rusi.org/explore-our-research/publications/commentary/lukashenko-says-what-putin-thinks"
@@ -25,31 +22,10 @@ LINK = (
 )
 
 
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-
-
-def lay(side: str, repo: Path) -> None:
-    for item in repo.iterdir():
-        if item.name != ".git":
-            shutil.rmtree(item) if item.is_dir() else item.unlink()
-    shutil.copytree(REVIEW / side, repo, dirs_exist_ok=True)
-
-
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """main holds `base`; the branch `branch` holds `head`."""
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    git(repo, "init", "-q", "-b", "main")
-    lay("base", repo)
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "data")
+    repo = review_repo(tmp_path / "repo")
     git(repo, "checkout", "-qb", "branch")
     lay("head", repo)
     git(repo, "add", "-A")

@@ -137,21 +137,21 @@ def test_csv_records_quote_their_line(run, pkg):
     assert by["BLR"] == "BELARUS,N" and by["LAO"] == "LAO PEOPLE'S DEMOCRATIC REPUBLIC,N"
 
 
-def test_voeten_codes_and_iso_codes(run, pkg):
+def test_voeten_codes_and_iso_codes(run, pkg_ro):
     fixture = ROLLCALLS / "handmade_voeten_codes.csv"
-    result = run("rollcall", fixture, *TEST_VOTE, "--state-field", "Country", "--package", pkg,
+    result = run("rollcall", fixture, *TEST_VOTE, "--state-field", "Country", "--package", pkg_ro,
                  "--vote-codes", "voeten")  # fmt: skip
     assert result.exit_code == 0, result.stderr
     votes = {r["country_iso3"]: r["vote"] for r in rows_of(result.stdout)}
     # Yugoslavia's 9 (not a member) is skipped: it was no member on the date.
     assert votes == {"USA": "yes", "RUS": "no", "IND": "abstain", "TKM": "non_voting"}
     # The vocabulary is found without the flag: only voeten reads 1, 2, 3, 8 and 9.
-    auto = run("rollcall", fixture, *TEST_VOTE, "--state-field", "Country", "--package", pkg)
+    auto = run("rollcall", fixture, *TEST_VOTE, "--state-field", "Country", "--package", pkg_ro)
     assert auto.stdout == result.stdout
 
 
-def test_a_member_coded_not_a_member_is_refused(run, pkg):
-    doc = refused(run, pkg, "handmade_voeten_member_coded_9.csv", *TEST_VOTE)
+def test_a_member_coded_not_a_member_is_refused(run, pkg_ro):
+    doc = refused(run, pkg_ro, "handmade_voeten_member_coded_9.csv", *TEST_VOTE)
     [error] = doc["errors"]
     assert error["code"] == "unknown-vote" and "'UKR' (UKR) is coded '9'" in error["message"]
 
@@ -170,25 +170,25 @@ def test_counts_unlike_the_official_tally_are_refused(run, pkg):
     assert error["code"] == "tally-mismatch" and "no 23 vs 24" in error["message"]
 
 
-def test_an_observer_and_a_misspelt_name_are_refused(run, pkg):
-    doc = refused(run, pkg, "handmade_observer_and_typo.csv", *TEST_VOTE)
+def test_an_observer_and_a_misspelt_name_are_refused(run, pkg_ro):
+    doc = refused(run, pkg_ro, "handmade_observer_and_typo.csv", *TEST_VOTE)
     assert codes_of(doc) == ["not-a-un-member", "unknown-state-name"]
     assert [e["row"] for e in doc["errors"]] == [3, 4]  # the file's lines
 
 
-def test_an_unknown_vote_value_is_refused_with_its_line(run, pkg):
-    doc = refused(run, pkg, "handmade_unknown_vote.csv", *TEST_VOTE)
+def test_an_unknown_vote_value_is_refused_with_its_line(run, pkg_ro):
+    doc = refused(run, pkg_ro, "handmade_unknown_vote.csv", *TEST_VOTE)
     [error] = doc["errors"]
     assert error["code"] == "unknown-vote" and error["row"] == 4 and error["value"] == "maybe"
 
 
-def test_a_table_without_a_vote_column_names_the_option(run, pkg):
-    doc = refused(run, pkg, "handmade_no_vote_column.csv", *TEST_VOTE)
+def test_a_table_without_a_vote_column_names_the_option(run, pkg_ro):
+    doc = refused(run, pkg_ro, "handmade_no_vote_column.csv", *TEST_VOTE)
     [error] = doc["errors"]
     assert error["code"] == "no-such-column" and "--vote-field" in error["hint"]
     named = run("rollcall", ROLLCALLS / "handmade_no_vote_column.csv", *TEST_VOTE,
                 "--vote-field", "position", "--yes", "0", "--abstain", "0", "--non-voting", "0",
-                "--package", pkg)  # fmt: skip
+                "--package", pkg_ro)  # fmt: skip
     assert named.exit_code == 0, named.stderr
     assert [r["country_iso3"] for r in rows_of(named.stdout)] == ["BLR"]
 
@@ -202,10 +202,10 @@ def test_json_output_holds_the_rows(run, pkg):
     assert doc["summary"]["un_votes"]["counted"] == {"no": 24}
 
 
-def test_a_bad_alias_is_a_usage_error(run, pkg):
-    result = run("rollcall", ROLLCALLS / "es11_3_against_quak1.csv", *ES11_3, "--package", pkg,
+def test_a_bad_alias_is_a_usage_error(run, pkg_ro):
+    result = run("rollcall", ROLLCALLS / "es11_3_against_quak1.csv", *ES11_3, "--package", pkg_ro,
                  "--alias", "Belarus")  # fmt: skip
     assert result.exit_code == 2 and "NAME=ISO3" in result.stderr
-    result = run("rollcall", ROLLCALLS / "es11_3_against_quak1.csv", *ES11_3, "--package", pkg,
+    result = run("rollcall", ROLLCALLS / "es11_3_against_quak1.csv", *ES11_3, "--package", pkg_ro,
                  "--alias", "Belarus=by", "--format", "json")  # fmt: skip
     assert result.exit_code == 2 and codes(result) == ["bad-option"]

@@ -38,8 +38,8 @@ def test_the_excerpt_rule_follows_the_source_excerpt_field(pkg):
     assert "un_votes" not in applies_to(pkg, "excerpt-required")
 
 
-def test_a_date_or_place_from_another_record_is_quoted_too(pkg):
-    fields = {r.field for r in rules_for(load_package(pkg)) if r.code == "excerpt-required"}
+def test_a_date_or_place_from_another_record_is_quoted_too(pkg_ro):
+    fields = {r.field for r in rules_for(load_package(pkg_ro)) if r.code == "excerpt-required"}
     assert {"source_excerpt", "date_source_excerpt", "location_source_excerpt"} <= fields
 
 
@@ -64,8 +64,8 @@ def test_only_a_registry_exempts_a_row_from_quoting_its_source(run, pkg):
     assert run("validate", pkg).exit_code == 0
 
 
-def test_the_date_rules_cover_every_resource_with_dates_and_a_precision(pkg):
-    assert applies_to(pkg, "date-precision") == {
+def test_the_date_rules_cover_every_resource_with_dates_and_a_precision(pkg_ro):
+    assert applies_to(pkg_ro, "date-precision") == {
         "meetings",
         "statements",
         "military_exercises",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -33,19 +32,15 @@ CASES = [(name, False) for name in SAVED] + [(name, True) for name, q in SAVED.i
 
 
 @pytest.fixture(scope="module")
-def package(tmp_path_factory) -> Path:
-    """A copy of the repository's package (the query cache is written beside it), read only."""
-    pkg = tmp_path_factory.mktemp("saved") / "pkg"
-    pkg.mkdir()
-    shutil.copy(ROOT / "datapackage.json", pkg / "datapackage.json")
-    for folder in ("data", "schemas", "queries"):
-        shutil.copytree(ROOT / folder, pkg / folder)
-    return pkg
+def package(pkg_ro) -> Path:
+    """The shared copy of the repository's package: the tests only read it, and its query cache
+    is built once."""
+    return pkg_ro
 
 
 @pytest.fixture(scope="module")
-def exported(package) -> Path:
-    out = package.parent / "out"
+def exported(package, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("saved") / "out"
     result = CliRunner().invoke(
         main, ["export", "--format", "sqlite", "--out", str(out), "--package", str(package)]
     )

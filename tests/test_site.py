@@ -28,13 +28,11 @@ def rows(pkg: Path, name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """The site of the repository's package, built once for the read-only tests."""
-    out = tmp_path_factory.mktemp("site") / "site"
-    result = CliRunner().invoke(main, ["site", "--out", str(out), "--package", str(ROOT)])
-    assert result.exit_code == 0, result.stderr
-    return out
+@pytest.fixture
+def built(site_ro) -> Path:
+    """The site of the repository's package (of its shared copy), built once for the read-only
+    tests."""
+    return site_ro
 
 
 class Assets(HTMLParser):
@@ -383,6 +381,7 @@ def test_the_version_shown_is_the_release_only_for_the_released_data(pkg):
     assert version_label(load_package(pkg)) == f"{version} + unreleased changes"
 
 
+@pytest.mark.slow
 def test_the_header_says_when_the_site_shows_unreleased_data(run, pkg, tmp_path):
     version = load_package(pkg).version
     assert run("site", "--out", tmp_path / "a", "--package", _as_released(pkg)).exit_code == 0

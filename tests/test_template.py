@@ -7,15 +7,15 @@ import json
 from helpers import ROOT
 
 
-def test_template_is_the_schema_header(run, pkg):
-    result = run("template", "un_votes", "--package", pkg)
+def test_template_is_the_schema_header(run, pkg_ro):
+    result = run("template", "un_votes", "--package", pkg_ro)
     assert result.exit_code == 0
     fields = [f["name"] for f in json.loads((ROOT / "schemas/un_votes.json").read_text())["fields"]]
     assert result.stdout == ",".join(fields) + "\n"
 
 
-def test_describe_comments_every_column(run, pkg):
-    out = run("template", "statements", "--describe", "--package", pkg).stdout
+def test_describe_comments_every_column(run, pkg_ro):
+    out = run("template", "statements", "--describe", "--package", pkg_ro).stdout
     comments = [line for line in out.splitlines() if line.startswith("# ")]
     schema = json.loads((ROOT / "schemas/statements.json").read_text())
     for f in schema["fields"]:
@@ -23,8 +23,8 @@ def test_describe_comments_every_column(run, pkg):
     assert "one of: speech, remark" in out
 
 
-def test_unknown_template_is_a_usage_error(run, pkg):
-    result = run("template", "speeches", "--package", pkg)
+def test_unknown_template_is_a_usage_error(run, pkg_ro):
+    result = run("template", "speeches", "--package", pkg_ro)
     assert result.exit_code == 2
     assert "statements" in result.stderr
 

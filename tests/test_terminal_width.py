@@ -17,8 +17,8 @@ def query(pkg, *args: str, columns: str | None):
     )
 
 
-def test_a_wide_result_fits_columns_and_keeps_the_verdict_on_screen(pkg):
-    result = query(pkg, "claims_vs_record", columns="100")
+def test_a_wide_result_fits_columns_and_keeps_the_verdict_on_screen(pkg_ro):
+    result = query(pkg_ro, "claims_vs_record", columns="100")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert max(len(line) for line in lines) <= 100
@@ -27,19 +27,19 @@ def test_a_wide_result_fits_columns_and_keeps_the_verdict_on_screen(pkg):
     assert "evidence_excerpt" in result.stderr  # named, and where to see it
 
 
-def test_without_columns_a_table_for_a_file_is_not_fitted(pkg):
-    result = query(pkg, "claims_vs_record", columns=None)
+def test_without_columns_a_table_for_a_file_is_not_fitted(pkg_ro):
+    result = query(pkg_ro, "claims_vs_record", columns=None)
     assert result.exit_code == 0
     assert max(len(line) for line in result.stdout.splitlines()) > 200
     assert "left out" not in result.stderr
 
 
-def test_data_formats_ignore_columns(pkg):
+def test_data_formats_ignore_columns(pkg_ro):
     for fmt in ("csv", "json", "markdown"):
-        narrow = query(pkg, "claims_vs_record", "--format", fmt, columns="40")
-        wide = query(pkg, "claims_vs_record", "--format", fmt, columns=None)
+        narrow = query(pkg_ro, "claims_vs_record", "--format", fmt, columns="40")
+        wide = query(pkg_ro, "claims_vs_record", "--format", fmt, columns=None)
         assert narrow.stdout == wide.stdout, fmt
-    rows = json.loads(query(pkg, "claims_vs_record", "--format", "json", columns="40").stdout)
+    rows = json.loads(query(pkg_ro, "claims_vs_record", "--format", "json", columns="40").stdout)
     assert rows and "evidence_excerpt" in rows[0]
 
 

@@ -8,21 +8,21 @@ import pytest
 from helpers import CASES, FIXTURES, codes, edit, report
 
 
-def test_valid_package_prints_a_summary_per_resource(run, pkg):
-    result = run("validate", pkg)
+def test_valid_package_prints_a_summary_per_resource(run, pkg_ro):
+    result = run("validate", pkg_ro)
     assert result.exit_code == 0
     for name in ("sources", "actors", "statements", "un_votes", "military_exercises"):
         assert name in result.stdout
     assert "\nvalid, 0 warning(s)\n" in result.stdout
     # Then, as information, the release the data is or what changed since it.
-    version = json.loads((pkg / "datapackage.json").read_text())["version"]
+    version = json.loads((pkg_ro / "datapackage.json").read_text())["version"]
     assert f"release {version}" in result.stdout.split("warning(s)\n")[1]
 
 
-def test_json_report_shape(run, pkg):
-    data = report(run("validate", pkg, "--format", "json"))
+def test_json_report_shape(run, pkg_ro):
+    data = report(run("validate", pkg_ro, "--format", "json"))
     assert data["valid"] is True and data["errors"] == [] and isinstance(data["warnings"], list)
-    rows = len((pkg / "data/statements.csv").read_text(encoding="utf-8").splitlines()) - 1
+    rows = len((pkg_ro / "data/statements.csv").read_text(encoding="utf-8").splitlines()) - 1
     assert data["summary"]["statements"]["rows"] == rows
 
 
@@ -202,9 +202,9 @@ def test_github_format_annotates_the_file_and_line(run, pkg):
     assert "invalid: 1 error(s)" in result.stderr
 
 
-def test_github_format_for_a_contribution(run, pkg):
+def test_github_format_for_a_contribution(run, pkg_ro):
     result = run(
-        "check", FIXTURES / "bad_date.csv", "-r", "statements", "--package", pkg,
+        "check", FIXTURES / "bad_date.csv", "-r", "statements", "--package", pkg_ro,
         "--format", "github",
     )  # fmt: skip
     assert result.exit_code == 1

@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES
+from helpers import FIXTURES, REVIEW, git, lay, review_repo
 
 from toolkit.review.fetch import Fetcher, Refused, public_address, user_agent
 
@@ -109,7 +109,7 @@ def served(tmp_path, server) -> Path:
     """The review fixture's base package, its sources on the local server; the meeting's excerpt
     with a straight apostrophe where the page has a curly one."""
     pkg = tmp_path / "pkg"
-    shutil.copytree(FIXTURES / "review" / "base", pkg)
+    shutil.copytree(REVIEW / "base", pkg)
     sources = read_rows(pkg / "data" / "sources.csv")
     for s in sources:
         s["url"] = server + ROUTES[s["source_id"]]
@@ -241,14 +241,7 @@ def test_the_user_agent_names_the_project_and_its_url(run, served):
 
 
 def test_changed_since_verifies_the_rows_a_branch_changed(run, tmp_path, server):
-    from test_review import git, lay
-
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    git(repo, "init", "-q", "-b", "main")
-    lay("base", repo)
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "data")
+    repo = review_repo(tmp_path / "repo")
     lay("head", repo)  # the working tree: a statement added, a vote changed, one removed
     sources = read_rows(repo / "data" / "sources.csv")
     for s in sources:

@@ -65,8 +65,10 @@ def delimited_list(pattern: str | None) -> tuple[str, list[str]] | None:
 
 
 def slug(value: str) -> str:
-    """'Emily Ferris' -> 'emily-ferris'."""
-    return re.sub(r"[^a-z0-9]+", "-", value.strip().lower()).strip("-")
+    """Lowercase letters and digits joined by single hyphens: 'Emily Ferris' -> 'emily-ferris',
+    A/RES/ES-11/1 -> a-res-es-11-1; a slug stays as it is. The id a name suggests, and the file or
+    anchor name of a key on the site (site/data.py)."""
+    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
 
 
 def pattern_words(pattern: str | None) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from toolkit.checks.cells import LINK
+from toolkit.checks.hints import slug  # a file or anchor name for a key; imported from here too
 from toolkit.db import typed_db
 from toolkit.db.sql import lit, q
 from toolkit.package.descriptor import is_link
@@ -27,11 +28,6 @@ PAGES = {
 }
 # Resources listed on one page, each row an anchor of it.
 ANCHORS = {"sources": "sources.html", "actors": "actors.html", "claims": "claims.html"}
-
-
-def slug(key: str) -> str:
-    """A file or anchor name for a key: A/RES/ES-11/1 -> a-res-es-11-1; slugs stay as they are."""
-    return re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
 
 
 # resource -> key -> its slug, for the keys whose slug another key shares (see unique_slugs)
