@@ -181,3 +181,17 @@ def test_an_unknown_reference_suggests_the_closest_keys_by_name_and_id(check_jso
         "Did you mean 'alexander-lukashenko' (Alexander Lukashenko), which actors.actor_id holds?"
     )
     assert "only if it is a new entity" in error["hint"]
+
+
+def test_suggestions_for_dangling_values_stop_at_the_budget_of_compared_rows(
+    check_json, monkeypatch
+):
+    """Many dangling values cost no more than COMPARED_ROWS referenced rows of difflib: a value
+    beyond the budget gets the plain hint."""
+    from toolkit.checks import keys
+
+    monkeypatch.setattr(keys, "COMPARED_ROWS", 0)
+    [error] = report(check_json("speaker_surname_only.csv"))["errors"]
+    assert error["code"] == "foreign-key"
+    assert "Did you mean" not in error["hint"]
+    assert error["hint"].startswith("Fix the id if it names something actors holds")

@@ -151,13 +151,14 @@ def foreign_key_issues(
     issues = []
     suggested: dict[tuple[int, str], list[tuple[str, str]]] = {}
     searched: dict[ForeignKey, list[tuple[str, str, set[str], list[str]]] | None] = {}
+    budget = [COMPARED_ROWS]
     for k, line, values in found:
         t, fk = fks[k]
         value = ", ".join(map(str, values))
         target = f"{fk.resource}.{', '.join(fk.reference_fields)}"
         if (k, value) not in suggested:
             suggested[k, value] = (
-                closest_keys(con, fk, value, searched=searched)
+                _suggestions(con, fk, value, searched, budget)
                 if len(suggested) < SUGGESTED_VALUES
                 else []
             )
@@ -178,6 +179,30 @@ def foreign_key_issues(
 
 SUGGESTED_VALUES = 200  # distinct dangling values given suggestions; the rest get the plain hint
 SEARCHED_ROWS = 100_000  # referenced tables larger than this are not searched for suggestions
+# Referenced rows compared with dangling values, all told, in one check: about 2 s of difflib.
+# Values beyond it get the plain hint, so that many dangling values cost no more than that.
+COMPARED_ROWS = 500_000
+
+
+def _suggestions(
+    con: duckdb.DuckDBPyConnection,
+    fk: ForeignKey,
+    value: str,
+    searched: dict[ForeignKey, list[tuple[str, str, set[str], list[str]]] | None],
+    budget: list[int],
+) -> list[tuple[str, str]]:
+    """closest_keys, while the check's budget of compared rows (COMPARED_ROWS) lasts."""
+    if len(fk.fields) != 1:
+        return []
+    if fk not in searched:
+        searched[fk] = _searched_rows(con, fk)
+    rows = searched[fk]
+    if rows is None or len(rows) > budget[0]:
+        return []
+    budget[0] -= len(rows)
+    return closest_keys(con, fk, value, searched=searched)
+
+
 # Columns of a referenced table that name its rows: what a contributor may have typed instead
 # of the id ('lukashenko' for the row whose name is 'Alexander Lukashenko').
 NAME_COLUMNS = re.compile(r"(name|title|label)$|^(name|title|label)_")
