@@ -125,17 +125,13 @@ def hint_for(excerpt: str, text: str) -> str:
 
 
 def _texts(sources: Path) -> dict[str, Path]:
-    """The source texts the folder holds, by source id (only ids `source_text` accepts)."""
+    """The source texts the folder may hold, by source id (only ids `source_text` accepts): the
+    names alone; source_text checks each file when a row cites it."""
     try:
         names = sorted(sources.glob("*.txt")) if sources.is_dir() else []
     except OSError:
         return {}
-    found = {}
-    for path in names:
-        kept = source_text(sources, path.stem)
-        if kept is not None:
-            found[path.stem] = kept
-    return found
+    return {path.stem: path for path in names if SOURCE_ID.fullmatch(path.stem)}
 
 
 def excerpt_issues(
@@ -177,9 +173,16 @@ def excerpt_issues(
                 {"o": origin, "ids": list(available)},
             )
             cited = [s for (s,) in cur.execute("SELECT DISTINCT s FROM __pairs").fetchall()]
+            read = {}
             for s in sorted(set(cited) - set(texts)):
-                texts[s] = available[s].read_text(encoding="utf-8")
-                cur.execute("INSERT INTO __source_texts VALUES ($s, $t)", {"s": s, "t": texts[s]})
+                kept = source_text(sources, s)  # checked only now, for the texts cited
+                if kept is not None:
+                    read[s] = texts[s] = kept.read_text(encoding="utf-8")
+            if read:  # one statement for all the texts: a statement each costs more than reading
+                cur.execute(
+                    "INSERT INTO __source_texts SELECT unnest($s), unnest($t)",
+                    {"s": list(read), "t": list(read.values())},
+                )
             if not cited:
                 continue
             unsure = cur.execute(
