@@ -43,3 +43,26 @@ def test_the_generated_rows_are_valid_and_the_injected_errors_exactly_found(run,
     assert found == {(resource[t["file"]], t["line"], t["code"]) for t in truth}
     assert validated["warnings"] == []
     assert json.loads((tmp_path / "truth.json").read_text())["vote_rows"] == meta["vote_rows"]
+
+
+def test_the_readme_shows_the_machine_and_the_rows_with_a_target_of_the_last_run(tmp_path):
+    import run as bench_run
+
+    rows = [
+        {"size": "1.3M", "command": "floor", "runs": 5, "wall": 0.4, "ratio": 1.0, "peak": 190,
+         "counts": None, "target": None, "ok": None, "code": 0, "error": ""},
+        {"size": "1.3M", "command": "check", "runs": 5, "wall": 1.5, "ratio": 3.9, "peak": 474,
+         "counts": (130, 130, 0), "target": (2, None), "ok": False, "code": 1, "error": ""},
+        {"size": "1.3M", "command": "query (warm)", "runs": 5, "wall": 0.4, "ratio": 1.1,
+         "peak": 83, "counts": None, "target": None, "ok": None, "code": 0, "error": ""},
+    ]  # fmt: skip
+    text = "\n".join(["```text", "1.3M: ...", "Machine: 2 cores", "Commit abc1234, ...", "```",
+                      "", bench_run.table(rows)])  # fmt: skip
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n{bench_run.SUMMARY[0]} -->\nold\n{bench_run.SUMMARY[1]}\nend\n")
+    bench_run.write_block(bench_run.summary(text), readme, bench_run.SUMMARY)
+    page = readme.read_text()
+    assert "Machine: 2 cores" in page and "Commit abc1234" in page and "old" not in page
+    assert "| `check` |" in page and "DuckDB bare read (the floor)" in page
+    assert "query (warm)" not in page and "1.3M: ..." not in page
+    assert page.endswith(f"{bench_run.SUMMARY[1]}\nend\n")
