@@ -179,3 +179,19 @@ def test_a_merge_that_needs_more_memory_than_allowed_says_so_and_writes_nothing(
     assert "need more memory than DuckDB may use" in result.stderr
     assert "CSTO_ALIGNMENT_MEMORY_LIMIT" in result.stderr and "Traceback" not in result.stderr
     assert snapshot(pkg) == before  # nor any staged file left beside the data file
+
+
+def test_a_quoted_cell_after_a_space_is_added_as_check_judged_it(run, pkg, tmp_path):
+    """`, "A, B"` (a space before the quote, as typed by hand): check and add both read one cell
+    `A, B`, and the package stays valid (add once wrote the two cells the csv module reads)."""
+    lines = (FIXTURES / "good_statement.csv").read_text(encoding="utf-8").splitlines()
+    spaced = tmp_path / "spaced.csv"
+    spaced.write_text(lines[0] + "\n" + lines[1].replace(',"', ', "', 1) + "\n", encoding="utf-8")
+    assert ', "' in spaced.read_text(encoding="utf-8")
+    checked = run("check", spaced, "-r", "statements", "--package", pkg, "--format", "json")
+    assert checked.exit_code == 0, checked.stdout
+    assert run("add", spaced, "-r", "statements", "--package", pkg).exit_code == 0
+    with (pkg / "data/statements.csv").open(encoding="utf-8", newline="") as fh:
+        added = {r["statement_id"]: r for r in csv.DictReader(fh)}["kazakhstan-neutral-stance"]
+    assert added["summary"] == "A new statement, used by the tests."
+    assert run("validate", pkg).exit_code == 0

@@ -8,15 +8,16 @@ it as the csv module does. Where the two differ, Python's csv module reads the f
 
 - a file DuckDB refuses (a quote inside an unquoted cell's end, a line over 2 MB, mixed line ends,
   rows of another width than the header, invalid UTF-8);
-- spaces between a delimiter and an opening quote, or between a closing quote and a delimiter or
-  line end: DuckDB drops them (`1, "x"` is `x`), the csv module keeps them (` "x"`). Found by a
-  scan of the raw bytes, in blocks; a quoted cell's own text can look the same (a cell holding `, "`
-  is written `", ""`), which only sends that file down the slow path;
 - a quote, a bare carriage return, or another line end than the header's among the '#' comment
   lines before the header: DuckDB skips lines as CSV rows (a quote there can swallow the whole
   file), the csv module as text lines, and DuckDB reads no row at all after comment lines ended by
   LF and a header and rows by CRLF;
 - no row read from a file that holds some text after its header (a safety net for the above).
+
+One difference is kept on purpose: spaces between a delimiter and an opening quote, or between a
+closing quote and a delimiter, are dropped as DuckDB drops them (`1, "x, y"` holds `x, y`; the csv
+module would read ` "x` and ` y"`, two cells). `check` reads the file with DuckDB too, so the rows
+merged are the rows judged: the csv module's reading would write cells no check has seen.
 
 Each table holds the file's rows in file order: `__rn` (0, 1, ...) and one text column per schema
 field, in schema order, '' for an empty cell (never NULL). Rows whose cells are all empty are
@@ -33,9 +34,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,12 +48,7 @@ if TYPE_CHECKING:
     import duckdb
 
 RN = "__rn"
-BLOCK = 1 << 22  # bytes scanned at a time for the spaces DuckDB drops
 HEAD = 1 << 16
-# Spaces DuckDB drops and the csv module keeps: after a delimiter (or a line's start) before an
-# opening quote (an odd run of quotes), or after a closing quote (an odd run) before a delimiter,
-# a line end or the end of the file.
-_TRIMMED = re.compile(rb'(?:\A|[,\r\n]) +"(?:"")*(?!")|(?<!")(?:"")*" +(?=[,\r\n]|\Z)')
 
 
 def col(i: int) -> str:
@@ -95,37 +89,12 @@ def _header(path: Path) -> tuple[list[str], int] | None:
     return header, skip
 
 
-def _spaces_dropped(path: Path) -> bool:
-    """Whether the file has spaces around a quoted cell that DuckDB would drop (see _TRIMMED), or
-    text that looks so. Read in blocks cut after a line end, so no quote run is split."""
-    rest = b""
-    with path.open("rb") as fh:
-        while block := fh.read(BLOCK):
-            data = rest + block
-            cut = data.rfind(b"\n") + 1
-            if cut == 0:
-                rest = data
-                continue
-            chunk, rest = data[:cut], data[cut:]
-            if (b' "' in chunk or b'" ' in chunk) and _TRIMMED.search(chunk):
-                return True
-    return bool(rest) and _TRIMMED.search(rest) is not None
-
-
 def load(con: duckdb.DuckDBPyConnection, table: str, path: Path, resource: Resource) -> bool:
     """Create `table` holding the rows of `path` (see the module's doc); True if DuckDB read it,
     False if the csv module did."""
     found = _header(path)
     if found is not None and all(f in found[0] for f in resource.field_names):
-        # The scan for dropped spaces runs while DuckDB reads (DuckDB releases Python's lock).
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            scan = pool.submit(_spaces_dropped, path)
-            read = _read_with_duckdb(con, table, path, resource, *found)
-            if scan.result() and read:
-                con.execute(f"DROP VIEW {q(table)}")
-                con.execute(f"DROP TABLE {q(table + '__read')}")
-                read = False
-        if read:
+        if _read_with_duckdb(con, table, path, resource, *found):
             return True
     _load_with_csv_module(con, table, path, resource)
     return False
