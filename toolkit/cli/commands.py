@@ -25,6 +25,7 @@ from toolkit.cli.options import (
     package_option,
     query_limit_options,
     regular_file,
+    repo_option,
     sources_option,
 )
 from toolkit.errors import (
@@ -764,13 +765,7 @@ def export(fmt: str, out_dir: str, site_url: str, package_path: str) -> None:
 @click.argument("old", required=False)
 @click.argument("new", default=".")
 @format_option("text", "json", "markdown")
-@click.option(
-    "--repo",
-    default=".",
-    show_default=True,
-    type=click.Path(exists=True, file_okay=False, path_type=str),
-    help="The git repository in which OLD and NEW are revisions.",
-)
+@repo_option("OLD and NEW are revisions")
 def diff(old: str | None, new: str, fmt: str, repo: str) -> None:
     """Compare two versions of the package: folders, or git revisions such as v0.1.0 HEAD.
 
@@ -797,13 +792,7 @@ def diff(old: str | None, new: str, fmt: str, repo: str) -> None:
 @click.argument("base")
 @click.argument("head", required=False)
 @format_option("markdown", "json", default="markdown")
-@click.option(
-    "--repo",
-    default=".",
-    show_default=True,
-    type=click.Path(exists=True, file_okay=False, path_type=str),
-    help="The git repository in which BASE and HEAD are revisions.",
-)
+@repo_option("BASE and HEAD are revisions")
 @sources_option
 def review(base: str, head: str | None, fmt: str, repo: str, sources_dir: str | None) -> None:
     """Review a change as a maintainer reads a pull request: HEAD (default: the working tree)
@@ -844,13 +833,7 @@ def review(base: str, head: str | None, fmt: str, repo: str, sources_dir: str | 
     help="Only the excerpts citing this source (repeatable).",
 )
 @package_option
-@click.option(
-    "--repo",
-    default=".",
-    show_default=True,
-    type=click.Path(exists=True, file_okay=False, path_type=str),
-    help="The git repository in which --changed-since's REV is a revision.",
-)
+@repo_option("--changed-since's REV is a revision")
 @format_option("text", "json")
 @click.option(
     "--timeout",

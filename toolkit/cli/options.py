@@ -25,6 +25,17 @@ def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
     )
 
 
+def repo_option(revisions: str) -> Callable[[F], F]:
+    """--repo: the git repository in which `revisions` (e.g. "OLD and NEW are revisions") are."""
+    return click.option(
+        "--repo",
+        default=".",
+        show_default=True,
+        type=click.Path(exists=True, file_okay=False, path_type=str),
+        help=f"The git repository in which {revisions}.",
+    )
+
+
 def package_option(f: F) -> F:
     """--package: where datapackage.json is (a folder or the file)."""
     return click.option(
