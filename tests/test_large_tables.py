@@ -61,3 +61,31 @@ def test_a_session_on_disk_leaves_no_database_file_behind(pkg, everything_large)
     assert database.is_file()
     session.close()
     assert not database.exists() and not Path(f"{database}.wal").exists()
+
+
+def test_private_folders_of_processes_that_were_killed_are_removed(tmp_path, monkeypatch):
+    """A process killed mid-check leaves its private folder (a database file of large tables may be
+    in it); the next process removes those whose process no longer runs, and no other."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    from toolkit.db import sandbox
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    dead = tmp_path / f"{sandbox.PREFIX}{gone.stdout.strip()}-abc"
+    alive = tmp_path / f"{sandbox.PREFIX}{os.getpid()}-def"
+    other = tmp_path / f"{sandbox.PREFIX}oldstyle"
+    outside = tmp_path / "elsewhere"
+    for folder in (dead, alive, other, outside):
+        folder.mkdir()
+        (folder / "scratch.duckdb").write_bytes(b"x")
+    link = tmp_path / f"{sandbox.PREFIX}{gone.stdout.strip()}-link"
+    link.symlink_to(outside)
+    sandbox._remove_orphans()
+    assert not dead.exists()
+    assert alive.exists() and other.exists() and (outside / "scratch.duckdb").exists()
+    assert link.is_symlink()

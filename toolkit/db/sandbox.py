@@ -34,14 +34,38 @@ ON_DISK_ABOVE = (size_in_bytes(MEMORY_LIMIT) or 1 << 62) // 2
 _SCRATCH = itertools.count()
 
 
+PREFIX = "csto-alignment-duckdb-"
+
+
 def private_temp() -> str:
     """A folder only this process uses (0700, under the system's temporary folder), removed at
-    exit: where DuckDB spills what does not fit in memory."""
+    exit: where DuckDB spills what does not fit in memory, and a check or a merge of large files
+    keeps its tables. Its name carries the process id: the folders of processes that were killed
+    (no exit handler ran) are removed by the next one to make its own."""
     if not _TEMP:
-        folder = tempfile.mkdtemp(prefix="csto-alignment-duckdb-")
+        _remove_orphans()
+        folder = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")
         _TEMP.append(folder)
         atexit.register(shutil.rmtree, folder, True)
     return _TEMP[0]
+
+
+def _remove_orphans() -> None:
+    """Remove the private folders of processes that no longer run (see private_temp)."""
+    try:
+        candidates = list(Path(tempfile.gettempdir()).glob(f"{PREFIX}*-*"))
+    except OSError:
+        return
+    for folder in candidates:
+        pid = folder.name[len(PREFIX) :].split("-", 1)[0]
+        if not pid.isdigit() or folder.is_symlink() or not folder.is_dir():
+            continue
+        try:
+            os.kill(int(pid), 0)  # signal 0: only whether the process exists
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (PermissionError, OverflowError, OSError):
+            continue  # it runs (as someone else), or the id is not one
 
 
 def scratch_database(read: Iterable[Path]) -> str:
