@@ -54,8 +54,13 @@ class Session:
         """`read`: the files the session may load (its connection reaches no other, db/sandbox)."""
         self.package = package
         self.database = sandbox.scratch_database(read or [])
+        small = sandbox.total_size(read or []) < sandbox.ONE_THREAD_BELOW
         self.con: duckdb.DuckDBPyConnection = sandbox.connect(
-            self.database, read=read or [], duck=engine(), memory=MEMORY_LIMIT
+            self.database,
+            read=read or [],
+            duck=engine(),
+            memory=MEMORY_LIMIT,
+            threads=1 if small else None,
         )
         self.rules = rules_for(package)
         self.loaded: set[str] = set()

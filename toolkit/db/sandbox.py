@@ -68,6 +68,21 @@ def _remove_orphans() -> None:
             continue  # it runs (as someone else), or the id is not one
 
 
+# Files (in bytes, all told) under which a connection's queries run on one DuckDB thread each: on
+# tables this small, handing a query's work to a second thread costs more than it saves (the
+# checks already run two queries at once: checks/session.py).
+ONE_THREAD_BELOW = 8 << 20
+
+
+def total_size(read: Iterable[Path]) -> int:
+    """The size of the files, all told (a file that cannot be read counts nothing)."""
+    size = 0
+    for path in read:
+        with suppress(OSError):
+            size += Path(path).stat().st_size
+    return size
+
+
 def scratch_database(read: Iterable[Path]) -> str:
     """Where a connection that loads the files `read` keeps its tables: in memory, unless they come
     to more than ON_DISK_ABOVE (about what their rows take in memory is twice that). Then in a
@@ -75,11 +90,7 @@ def scratch_database(read: Iterable[Path]) -> str:
     compressed (votes to a tenth of their size), where in memory it would spill them as they are
     and read them back for every query. At 13 million votes that costs `check` a fifth less time
     and memory; at 1.3 million, memory is faster. remove_database deletes the file."""
-    size = 0
-    for path in read:
-        with suppress(OSError):
-            size += Path(path).stat().st_size
-    if size <= ON_DISK_ABOVE:
+    if total_size(read) <= ON_DISK_ABOVE:
         return ":memory:"
     return str(Path(private_temp()) / f"scratch-{os.getpid()}-{next(_SCRATCH)}.duckdb")
 
@@ -101,9 +112,11 @@ def lock_down(
     read: Iterable[Path | str] = (),
     write: Iterable[Path | str] = (),
     memory: str | None = None,
+    threads: int | None = None,
 ) -> Any:
     """Lock `con` (a fresh DuckDB connection) down: see the module's doc. `read` are files,
-    `write` folders; `memory` a DuckDB size for memory_limit. Returns `con`."""
+    `write` folders; `memory` a DuckDB size for memory_limit; `threads` DuckDB's threads (by
+    default, one a core). Returns `con`."""
     files = sorted({absolute(p) for p in read})
     folders = sorted({absolute(p).rstrip("/") + "/" for p in write})
     settings = [
@@ -116,6 +129,8 @@ def lock_down(
     ]
     if memory is not None:
         settings.append(f"SET memory_limit = {lit(memory)}")
+    if threads is not None:
+        settings.append(f"SET threads = {int(threads)}")
     settings.append("SET lock_configuration = true")
     for setting in settings:
         con.execute(setting)
@@ -129,6 +144,7 @@ def connect(
     read_only: bool = False,
     memory: str | None = None,
     duck: Any = None,
+    threads: int | None = None,
 ) -> Any:
     """A new DuckDB connection, locked down (see lock_down). `duck` is the module to connect with
     (checks.engine's, to spare the import of duckdb's Python layer); by default `duckdb`."""
@@ -138,7 +154,7 @@ def connect(
         write = [*write, Path(database).parent]  # its write-ahead log and checkpoint files
     con = duck.connect(str(database), read_only=read_only)
     try:
-        return lock_down(con, read, write, memory)
+        return lock_down(con, read, write, memory, threads)
     except BaseException:
         con.close()
         raise
