@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from toolkit.checks.engine import engine
 from toolkit.checks.report import Issue
-from toolkit.db.sandbox import absolute
+from toolkit.db.sandbox import absolute, create_table
 from toolkit.db.sql import lit, q
 from toolkit.package.tableschema import Resource
 
@@ -639,8 +639,6 @@ def _store_rows(
     rows: list[tuple[int, list[str]]],
     resource: Resource,
 ) -> None:
-    # Scanning an Arrow table needs the duckdb package's Python layer, not only the engine.
-    import duckdb  # noqa: F401
     import pyarrow as pa
 
     index = {h: i for i, h in enumerate(header)}
@@ -653,11 +651,4 @@ def _store_rows(
         for f in resource.fields
     }
     arrays[SRC_LINE] = pa.array([line for line, _ in rows], pa.int64())
-    # Registered by name: the connection is locked down (db/sandbox), so DuckDB's replacement scan
-    # of Python variables is off.
-    staged = f"__staged_{table}"
-    con.register(staged, pa.table(arrays))
-    try:
-        con.execute(f"CREATE TABLE {q(table)} AS SELECT * FROM {q(staged)}")
-    finally:
-        con.unregister(staged)
+    create_table(con, table, arrays)

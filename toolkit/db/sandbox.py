@@ -158,3 +158,23 @@ def connect(
     except BaseException:
         con.close()
         raise
+
+
+def create_table(con: Any, table: str, columns: dict[str, Any]) -> None:
+    """Create `table` in `con` (locked down) from Python columns: name -> pyarrow array.
+
+    The arrays are registered by name and copied by SQL: the connection's external access is off,
+    so DuckDB's replacement scan of Python variables is too. Scanning Arrow needs the duckdb
+    package's Python layer, not only its engine (checks/engine.py).
+    """
+    import duckdb  # noqa: F401
+    import pyarrow as pa
+
+    from toolkit.db.sql import q
+
+    staged = f"__staged_{table}"
+    con.register(staged, pa.table(columns))
+    try:
+        con.execute(f"CREATE TABLE {q(table)} AS SELECT * FROM {q(staged)}")
+    finally:
+        con.unregister(staged)

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 
 from toolkit.checks.csvread import leading_comments
 from toolkit.checks.engine import engine
-from toolkit.db.sandbox import absolute
+from toolkit.db.sandbox import absolute, create_table
 from toolkit.db.sql import lit, q
 from toolkit.package.tableschema import Resource
 
@@ -158,22 +158,13 @@ def read_rows(path: Path, resource: Resource) -> list[list[str]]:
 def _load_with_csv_module(
     con: duckdb.DuckDBPyConnection, table: str, path: Path, resource: Resource
 ) -> None:
-    # Scanning an Arrow table needs the duckdb package's Python layer, not only the engine.
-    import duckdb  # noqa: F401
     import pyarrow as pa
 
     rows = read_rows(path, resource)
     arrays = {RN: pa.array(range(len(rows)), pa.int64())}
     for i in range(len(resource.field_names)):
         arrays[col(i)] = pa.array([r[i] for r in rows], pa.string())
-    staged = f"__staged_{table}"
-    # Registered by name: the connection is locked down (db/sandbox), so DuckDB's replacement scan
-    # of Python variables is off.
-    con.register(staged, pa.table(arrays))
-    try:
-        con.execute(f"CREATE TABLE {q(table)} AS SELECT * FROM {q(staged)}")
-    finally:
-        con.unregister(staged)
+    create_table(con, table, arrays)
 
 
 def header_line(resource: Resource) -> str:
