@@ -231,31 +231,32 @@ def test_files_duckdb_reads_its_own_way_merge_as_before(tmp_path, name, body, du
         assert check_same(tmp_path, resource, data, file, replace) is duckdb
 
 
-def test_new_rows_go_before_the_first_existing_row_whose_key_is_greater(tmp_path):
-    # 'm' was appended by hand out of order: it stays where it is. 'n' goes after 'd' (no row up to
-    # 'd' is greater than 'n'), 'c' before 'm'; 'Z' sorts before 'a', and 'Å' after 'z'.
+def merged(tmp_path: Path, existing: str, contribution: str) -> tuple[str, bool]:
+    """The merge of two files' text (columns f0, f1; key f0): the merged text, and whether DuckDB
+    read both files."""
     resource = resource_of(2, 1)
     (tmp_path / "data").mkdir()
     data, file = tmp_path / "data" / "t.csv", tmp_path / "new.csv"
-    data.write_text("f0,f1\na,1\nm,2\nd,3\nz,4\n", encoding="utf-8")
-    file.write_text("f0,f1\nn,5\nc,6\nÅ,7\nZ,8\n", encoding="utf-8")
+    data.write_text(existing, encoding="utf-8")
+    file.write_text(contribution, encoding="utf-8")
     staged, merge = staged_merge(resource, data, file)
-    text = staged.read_text(encoding="utf-8")
-    staged.unlink()
-    assert merge.read_by_duckdb
+    try:
+        return staged.read_text(encoding="utf-8"), merge.read_by_duckdb
+    finally:
+        staged.unlink()
+
+
+def test_new_rows_go_before_the_first_existing_row_whose_key_is_greater(tmp_path):
+    # 'm' was appended by hand out of order: it stays where it is. 'n' goes after 'd' (no row up to
+    # 'd' is greater than 'n'), 'c' before 'm'; 'Z' sorts before 'a', and 'Å' after 'z'.
+    text, by_duckdb = merged(tmp_path, "f0,f1\na,1\nm,2\nd,3\nz,4\n", "f0,f1\nn,5\nc,6\nÅ,7\nZ,8\n")
+    assert by_duckdb
     assert text == "f0,f1\nZ,8\na,1\nc,6\nm,2\nd,3\nn,5\nz,4\nÅ,7\n"
 
 
 def test_spaces_around_quoted_cells_are_dropped_as_the_check_drops_them(tmp_path):
     """`check` reads a file with DuckDB, which drops spaces between a delimiter and a quote; the
     merge keeps the cells so judged (the csv module would split `b, "x, y"` into ` "x` and ` y"`)."""
-    resource = resource_of(2, 1)
-    (tmp_path / "data").mkdir()
-    data, file = tmp_path / "data" / "t.csv", tmp_path / "spaced.csv"
-    data.write_text("f0,f1\nb,old\nc,x\n", encoding="utf-8")
-    file.write_text('f0,f1\nb, "x, y"\na,"y"  \n', encoding="utf-8")
-    staged, merge = staged_merge(resource, data, file)
-    text = staged.read_text(encoding="utf-8")
-    staged.unlink()
-    assert merge.read_by_duckdb
+    text, by_duckdb = merged(tmp_path, "f0,f1\nb,old\nc,x\n", 'f0,f1\nb, "x, y"\na,"y"  \n')
+    assert by_duckdb
     assert text == 'f0,f1\na,y\nb,old\nb,"x, y"\nc,x\n'
