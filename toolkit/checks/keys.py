@@ -191,7 +191,9 @@ def _suggestions(
     searched: dict[ForeignKey, list[tuple[str, str, set[str], list[str]]] | None],
     budget: list[int],
 ) -> list[tuple[str, str]]:
-    """closest_keys, while the check's budget of compared rows (COMPARED_ROWS) lasts."""
+    """closest_keys of a single-column reference, while the check's budget of compared rows
+    (COMPARED_ROWS) lasts; `searched` keeps each referenced table's rows between calls (one read
+    per table, however many values dangle)."""
     if len(fk.fields) != 1:
         return []
     if fk not in searched:
@@ -200,7 +202,7 @@ def _suggestions(
     if rows is None or len(rows) > budget[0]:
         return []
     budget[0] -= len(rows)
-    return closest_keys(con, fk, value, searched=searched)
+    return closest_keys(rows, value)
 
 
 # Columns of a referenced table that name its rows: what a contributor may have typed instead
@@ -213,25 +215,13 @@ def _words(text: str) -> list[str]:
 
 
 def closest_keys(
-    con: duckdb.DuckDBPyConnection,
-    fk: ForeignKey,
-    value: str,
-    n: int = 3,
-    searched: dict[ForeignKey, list[tuple[str, str, set[str], list[str]]] | None] | None = None,
+    rows: list[tuple[str, str, set[str], list[str]]], value: str, n: int = 3
 ) -> list[tuple[str, str]]:
-    """Up to `n` existing keys of the referenced table that `value` may mean, best first, each
-    with the row's name: a key or a name that holds every word of `value` ('lukashenko' ->
-    alexander-lukashenko, 'Emily Ferris' -> emily-ferris), else one spelt nearly alike.
-
-    `searched` keeps each referenced table's keys and words between calls (one read per table,
-    however many values dangle)."""
-    if len(fk.fields) != 1 or not _words(value):
-        return []
-    searched = {} if searched is None else searched
-    if fk not in searched:
-        searched[fk] = _searched_rows(con, fk)
-    rows = searched[fk]
-    if rows is None:
+    """Up to `n` keys of the referenced table's `rows` (see _searched_rows) that `value` may mean,
+    best first, each with the row's name: a key or a name that holds every word of `value`
+    ('lukashenko' -> alexander-lukashenko, 'Emily Ferris' -> emily-ferris), else one spelt nearly
+    alike."""
+    if not _words(value):
         return []
     wanted = _words(value)
     joined = " ".join(wanted)

@@ -53,8 +53,9 @@ class Session:
     def __init__(self, package: Package, read: list[Path] | None = None) -> None:
         """`read`: the files the session may load (its connection reaches no other, db/sandbox)."""
         self.package = package
-        self.database = sandbox.scratch_database(read or [])
-        small = sandbox.total_size(read or []) < sandbox.ONE_THREAD_BELOW
+        size = sandbox.total_size(read or [])
+        self.database = sandbox.scratch_database(size)
+        small = size < sandbox.ONE_THREAD_BELOW
         self.con: duckdb.DuckDBPyConnection = sandbox.connect(
             self.database,
             read=read or [],

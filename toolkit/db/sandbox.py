@@ -83,14 +83,14 @@ def total_size(read: Iterable[Path]) -> int:
     return size
 
 
-def scratch_database(read: Iterable[Path]) -> str:
-    """Where a connection that loads the files `read` keeps its tables: in memory, unless they come
-    to more than ON_DISK_ABOVE (about what their rows take in memory is twice that). Then in a
-    database file of the process's private folder: DuckDB writes the rows it cannot hold
+def scratch_database(size: int) -> str:
+    """Where a connection that loads files of `size` bytes (total_size) keeps its tables: in
+    memory, unless that is more than ON_DISK_ABOVE (their rows take about twice that in memory).
+    Then in a database file of the process's private folder: DuckDB writes the rows it cannot hold
     compressed (votes to a tenth of their size), where in memory it would spill them as they are
     and read them back for every query. At 13 million votes that costs `check` a fifth less time
     and memory; at 1.3 million, memory is faster. remove_database deletes the file."""
-    if total_size(read) <= ON_DISK_ABOVE:
+    if size <= ON_DISK_ABOVE:
         return ":memory:"
     return str(Path(private_temp()) / f"scratch-{os.getpid()}-{next(_SCRATCH)}.duckdb")
 

@@ -217,7 +217,7 @@ def staged_merge(
     """Merge the rows of `file` (checked) into a copy of `data_path`, staged beside it for
     journal.commit (fileio.stage_with); the staged file, and the merge (its counts, corrections)."""
     # The merged file is written beside the data file, so the connection may write there.
-    database = sandbox.scratch_database([file, data_path])
+    database = sandbox.scratch_database(sandbox.total_size([file, data_path]))
     con = sandbox.connect(
         database,
         read=[file, data_path],
